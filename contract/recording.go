@@ -1,0 +1,194 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// MaxRecordingSize bounds a recording file; real exchanges are a few kilobytes.
+const MaxRecordingSize = 4 << 20
+
+// Recording is one recorded exchange, stored as a JSON file (see README, "Recording format").
+type Recording struct {
+	Request    RecordedRequest  `json:"request"`
+	Response   RecordedResponse `json:"response"`
+	RecordedAt string           `json:"recorded_at,omitempty"`
+	Source     string           `json:"source,omitempty"`
+	Expect     *Expectation     `json:"expect,omitempty"`
+}
+
+// RecordedRequest is the request half of a recording. It never holds an Authorization header.
+type RecordedRequest struct {
+	Method  string      `json:"method"`
+	URL     string      `json:"url"`
+	Headers http.Header `json:"headers,omitempty"`
+}
+
+// RecordedResponse is the response half of a recording. Body keeps a JSON body's
+// bytes as they were; BodyText holds a body that is not JSON (HTML, truncated).
+type RecordedResponse struct {
+	Status   int             `json:"status"`
+	Headers  http.Header     `json:"headers,omitempty"`
+	Body     json.RawMessage `json:"body,omitempty"`
+	BodyText *string         `json:"body_text,omitempty"`
+}
+
+// Expectation is optional test metadata: whether the recording is conformant and
+// which findings it must produce, each named by pointer or by rule.
+type Expectation struct {
+	Conformant bool     `json:"conformant"`
+	Findings   []string `json:"findings"`
+}
+
+// RecordingError reports a recording that cannot be read or parsed.
+type RecordingError struct {
+	Path   string
+	Reason string
+	Err    error
+}
+
+func (e *RecordingError) Error() string {
+	return fmt.Sprintf("recording %s: %s", e.Path, e.Reason)
+}
+
+func (e *RecordingError) Unwrap() error { return e.Err }
+
+// ParseRecording decodes and checks one recording; name is used in errors.
+func ParseRecording(name string, data []byte) (*Recording, error) {
+	if len(data) > MaxRecordingSize {
+		return nil, &RecordingError{Path: name, Reason: fmt.Sprintf("larger than %d bytes", MaxRecordingSize)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var r Recording
+	if err := dec.Decode(&r); err != nil {
+		return nil, &RecordingError{Path: name, Reason: "invalid JSON: " + jsonErrorReason(err), Err: err}
+	}
+	if dec.More() {
+		return nil, &RecordingError{Path: name, Reason: "trailing data after the recording"}
+	}
+	switch {
+	case r.Request.Method == "":
+		return nil, &RecordingError{Path: name, Reason: "request.method is missing"}
+	case r.Request.URL == "":
+		return nil, &RecordingError{Path: name, Reason: "request.url is missing"}
+	case r.Response.Status < 100 || r.Response.Status > 599:
+		return nil, &RecordingError{Path: name, Reason: fmt.Sprintf("response.status %d is not an HTTP status", r.Response.Status)}
+	case r.Response.Body != nil && r.Response.BodyText != nil:
+		return nil, &RecordingError{Path: name, Reason: "response has both body and body_text"}
+	}
+	for k := range r.Request.Headers {
+		if http.CanonicalHeaderKey(k) == "Authorization" {
+			return nil, &RecordingError{Path: name, Reason: "request holds an Authorization header; recordings must not"}
+		}
+	}
+	return &r, nil
+}
+
+// ReadRecording reads and parses the recording at path.
+func ReadRecording(path string) (*Recording, error) {
+	data, err := readBounded(path, MaxRecordingSize)
+	if err != nil {
+		return nil, &RecordingError{Path: path, Reason: "cannot read: " + errReason(err), Err: err}
+	}
+	return ParseRecording(path, data)
+}
+
+// Exchange returns the recording as an exchange to check.
+func (r *Recording) Exchange() Exchange {
+	ex := Exchange{
+		Method: r.Request.Method,
+		URL:    r.Request.URL,
+		Status: r.Response.Status,
+		Header: r.Response.Headers,
+	}
+	switch {
+	case r.Response.BodyText != nil:
+		ex.Body = []byte(*r.Response.BodyText)
+	case r.Response.Body != nil:
+		ex.Body = r.Response.Body
+	}
+	if ex.Header == nil {
+		ex.Header = http.Header{}
+	}
+	return ex
+}
+
+// FindFiles returns the recordings (.json) and HAR files (.har) under root, which
+// may be a file or a directory (walked recursively), in lexical order.
+func FindFiles(root string) ([]string, error) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{root}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".json", ".har":
+			files = append(files, path)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, fmt.Errorf("larger than %d bytes", limit)
+	}
+	return buf.Bytes(), nil
+}
+
+// jsonErrorReason describes a JSON decoding error without quoting the input.
+func jsonErrorReason(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%s must be %s (byte %d)", typ.Field, typ.Type, typ.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return strings.TrimPrefix(err.Error(), "json: ")
+	case errors.Is(err, io.EOF):
+		return "empty file"
+	}
+	return "malformed"
+}
+
+func errReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

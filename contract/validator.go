@@ -1,0 +1,413 @@
+// Package contract checks SignalWire "Retrieve a Call" exchanges against the
+// pinned OpenAPI document and reports where they depart from it.
+//
+// It wraps github.com/pb33f/libopenapi-validator: the document, the router and
+// the compiled JSON Schemas come from the library, built once with format
+// assertions on. This package closes the library's gaps (an empty body passes,
+// a missing root property is named only in prose, messages embed the concrete
+// URL) and adds semantic checks the schema cannot express. Every departure is a
+// Finding with a rule, a severity, an RFC 6901 pointer and a stable fingerprint.
+package contract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pb33f/jsonschema/v6"
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/cache"
+	"github.com/pb33f/libopenapi-validator/config"
+	"github.com/pb33f/libopenapi-validator/helpers"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+// Validator checks exchanges against the pinned document. Build it once with
+// New and share it: it is safe for concurrent use.
+type Validator struct {
+	raw        validator.Validator
+	operations []*operation
+}
+
+// operation is one documented operation, with its path template split into segments.
+type operation struct {
+	id        string
+	method    string
+	segments  []string // literal segments, or "" for a parameter
+	params    []param
+	responses map[int]*response
+}
+
+type param struct {
+	name   string
+	index  int // segment index
+	format string
+}
+
+// response is one documented status: its media types and, for JSON, the compiled schema.
+type response struct {
+	mediaTypes []string
+	schema     *jsonschema.Schema
+	props      *propTree
+}
+
+// propTree lists the declared properties of an object schema, recursively.
+type propTree struct {
+	declared map[string]*propTree
+}
+
+// New builds the validator from the embedded spec.
+func New() (*Validator, error) {
+	return NewFromSpec(Spec)
+}
+
+// NewFromSpec builds a validator from another OpenAPI 3.1 document with the same shape.
+func NewFromSpec(spec []byte) (*Validator, error) {
+	doc, err := libopenapi.NewDocument(spec)
+	if err != nil {
+		return nil, fmt.Errorf("contract: parse spec: %w", err)
+	}
+	schemas := cache.NewDefaultCache()
+	raw, errs := validator.NewValidator(doc, config.WithFormatAssertions(), config.WithSchemaCache(schemas))
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("contract: build validator: %w", errors.Join(errs...))
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		return nil, fmt.Errorf("contract: build model: %w", err)
+	}
+	v := &Validator{raw: raw}
+	if err := v.index(&model.Model, schemas); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Raw returns the underlying libopenapi-validator, for callers that need its own view.
+func (v *Validator) Raw() validator.Validator { return v.raw }
+
+func (v *Validator) index(m *v3.Document, schemas cache.SchemaCache) error {
+	if m.Paths == nil || m.Paths.PathItems == nil {
+		return errors.New("contract: spec has no paths")
+	}
+	version := helpers.VersionToFloat(m.Version)
+	base := ""
+	if len(m.Servers) > 0 {
+		if u, err := url.Parse(m.Servers[0].URL); err == nil {
+			base = strings.TrimSuffix(u.Path, "/")
+		}
+	}
+	for p := m.Paths.PathItems.First(); p != nil; p = p.Next() {
+		for mp := p.Value().GetOperations().First(); mp != nil; mp = mp.Next() {
+			op := &operation{
+				id:        mp.Value().OperationId,
+				method:    strings.ToUpper(mp.Key()),
+				responses: map[int]*response{},
+			}
+			for i, seg := range strings.Split(strings.Trim(base+p.Key(), "/"), "/") {
+				if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+					op.segments = append(op.segments, "")
+					op.params = append(op.params, param{name: seg[1 : len(seg)-1], index: i})
+					continue
+				}
+				op.segments = append(op.segments, seg)
+			}
+			for _, prm := range mp.Value().Parameters {
+				if prm.In != "path" || prm.Schema == nil {
+					continue
+				}
+				for i := range op.params {
+					if op.params[i].name == prm.Name {
+						op.params[i].format = prm.Schema.Schema().Format
+					}
+				}
+			}
+			if mp.Value().Responses == nil || mp.Value().Responses.Codes == nil {
+				v.operations = append(v.operations, op)
+				continue
+			}
+			for c := mp.Value().Responses.Codes.First(); c != nil; c = c.Next() {
+				code, err := strconv.Atoi(c.Key())
+				if err != nil {
+					continue // ranges such as 4XX are not used by this document
+				}
+				r := &response{}
+				if c.Value().Content != nil {
+					for ct := c.Value().Content.First(); ct != nil; ct = ct.Next() {
+						r.mediaTypes = append(r.mediaTypes, ct.Key())
+						if ct.Key() != "application/json" || ct.Value().Schema == nil {
+							continue
+						}
+						s := ct.Value().Schema.Schema()
+						key := schema_validation.SchemaCacheKey(s.GoLow().Hash(), version, schema_validation.SchemaValidationPurposeResponseBody)
+						entry, ok := schemas.Load(key)
+						if !ok || entry.CompiledSchema == nil {
+							return fmt.Errorf("contract: no compiled schema for %s %s response %d", op.method, p.Key(), code)
+						}
+						r.schema = entry.CompiledSchema
+						r.props = declaredProps(s, 0)
+					}
+				}
+				op.responses[code] = r
+			}
+			v.operations = append(v.operations, op)
+		}
+	}
+	return nil
+}
+
+// declaredProps walks an object schema's properties, following $refs and oneOf/anyOf/allOf.
+func declaredProps(s *base.Schema, depth int) *propTree {
+	if s == nil || depth > 8 {
+		return nil
+	}
+	t := &propTree{declared: map[string]*propTree{}}
+	if s.Properties != nil {
+		for p := s.Properties.First(); p != nil; p = p.Next() {
+			t.declared[p.Key()] = declaredProps(p.Value().Schema(), depth+1)
+		}
+	}
+	for _, group := range [][]*base.SchemaProxy{s.AllOf, s.OneOf, s.AnyOf} {
+		for _, sp := range group {
+			if sub := declaredProps(sp.Schema(), depth+1); sub != nil {
+				for k, v := range sub.declared {
+					t.declared[k] = v
+				}
+			}
+		}
+	}
+	if len(t.declared) == 0 {
+		return nil
+	}
+	return t
+}
+
+// match resolves method and URL to an operation and its path parameters.
+func (v *Validator) match(method, rawURL string) (*operation, map[string]string) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, nil
+	}
+	segs := strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
+	for _, op := range v.operations {
+		if op.method != strings.ToUpper(method) || len(op.segments) != len(segs) {
+			continue
+		}
+		ok := true
+		for i, s := range op.segments {
+			if s != "" && s != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		params := make(map[string]string, len(op.params))
+		for _, p := range op.params {
+			val, err := url.PathUnescape(segs[p.index])
+			if err != nil {
+				val = segs[p.index]
+			}
+			params[p.name] = val
+		}
+		return op, params
+	}
+	return nil, nil
+}
+
+// Check validates one exchange: operation, status, content type, body schema
+// and the semantic rules. It never fails; problems are findings.
+func (v *Validator) Check(ex Exchange) Result {
+	var c checker
+	c.check(v, ex)
+	sort.SliceStable(c.findings, func(i, j int) bool {
+		a, b := c.findings[i], c.findings[j]
+		if a.Pointer != b.Pointer {
+			return a.Pointer < b.Pointer
+		}
+		return a.Rule < b.Rule
+	})
+	res := Result{Operation: c.operation, Conformant: true, Findings: c.findings}
+	if res.Findings == nil {
+		res.Findings = []Finding{}
+	}
+	res.Conformant = res.Errors() == 0
+	return res
+}
+
+type checker struct {
+	operation string
+	findings  []Finding
+}
+
+func (c *checker) add(rule string, sev Severity, pointer, expected, actual, message string) {
+	c.findings = append(c.findings, Finding{
+		Rule:        rule,
+		Severity:    sev,
+		Pointer:     pointer,
+		Expected:    expected,
+		Actual:      actual,
+		Message:     message,
+		Fingerprint: Fingerprint(rule, pointer, expected),
+	})
+}
+
+func (c *checker) check(v *Validator, ex Exchange) {
+	op, params := v.match(ex.Method, ex.URL)
+	if op == nil {
+		c.add(RuleOperation, SeverityError, PointerRequest, "GET /api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}",
+			strings.ToUpper(ex.Method)+" "+pathOf(ex.URL), "the request does not resolve to a documented operation")
+		return
+	}
+	c.operation = op.id
+	for _, p := range op.params {
+		if p.format == "uuid" && !isUUID(params[p.name]) {
+			c.add(RuleFormat, SeverityError, PointerRequest+":"+p.name, "format uuid", "not a uuid",
+				fmt.Sprintf("path parameter %s is not a UUID", p.name))
+		}
+	}
+	resp, ok := op.responses[ex.Status]
+	if !ok {
+		c.add(RuleStatusUndocumented, SeverityError, PointerStatus, documentedStatuses(op), strconv.Itoa(ex.Status),
+			fmt.Sprintf("HTTP status %d is not documented for %s", ex.Status, op.id))
+	}
+	ct := ex.Header.Get("Content-Type")
+	mediaType := ""
+	if ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err == nil {
+			mediaType = mt
+		}
+	}
+	switch {
+	case ok && len(resp.mediaTypes) > 0 && !contains(resp.mediaTypes, mediaType):
+		c.add(RuleContentType, SeverityError, PointerContentType, strings.Join(resp.mediaTypes, ", "), describeCT(ct),
+			fmt.Sprintf("Content-Type %s is not documented for status %d", describeCT(ct), ex.Status))
+	case !ok && mediaType != "application/json":
+		// An undocumented status still says something when it is not even JSON (an HTML error page).
+		c.add(RuleContentType, SeverityError, PointerContentType, "application/json", describeCT(ct),
+			fmt.Sprintf("Content-Type %s is not JSON", describeCT(ct)))
+	}
+	if !ok && ex.Status >= 400 && mediaType == "application/json" {
+		// An undocumented error status still carries SignalWire's error body:
+		// check it against the documented error schema, so its shape is reported too.
+		resp, ok = op.errorResponse(), true
+	}
+	if !ok || resp == nil || resp.schema == nil {
+		return
+	}
+	if len(bytes.TrimSpace(ex.Body)) == 0 {
+		c.add(RuleBodyEmpty, SeverityError, "", "a JSON body", "empty",
+			fmt.Sprintf("status %d declares a JSON body but the body is empty", ex.Status))
+		return
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ex.Body))
+	if err != nil {
+		c.add(RuleBodyInvalidJSON, SeverityError, "", "a JSON body", "not JSON",
+			"the body is not valid JSON: "+jsonErrorReason(err))
+		return
+	}
+	if err := resp.schema.Validate(doc); err != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(err, &ve) {
+			c.schemaFindings(ve)
+		} else {
+			c.add("schema.invalid", SeverityError, "", "valid", "invalid", "schema validation failed")
+		}
+	}
+	c.undeclared(doc, resp.props, "")
+	obj, _ := doc.(map[string]any)
+	if obj == nil {
+		return
+	}
+	if ex.Status == http.StatusOK {
+		c.semanticCall(obj, params)
+	} else {
+		c.semanticError(obj, ex.Status)
+	}
+}
+
+// errorResponse returns the lowest documented 4xx response with a JSON schema, or nil.
+func (op *operation) errorResponse() *response {
+	best := 0
+	for code, r := range op.responses {
+		if code >= 400 && r.schema != nil && (best == 0 || code < best) {
+			best = code
+		}
+	}
+	return op.responses[best]
+}
+
+func documentedStatuses(op *operation) string {
+	codes := make([]int, 0, len(op.responses))
+	for code := range op.responses {
+		codes = append(codes, code)
+	}
+	sort.Ints(codes)
+	s := make([]string, len(codes))
+	for i, code := range codes {
+		s[i] = strconv.Itoa(code)
+	}
+	return "one of " + strings.Join(s, ", ")
+}
+
+func describeCT(ct string) string {
+	if ct == "" {
+		return "(none)"
+	}
+	return truncate(ct, 64)
+}
+
+func pathOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return truncate(u.EscapedPath(), 200)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// isUUID reports whether s is a canonical 8-4-4-4-12 hex UUID.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,345 @@
+package signalwire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/functions/internal/voice"
+)
+
+const (
+	testProjectID = "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	testToken     = "PTsecret-token-do-not-leak-4f2a"
+	testToken2    = "PTrotated-token-do-not-leak-9c1e"
+)
+
+// credentialsKeys lists the keys named by every *CredentialsError in err,
+// following both single and joined wrapping.
+func credentialsKeys(err error) []string {
+	var keys []string
+	var walk func(error)
+	walk = func(err error) {
+		var ce *CredentialsError
+		if errors.As(err, &ce) && err == error(ce) {
+			keys = append(keys, ce.Key)
+			return
+		}
+		switch u := err.(type) { //nolint:errorlint // walking the tree by hand
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return keys
+}
+
+func TestParseCredentials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		secret   string
+		want     Credentials
+		wantKeys []string // keys named by the errors; nil means success
+		wantMsg  string   // substring of the error
+	}{
+		{
+			name:   "valid",
+			secret: `{"project_id":"` + testProjectID + `","api_token":"` + testToken + `","space_url":"example.signalwire.com"}`,
+			want:   Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: "example.signalwire.com"},
+		},
+		{
+			name:   "extra keys ignored",
+			secret: `{"project_id":"` + testProjectID + `","api_token":"` + testToken + `","space_url":"https://example.signalwire.com/","note":1}`,
+			want:   Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: "https://example.signalwire.com/"},
+		},
+		{
+			name:     "all keys missing",
+			secret:   `{}`,
+			wantKeys: []string{"project_id", "api_token", "space_url"},
+		},
+		{
+			name:     "token and space missing",
+			secret:   `{"project_id":"` + testProjectID + `"}`,
+			wantKeys: []string{"api_token", "space_url"},
+		},
+		{
+			name:     "empty values",
+			secret:   `{"project_id":"","api_token":"","space_url":""}`,
+			wantKeys: []string{"project_id", "api_token", "space_url"},
+		},
+		{
+			name:     "project id not a uuid",
+			secret:   `{"project_id":"AC123","api_token":"` + testToken + `","space_url":"example.signalwire.com"}`,
+			wantKeys: []string{"project_id"},
+			wantMsg:  "project_id: not a UUID",
+		},
+		{
+			name:     "token not a string",
+			secret:   `{"project_id":"` + testProjectID + `","api_token":987654321987,"space_url":"example.signalwire.com"}`,
+			wantKeys: []string{"api_token"},
+			wantMsg:  "api_token: not a JSON string",
+		},
+		{
+			name:     "token with newline",
+			secret:   `{"project_id":"` + testProjectID + `","api_token":"` + testToken + `\n","space_url":"example.signalwire.com"}`,
+			wantKeys: []string{"api_token"},
+		},
+		{
+			name:     "space refused",
+			secret:   `{"project_id":"` + testProjectID + `","api_token":"` + testToken + `","space_url":"https://evil.example.com"}`,
+			wantKeys: []string{"space_url"},
+		},
+		{
+			name:     "malformed JSON quotes nothing",
+			secret:   `{"project_id":"` + testProjectID + `","api_token":"` + testToken + `"` + "\x01" + `}`,
+			wantKeys: []string{""},
+			wantMsg:  "malformed JSON at offset",
+		},
+		{
+			name:     "truncated JSON",
+			secret:   `{"api_token":"` + testToken,
+			wantKeys: []string{""},
+			wantMsg:  "malformed JSON at offset",
+		},
+		{
+			name:     "not an object",
+			secret:   `["` + testToken + `"]`,
+			wantKeys: []string{""},
+			wantMsg:  "not a JSON object",
+		},
+		{
+			name:     "null",
+			secret:   `null`,
+			wantKeys: []string{""},
+		},
+		{
+			name:     "empty",
+			secret:   ``,
+			wantKeys: []string{""},
+		},
+		{
+			name:     "too large",
+			secret:   `{"api_token":"` + strings.Repeat("x", maxSecretSize) + `"}`,
+			wantKeys: []string{""},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseCredentials([]byte(tt.secret))
+			if tt.wantKeys == nil {
+				if err != nil {
+					t.Fatalf("ParseCredentials: %v", err)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("ParseCredentials mismatch (-want +got):\n%s", diff)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("ParseCredentials = %v, want error", got)
+			}
+			if !errors.Is(err, voice.ErrCredentials) {
+				t.Errorf("errors.Is(%v, voice.ErrCredentials) = false", err)
+			}
+			if diff := cmp.Diff(tt.wantKeys, credentialsKeys(err)); diff != "" {
+				t.Errorf("error keys mismatch (-want +got):\n%s\nerror: %v", diff, err)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("error %q does not contain %q", err, tt.wantMsg)
+			}
+			for _, secretPart := range []string{testToken, "987654321987", "\x01", "evil.example.com", "AC123"} {
+				if strings.Contains(err.Error(), secretPart) {
+					t.Errorf("error %q repeats a secret value %q", err, secretPart)
+				}
+			}
+		})
+	}
+}
+
+func TestSpaceURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want string // "" means refused
+	}{
+		// Accepted.
+		{"bare host", "example.signalwire.com", "https://example.signalwire.com"},
+		{"https", "https://example.signalwire.com", "https://example.signalwire.com"},
+		{"trailing slash", "https://example.signalwire.com/", "https://example.signalwire.com"},
+		{"bare host trailing slash", "example.signalwire.com/", "https://example.signalwire.com"},
+		{"upper case", "HTTPS://Example.SignalWire.COM", "https://example.signalwire.com"},
+		{"hyphen and digits", "my-space-01.signalwire.com", "https://my-space-01.signalwire.com"},
+		{"two labels", "a.b.signalwire.com", "https://a.b.signalwire.com"},
+		{"explicit default port", "https://example.signalwire.com:443", "https://example.signalwire.com"},
+		{"loopback http with port", "http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"loopback http no port", "http://127.0.0.1", "http://127.0.0.1"},
+		{"localhost http", "http://localhost:1234", "http://localhost:1234"},
+		{"localhost upper", "http://LOCALHOST:1234/", "http://localhost:1234"},
+		{"ipv6 loopback", "http://[::1]:9000", "http://[::1]:9000"},
+		{"ipv6 loopback no port", "http://[::1]", "http://[::1]"},
+		{"https loopback", "https://127.0.0.1:8443", "https://127.0.0.1:8443"},
+		{"bare loopback is https", "127.0.0.1:8080", "https://127.0.0.1:8080"},
+
+		// Refused.
+		{"empty", "", ""},
+		{"http to signalwire", "http://example.signalwire.com", ""},
+		{"userinfo", "https://user@example.signalwire.com", ""},
+		{"userinfo with password", "https://user:pw@example.signalwire.com", ""},
+		{"userinfo hiding host", "https://example.signalwire.com@evil.com", ""},
+		{"userinfo on loopback", "http://localhost@evil.com", ""},
+		{"query", "https://example.signalwire.com?x=1", ""},
+		{"empty query", "https://example.signalwire.com?", ""},
+		{"fragment trick", "https://evil.com#.signalwire.com", ""},
+		{"bare fragment trick", "evil.com#.signalwire.com", ""},
+		{"empty fragment", "https://example.signalwire.com#", ""},
+		{"path", "https://example.signalwire.com/api", ""},
+		{"path trick", "https://evil.com/.signalwire.com", ""},
+		{"double slash path", "https://example.signalwire.com//", ""},
+		{"suffix trick", "signalwire.com.evil.com", ""},
+		{"suffix trick https", "https://example.signalwire.com.evil.com", ""},
+		{"apex", "signalwire.com", ""},
+		{"apex https", "https://signalwire.com", ""},
+		{"empty label", ".signalwire.com", ""},
+		{"empty inner label", "a..signalwire.com", ""},
+		{"lookalike", "examplesignalwire.com", ""},
+		{"trailing dot", "example.signalwire.com.", ""},
+		{"trailing dot slash", "https://example.signalwire.com./", ""},
+		{"underscore", "ex_ample.signalwire.com", ""},
+		{"leading hyphen", "-example.signalwire.com", ""},
+		{"trailing hyphen", "example-.signalwire.com", ""},
+		{"non-ascii", "exämple.signalwire.com", ""},
+		{"private ip", "https://10.0.0.1", ""},
+		{"metadata ip", "http://169.254.169.254", ""},
+		{"ip https", "https://93.184.216.34", ""},
+		{"ipv6 link local", "https://[fe80::1]", ""},
+		{"mapped loopback", "http://[::ffff:127.0.0.1]", ""},
+		{"short loopback", "http://127.1", ""},
+		{"other loopback address", "http://127.0.0.2", ""},
+		{"unspecified", "http://0.0.0.0:8080", ""},
+		{"localhost suffix", "http://localhost.evil.com", ""},
+		{"ftp", "ftp://example.signalwire.com", ""},
+		{"wss", "wss://example.signalwire.com", ""},
+		{"javascript", "javascript:alert(1)", ""},
+		{"scheme relative", "//example.signalwire.com", ""},
+		{"one slash", "https:/example.signalwire.com", ""},
+		{"non-default port", "https://example.signalwire.com:8443", ""},
+		{"empty port", "https://example.signalwire.com:", ""},
+		{"port out of range", "http://localhost:99999", ""},
+		{"port zero", "http://localhost:0", ""},
+		{"port not numeric", "http://localhost:http", ""},
+		{"leading space", " example.signalwire.com", ""},
+		{"trailing newline", "example.signalwire.com\n", ""},
+		{"inner space", "exa mple.signalwire.com", ""},
+		{"tab", "https://example.signalwire.com\t", ""},
+		{"nul", "example.signalwire.com\x00", ""},
+		{"encoded dot", "https://example%2esignalwire.com", ""},
+		{"encoded slash", "https://evil.com%2f.signalwire.com", ""},
+		{"encoded at", "https://evil.com%40example.signalwire.com", ""},
+		{"backslash", `https://evil.com\.signalwire.com`, ""},
+		{"backslash userinfo", `https://example.signalwire.com\@evil.com`, ""},
+		{"too long", strings.Repeat("a.", 150) + "signalwire.com", ""},
+		{"label too long", strings.Repeat("a", 64) + ".signalwire.com", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := spaceBaseURL(tt.in)
+			if tt.want == "" {
+				if err == nil {
+					t.Fatalf("spaceBaseURL(%q) = %q, want refusal", tt.in, got)
+				}
+				var ce *CredentialsError
+				if !errors.As(err, &ce) || ce.Key != "space_url" || !errors.Is(err, voice.ErrCredentials) {
+					t.Errorf("spaceBaseURL(%q) error = %#v, want *CredentialsError for space_url", tt.in, err)
+				}
+				if tt.in != "" && strings.Contains(err.Error(), tt.in) {
+					t.Errorf("error %q repeats the value", err)
+				}
+				if c := (Credentials{SpaceURL: tt.in}); c.BaseURL() != "" {
+					t.Errorf("BaseURL() = %q, want empty", c.BaseURL())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("spaceBaseURL(%q): %v", tt.in, err)
+			}
+			if got != tt.want {
+				t.Errorf("spaceBaseURL(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if c := (Credentials{SpaceURL: tt.in}); c.BaseURL() != tt.want {
+				t.Errorf("BaseURL() = %q, want %q", c.BaseURL(), tt.want)
+			}
+		})
+	}
+}
+
+func TestCredentialsRedaction(t *testing.T) {
+	t.Parallel()
+	c := Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: "example.signalwire.com"}
+	type holder struct {
+		Creds Credentials
+		Ptr   *Credentials
+	}
+	logged := func(h func(*bytes.Buffer) slog.Handler) string {
+		var buf bytes.Buffer
+		slog.New(h(&buf)).Info("loaded", "creds", c, "static", NewStaticCredentials(c))
+		return buf.String()
+	}
+	marshalled, err := json.Marshal(c)
+	if err != nil {
+		t.Fatalf("json.Marshal: %v", err)
+	}
+	outputs := map[string]string{
+		"%v":          fmt.Sprintf("%v", c),
+		"%+v":         fmt.Sprintf("%+v", c),
+		"%#v":         fmt.Sprintf("%#v", c),
+		"%s":          fmt.Sprintf("%s", c),
+		"%q":          fmt.Sprintf("%q", c),
+		"%x":          fmt.Sprintf("%x", c),
+		"%d":          fmt.Sprintf("%d", c),
+		"pointer %+v": fmt.Sprintf("%+v", &c),
+		"nested %+v":  fmt.Sprintf("%+v", holder{c, &c}),
+		"nested %#v":  fmt.Sprintf("%#v", holder{c, &c}),
+		"slice %v":    fmt.Sprint([]Credentials{c}),
+		"String":      c.String(),
+		"GoString":    c.GoString(),
+		"static %+v":  fmt.Sprintf("%+v", NewStaticCredentials(c)),
+		"static %#v":  fmt.Sprintf("%#v", *NewStaticCredentials(c)),
+		"secret %+v":  fmt.Sprintf("%+v", NewSecretCredentials(nil, "callwire/signalwire")),
+		"slog json":   logged(func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) }),
+		"slog text":   logged(func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) }),
+		"json":        string(marshalled),
+	}
+	for name, out := range outputs {
+		if strings.Contains(out, testToken) {
+			t.Errorf("%s shows the token: %s", name, out)
+		}
+		if name != "secret %+v" && name != "%x" && !strings.Contains(out, testProjectID) {
+			t.Errorf("%s lacks the project ID: %s", name, out)
+		}
+	}
+}
+
+func TestCredentialsValidate(t *testing.T) {
+	t.Parallel()
+	err := Credentials{ProjectID: "nope", APIToken: "two words", SpaceURL: "evil.com"}.Validate()
+	if diff := cmp.Diff([]string{"project_id", "api_token", "space_url"}, credentialsKeys(err)); diff != "" {
+		t.Errorf("Validate keys mismatch (-want +got):\n%s", diff)
+	}
+	if err := (Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: "example.signalwire.com"}).Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+}

@@ -1,0 +1,437 @@
+package signalwire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/functions/internal/voice"
+)
+
+// maxNormalizeBody bounds the call bodies Normalize accepts. Real bodies are about
+// 1.5 KB.
+const maxNormalizeBody = 1 << 20
+
+const (
+	// maxNumberLen bounds the text of a numeric value.
+	maxNumberLen = 64
+	// maxQuoted bounds the values an error message may quote.
+	maxQuoted = 32
+	// maxDigitRun is the longest run of digits an error message may quote;
+	// longer runs may be phone numbers.
+	maxDigitRun = 6
+)
+
+// FieldError reports a call body that cannot be normalized, naming the field
+// at fault ("body" for the body as a whole).
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+// Error returns "normalize: <field>: <reason>".
+func (e *FieldError) Error() string {
+	return "normalize: " + e.Field + ": " + e.Reason
+}
+
+// Unwrap returns voice.ErrContract, so that callers can treat every
+// normalization failure as a broken upstream contract.
+func (e *FieldError) Unwrap() error {
+	return voice.ErrContract
+}
+
+// Normalize turns a "Retrieve a Call" body into a voice.Call stamped with
+// retrievedAt. It is pure and tolerates the drift seen in real bodies: numbers
+// sent as strings, floats where integers are documented, missing optional
+// keys, other RFC 2822 zones.
+//
+// It returns a *FieldError (wrapping voice.ErrContract) when the body is not a
+// JSON object, is larger than 1 MiB, or when a field the model needs is
+// missing or unusable. It does not check formats such as UUID SIDs; the
+// contract validator reports those.
+func Normalize(body []byte, retrievedAt time.Time) (voice.Call, error) {
+	w, err := decodeCall(body)
+	if err != nil {
+		return voice.Call{}, err
+	}
+	c := voice.Call{
+		ParentCallSID:  w.ParentCallSID,
+		PhoneNumberSID: w.PhoneNumberSID,
+		AnsweredBy:     w.AnsweredBy,
+		FromFormatted:  firstSet(w.FormattedFrom, w.FromFormatted),
+		ToFormatted:    firstSet(w.FormattedTo, w.ToFormatted),
+		RetrievedAt:    retrievedAt.UTC().Truncate(time.Millisecond),
+	}
+	c.Direction, c.DirectionDetail = parseDirection(w.Direction)
+	if w.SubresourceURIs != nil {
+		c.RecordingsURI = w.SubresourceURIs.Recordings
+	}
+
+	if c.SID, err = requiredString("sid", w.SID); err != nil {
+		return voice.Call{}, err
+	}
+	if c.AccountSID, err = requiredString("account_sid", w.AccountSID); err != nil {
+		return voice.Call{}, err
+	}
+	status, err := requiredString("status", w.Status)
+	if err != nil {
+		return voice.Call{}, err
+	}
+	c.Status = voice.Status(status)
+	for _, f := range []struct {
+		name string
+		src  *string
+		dst  *string
+	}{
+		{"from", w.From, &c.From},
+		{"to", w.To, &c.To},
+		{"uri", w.URI, &c.URI},
+		{"api_version", w.APIVersion, &c.APIVersion},
+	} {
+		if f.src == nil {
+			return voice.Call{}, &FieldError{Field: f.name, Reason: "missing"}
+		}
+		*f.dst = *f.src
+	}
+
+	if c.CreatedAt, err = requiredDate("date_created", w.DateCreated); err != nil {
+		return voice.Call{}, err
+	}
+	if c.UpdatedAt, err = requiredDate("date_updated", w.DateUpdated); err != nil {
+		return voice.Call{}, err
+	}
+	if c.StartedAt, err = optionalDate("start_time", w.StartTime); err != nil {
+		return voice.Call{}, err
+	}
+	if c.EndedAt, err = optionalDate("end_time", w.EndTime); err != nil {
+		return voice.Call{}, err
+	}
+
+	if c.DurationSeconds, err = parseDuration(w.Duration); err != nil {
+		return voice.Call{}, err
+	}
+	if c.Price, err = parsePrice(w.Price, w.PriceUnit); err != nil {
+		return voice.Call{}, err
+	}
+	if c.Quality, err = parseQuality(w); err != nil {
+		return voice.Call{}, err
+	}
+	if c.SIPResultCode, err = parseSIPResultCode(w.SIPResultCode); err != nil {
+		return voice.Call{}, err
+	}
+	return c, nil
+}
+
+// decodeCall checks the size and shape of body and decodes it.
+func decodeCall(body []byte) (*wireCall, error) {
+	if len(body) > maxNormalizeBody {
+		return nil, &FieldError{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", maxNormalizeBody)}
+	}
+	// Unmarshal quietly accepts null for a struct and reports other
+	// non-objects as a type error without a field, so check the shape first.
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		if !json.Valid(body) {
+			return nil, &FieldError{Field: "body", Reason: "not JSON"}
+		}
+		return nil, &FieldError{Field: "body", Reason: "not a JSON object"}
+	}
+	var w wireCall
+	if err := json.Unmarshal(body, &w); err != nil {
+		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+			return nil, &FieldError{Field: te.Field, Reason: "expected " + jsonKind(te.Type) + ", got " + te.Value}
+		}
+		return nil, &FieldError{Field: "body", Reason: "not JSON"}
+	}
+	return &w, nil
+}
+
+// jsonKind names the JSON type a wire field of type t accepts.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	default:
+		return t.Kind().String()
+	}
+}
+
+func firstSet(a, b *string) *string {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// parseDirection collapses SignalWire's direction into inbound/outbound and keeps
+// the raw value as detail whenever it is not exactly one of them.
+func parseDirection(raw *string) (*voice.Direction, *string) {
+	if raw == nil {
+		return nil, nil
+	}
+	switch v := *raw; {
+	case v == string(voice.DirectionInbound):
+		return new(voice.DirectionInbound), nil
+	case v == string(voice.DirectionOutbound):
+		return new(voice.DirectionOutbound), nil
+	case strings.HasPrefix(v, string(voice.DirectionOutbound)):
+		return new(voice.DirectionOutbound), raw
+	default:
+		return nil, raw
+	}
+}
+
+func requiredString(field string, v *string) (string, error) {
+	if v == nil {
+		return "", &FieldError{Field: field, Reason: "missing"}
+	}
+	if *v == "" {
+		return "", &FieldError{Field: field, Reason: "empty"}
+	}
+	return *v, nil
+}
+
+func requiredDate(field string, v *string) (time.Time, error) {
+	if v == nil {
+		return time.Time{}, &FieldError{Field: field, Reason: "missing"}
+	}
+	return parseDate(field, *v)
+}
+
+func optionalDate(field string, v *string) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	t, err := parseDate(field, *v)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func parseDate(field, v string) (time.Time, error) {
+	t, err := contract.ParseDate(v)
+	if err != nil {
+		return time.Time{}, &FieldError{Field: field, Reason: "not an RFC 2822 date-time: " + quoteValue(v)}
+	}
+	return t.UTC().Truncate(time.Second), nil
+}
+
+func parseDuration(raw json.RawMessage) (int64, error) {
+	f, err := parseNumber("duration", raw)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case f == nil:
+		return 0, &FieldError{Field: "duration", Reason: "missing or null"}
+	case *f < 0:
+		return 0, &FieldError{Field: "duration", Reason: "negative"}
+	case *f != math.Trunc(*f):
+		return 0, &FieldError{Field: "duration", Reason: "not a whole number of seconds"}
+	case *f > 1<<53:
+		return 0, &FieldError{Field: "duration", Reason: "too large"}
+	}
+	return int64(*f), nil
+}
+
+func parsePrice(raw json.RawMessage, unit *string) (*voice.Price, error) {
+	f, err := parseNumber("price", raw)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	p := &voice.Price{Amount: *f}
+	if unit != nil {
+		p.Currency = new(strings.ToUpper(*unit))
+	}
+	return p, nil
+}
+
+// parseQuality returns nil when every audio_* field is missing or null.
+func parseQuality(w *wireCall) (*voice.Quality, error) {
+	var q voice.Quality
+	present := false
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  **float64
+	}{
+		{"audio_in_mos", w.AudioInMOS, &q.MOS},
+		{"audio_rtt_min", w.AudioRTTMin, &q.RTT.Min},
+		{"audio_rtt_avg", w.AudioRTTAvg, &q.RTT.Avg},
+		{"audio_rtt_max", w.AudioRTTMax, &q.RTT.Max},
+		{"audio_out_jitter_min", w.AudioOutJitterMin, &q.JitterOut.Min},
+		{"audio_out_jitter_avg", w.AudioOutJitterAvg, &q.JitterOut.Avg},
+		{"audio_out_jitter_max", w.AudioOutJitterMax, &q.JitterOut.Max},
+		{"audio_out_lost", w.AudioOutLost, &q.PacketsLostOut},
+	} {
+		v, err := parseNumber(f.name, f.raw)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			*f.dst = v
+			present = true
+		}
+	}
+	if !present {
+		return nil, nil
+	}
+	return &q, nil
+}
+
+// parseSIPResultCode accepts a string, or a number written back as its decimal
+// string.
+func parseSIPResultCode(raw json.RawMessage) (*string, error) {
+	if isJSONNull(raw) {
+		return nil, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, &FieldError{Field: "sip_result_code", Reason: "not a string"}
+		}
+		return &s, nil
+	}
+	if k := rawJSONKind(raw); k != "number" {
+		return nil, &FieldError{Field: "sip_result_code", Reason: "expected string or number, got " + k}
+	}
+	f, err := parseNumber("sip_result_code", raw)
+	if err != nil {
+		return nil, err
+	}
+	return new(strconv.FormatFloat(*f, 'f', -1, 64)), nil
+}
+
+// parseNumber parses a JSON number or a string holding one. It returns nil for a
+// missing or null value. Strings must hold a JSON number literal (no spaces,
+// signs other than a leading minus, hex, NaN or Inf), and values must be
+// finite.
+func parseNumber(field string, raw json.RawMessage) (*float64, error) {
+	if isJSONNull(raw) {
+		return nil, nil
+	}
+	var text string
+	switch raw[0] {
+	case '"':
+		if len(raw) > maxNumberLen+2 {
+			return nil, &FieldError{Field: field, Reason: fmt.Sprintf("not a number: string of %d bytes", len(raw)-2)}
+		}
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return nil, &FieldError{Field: field, Reason: "not a number"}
+		}
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		if len(raw) > maxNumberLen {
+			return nil, &FieldError{Field: field, Reason: fmt.Sprintf("number of %d digits", len(raw))}
+		}
+		text = string(raw)
+	default:
+		return nil, &FieldError{Field: field, Reason: "expected number, got " + rawJSONKind(raw)}
+	}
+	if !isNumberLiteral(text) {
+		return nil, &FieldError{Field: field, Reason: "not a number: " + quoteValue(text)}
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil, &FieldError{Field: field, Reason: "number out of range: " + quoteValue(text)}
+	}
+	if f == 0 {
+		f = 0 // drop the sign of -0
+	}
+	return &f, nil
+}
+
+func isJSONNull(raw json.RawMessage) bool {
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// rawJSONKind names the JSON type of a raw value for an error message.
+func rawJSONKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	default:
+		return "number"
+	}
+}
+
+// isNumberLiteral reports whether s is exactly a JSON number literal
+// (RFC 8259 section 6).
+func isNumberLiteral(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		for i < len(s) && isASCIIDigit(s[i]) {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		start := i
+		for i < len(s) && isASCIIDigit(s[i]) {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for i < len(s) && isASCIIDigit(s[i]) {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+func isASCIIDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// quoteValue returns v quoted for an error message, or only its length when v is
+// long or holds a digit run that could be a phone number.
+func quoteValue(v string) string {
+	if len(v) > maxQuoted {
+		return fmt.Sprintf("(%d bytes)", len(v))
+	}
+	run := 0
+	for i := range len(v) {
+		if !isASCIIDigit(v[i]) {
+			run = 0
+			continue
+		}
+		if run++; run > maxDigitRun {
+			return fmt.Sprintf("(%d bytes)", len(v))
+		}
+	}
+	return strconv.Quote(v)
+}
