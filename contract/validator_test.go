@@ -123,10 +123,14 @@ func TestCheckExchange(t *testing.T) {
 		{"html", func(ex *contract.Exchange) {
 			ex.Header = http.Header{"Content-Type": {"text/html"}}
 		}, []string{"content-type header:Content-Type"}},
-		{"unknown path", func(ex *contract.Exchange) { ex.URL = "https://example.signalwire.com/api/laml/2010-04-01/Accounts/x/Messages" },
+		{"unknown path", func(ex *contract.Exchange) {
+			ex.URL = "https://example.signalwire.com/api/laml/2010-04-01/Accounts/x/Messages"
+		},
 			[]string{"operation.unknown request"}},
 		{"POST", func(ex *contract.Exchange) { ex.Method = "POST" }, []string{"operation.unknown request"}},
-		{"path sid not uuid", func(ex *contract.Exchange) { ex.URL = strings.Replace(ex.URL, "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1", "CA123", 1) },
+		{"path sid not uuid", func(ex *contract.Exchange) {
+			ex.URL = strings.Replace(ex.URL, "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1", "CA123", 1)
+		},
 			[]string{"schema.format request:Sid"}},
 		{"undocumented 418", func(ex *contract.Exchange) {
 			ex.Status = 418

@@ -1,0 +1,48 @@
+// Command getcall is the Lambda function that retrieves one SignalWire call,
+// checks the response against the pinned contract and returns it normalized
+// as callwire.call.v1.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/secrets"
+	"github.com/callwire/callwire/functions/internal/signalwire"
+)
+
+func main() {
+	h, err := newHandler(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("getcall: init: %v", err)
+	}
+	lambda.Start(h.Handle)
+}
+
+// newHandler loads the configuration and builds the clients, once per cold start.
+func newHandler(ctx context.Context, getenv func(string) string) (*handler, error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), cfg.cacheTTL)
+	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, cfg.secretID), signalwire.NewHTTPClient())
+	return newHandlerFrom(deps{
+		cfg:     cfg,
+		calls:   client,
+		secrets: src,
+		log:     lambdacontext.NewLogger(),
+		metrics: emf.NewWriter(os.Stdout),
+	}), nil
+}

@@ -1,0 +1,98 @@
+// Package emf writes CloudWatch metrics in the Embedded Metric Format: one JSON
+// line on stdout per batch, which CloudWatch Logs turns into metrics without an
+// SDK call or a network round trip.
+package emf
+
+import (
+	"encoding/json"
+	"io"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Namespace is the CloudWatch namespace of every callwire metric.
+const Namespace = "callwire"
+
+// Metric names emitted by the functions. Alarms in template.yaml refer to these.
+const (
+	UpstreamLatency    = "UpstreamLatency"
+	Retries            = "Retries"
+	SecretFetches      = "SecretFetches"
+	ContractFindings   = "ContractFindings"
+	ColdStart          = "ColdStart"
+	DriftChecks        = "DriftChecks"
+	DriftFindings      = "DriftFindings"
+	DriftNonConformant = "DriftNonConformant"
+)
+
+// Units, as CloudWatch names them.
+const (
+	Milliseconds = "Milliseconds"
+	Count        = "Count"
+)
+
+// Value is one metric value with its unit.
+type Value struct {
+	Name  string
+	Unit  string
+	Value float64
+}
+
+// Writer emits EMF records. It is safe for concurrent use.
+type Writer struct {
+	mu  sync.Mutex
+	w   io.Writer
+	now func() time.Time
+}
+
+// NewWriter returns a Writer that writes one line per record to w.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{w: w, now: time.Now}
+}
+
+type metricDef struct {
+	Name string `json:"Name"`
+	Unit string `json:"Unit"`
+}
+
+type directive struct {
+	Namespace  string      `json:"Namespace"`
+	Dimensions [][]string  `json:"Dimensions"`
+	Metrics    []metricDef `json:"Metrics"`
+}
+
+type metadata struct {
+	Timestamp         int64       `json:"Timestamp"`
+	CloudWatchMetrics []directive `json:"CloudWatchMetrics"`
+}
+
+// Emit writes one record holding values, with the given dimensions (name ->
+// value) all forming one dimension set.
+func (w *Writer) Emit(dims map[string]string, values ...Value) error {
+	if w == nil || len(values) == 0 {
+		return nil
+	}
+	rec := make(map[string]any, len(dims)+len(values)+1)
+	names := make([]string, 0, len(dims))
+	for k, v := range dims {
+		names = append(names, k)
+		rec[k] = v
+	}
+	slices.Sort(names)
+	d := directive{Namespace: Namespace, Dimensions: [][]string{names}}
+	for _, v := range values {
+		d.Metrics = append(d.Metrics, metricDef{Name: v.Name, Unit: v.Unit})
+		rec[v.Name] = v.Value
+	}
+	rec["_aws"] = metadata{Timestamp: w.now().UnixMilli(), CloudWatchMetrics: []directive{d}}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	line = append(line, '\n')
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, err = w.w.Write(line)
+	return err
+}

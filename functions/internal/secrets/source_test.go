@@ -1,0 +1,312 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/functions/internal/secretsserver"
+)
+
+const (
+	testSecretID        = "callwire/signalwire"
+	testAccessKeyID     = "AKIDEXAMPLE"
+	testSecretAccessKey = "test-secret-access-key"
+)
+
+// fakeClock is a settable clock for TTL tests.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// newClient returns a real SDK client for url with the test credentials,
+// making a single attempt so fault tests neither retry nor back off.
+func newClient(url, secretAccessKey string) *secretsmanager.Client {
+	return secretsmanager.NewFromConfig(aws.Config{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(testAccessKeyID, secretAccessKey, ""),
+		BaseEndpoint:     aws.String(url),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// setup returns a Source with a fake clock that reads from a signature-checking
+// secretsserver. wrap, if not nil, wraps the server's handler.
+func setup(t *testing.T, ttl time.Duration, wrap func(http.Handler) http.Handler) (*Source, *secretsserver.Server, *fakeClock) {
+	t.Helper()
+	srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	clock := &fakeClock{now: time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC)}
+	src := NewSource(newClient(ts.URL, testSecretAccessKey), ttl)
+	src.now = clock.Now
+	return src, srv, clock
+}
+
+func mustValue(t *testing.T, src *Source, id string) string {
+	t.Helper()
+	v, err := src.Value(t.Context(), id)
+	if err != nil {
+		t.Fatalf("Value(%q): %v", id, err)
+	}
+	return v
+}
+
+func TestValueCache(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		ttl          time.Duration
+		advance      time.Duration
+		wantValue    string
+		wantRequests int64
+	}{
+		{"warm hit", time.Minute, 0, "v1", 1},
+		{"just before expiry", time.Minute, time.Minute - time.Nanosecond, "v1", 1},
+		{"expired", time.Minute, time.Minute, "v2", 2},
+		{"zero ttl never caches", 0, 0, "v2", 2},
+		{"negative ttl never caches", -time.Second, 0, "v2", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src, srv, clock := setup(t, tt.ttl, nil)
+			srv.Put(testSecretID, "v1")
+
+			if got := mustValue(t, src, testSecretID); got != "v1" {
+				t.Fatalf("first Value = %q, want v1", got)
+			}
+			srv.Put(testSecretID, "v2")
+			clock.Advance(tt.advance)
+			got := mustValue(t, src, testSecretID)
+
+			if diff := cmp.Diff([]any{tt.wantValue, tt.wantRequests, tt.wantRequests}, []any{got, srv.Requests(), src.Fetches()}); diff != "" {
+				t.Errorf("value, server requests, Fetches mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRefresh(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		warm        bool // call Value before rotating
+		rotate      bool // Put a new value before Refresh
+		wantChanged bool
+	}{
+		{"unchanged", true, false, false},
+		{"rotated", true, true, true},
+		{"nothing cached", false, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src, srv, _ := setup(t, time.Hour, nil)
+			srv.Put(testSecretID, "v1")
+			if tt.warm {
+				mustValue(t, src, testSecretID)
+			}
+			want := "v1"
+			if tt.rotate {
+				srv.Put(testSecretID, "v2")
+				want = "v2"
+			}
+
+			value, changed, err := src.Refresh(t.Context(), testSecretID)
+			if err != nil {
+				t.Fatalf("Refresh: %v", err)
+			}
+			if value != want || changed != tt.wantChanged {
+				t.Errorf("Refresh = %q, %t; want %q, %t", value, changed, want, tt.wantChanged)
+			}
+			before := srv.Requests()
+			if got := mustValue(t, src, testSecretID); got != want || srv.Requests() != before {
+				t.Errorf("Value after Refresh = %q with %d new requests; want %q from cache", got, srv.Requests()-before, want)
+			}
+		})
+	}
+}
+
+func TestValueConcurrentColdCache(t *testing.T) {
+	t.Parallel()
+	slow := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(50 * time.Millisecond) // let the callers pile up on one fetch
+			h.ServeHTTP(w, r)
+		})
+	}
+	src, srv, _ := setup(t, time.Minute, slow)
+	srv.Put(testSecretID, "v1")
+
+	const callers = 32
+	values := make([]string, callers)
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() { values[i], errs[i] = src.Value(t.Context(), testSecretID) })
+	}
+	wg.Wait()
+
+	for i := range callers {
+		if errs[i] != nil || values[i] != "v1" {
+			t.Errorf("caller %d: Value = %q, %v", i, values[i], errs[i])
+		}
+	}
+	if srv.Requests() != 1 || src.Fetches() != 1 {
+		t.Errorf("server requests = %d, Fetches = %d; want 1, 1", srv.Requests(), src.Fetches())
+	}
+}
+
+func TestValueCancelledCallerDoesNotFailOthers(t *testing.T) {
+	t.Parallel()
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	gate := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			arrived <- struct{}{}
+			<-release
+			h.ServeHTTP(w, r)
+		})
+	}
+	src, srv, _ := setup(t, time.Minute, gate)
+	srv.Put(testSecretID, "v1")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	firstErr := make(chan error, 1)
+	go func() {
+		_, err := src.Value(ctx, testSecretID)
+		firstErr <- err
+	}()
+	<-arrived
+	cancel()
+	err := <-firstErr
+	var secErr *Error
+	if !errors.As(err, &secErr) || secErr.Reason != Unavailable || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled caller: err = %v; want *Error Unavailable wrapping context.Canceled", err)
+	}
+
+	type result struct {
+		value string
+		err   error
+	}
+	second := make(chan result, 1)
+	go func() {
+		v, err := src.Value(t.Context(), testSecretID)
+		second <- result{v, err}
+	}()
+	close(release)
+	if got := <-second; got.value != "v1" || got.err != nil {
+		t.Errorf("second caller: Value = %q, %v; want v1", got.value, got.err)
+	}
+	if srv.Requests() != 1 {
+		t.Errorf("server requests = %d, want 1 (the cancelled caller's fetch is shared)", srv.Requests())
+	}
+}
+
+func TestValueErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		prepare    func(*secretsserver.Server)
+		secretKey  string
+		wantReason Reason
+	}{
+		{"not found", func(*secretsserver.Server) {}, testSecretAccessKey, NotFound},
+		{"access denied", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.AccessDenied) }, testSecretAccessKey, AccessDenied},
+		{"throttled", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.Throttled) }, testSecretAccessKey, Throttled},
+		{"internal error", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.InternalError) }, testSecretAccessKey, Unavailable},
+		{"binary only", func(s *secretsserver.Server) { s.PutBinary(testSecretID, []byte("PTleak-binary")) }, testSecretAccessKey, NoString},
+		{"empty string", func(s *secretsserver.Server) { s.Put(testSecretID, "") }, testSecretAccessKey, NoString},
+		{"bad signing key", func(s *secretsserver.Server) { s.Put(testSecretID, "v1") }, "wrong-secret-access-key", AccessDenied},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+			ts := httptest.NewServer(srv)
+			t.Cleanup(ts.Close)
+			tt.prepare(srv)
+			src := NewSource(newClient(ts.URL, tt.secretKey), time.Hour)
+
+			_, err := src.Value(t.Context(), testSecretID)
+			var secErr *Error
+			if !errors.As(err, &secErr) {
+				t.Fatalf("Value error = %v, want *Error", err)
+			}
+			if secErr.SecretID != testSecretID || secErr.Reason != tt.wantReason {
+				t.Errorf("got %q %q, want %q %q", secErr.SecretID, secErr.Reason, testSecretID, tt.wantReason)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, `secrets: secret "callwire/signalwire": `+string(tt.wantReason)) || strings.Contains(msg, "PTleak") {
+				t.Errorf("Error() = %q; want the id and reason and no value", msg)
+			}
+
+			// Failures are not cached: once the secret is readable, the next call fetches it.
+			srv.SetFault(testSecretID, secretsserver.None)
+			srv.Put(testSecretID, "v1")
+			src.api = newClient(ts.URL, testSecretAccessKey)
+			if got := mustValue(t, src, testSecretID); got != "v1" || src.Fetches() != 2 {
+				t.Errorf("after recovery: Value = %q with %d fetches, want v1 with 2", got, src.Fetches())
+			}
+		})
+	}
+}
+
+func TestValueCancelledContext(t *testing.T) {
+	t.Parallel()
+	src, srv, _ := setup(t, time.Minute, nil)
+	srv.Put(testSecretID, "v1")
+	ctx, cancel := context.WithTimeout(t.Context(), -time.Second)
+	defer cancel()
+
+	_, err := src.Value(ctx, testSecretID)
+	var secErr *Error
+	if !errors.As(err, &secErr) || secErr.Reason != Unavailable || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Value error = %v; want *Error Unavailable wrapping context.DeadlineExceeded", err)
+	}
+}
+
+func TestValueUndecodableResponse(t *testing.T) {
+	t.Parallel()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = w.Write([]byte(`{"Name":"callwire/signalwire","SecretString":PTleak-4f1c}`))
+	}))
+	t.Cleanup(ts.Close)
+	src := NewSource(newClient(ts.URL, testSecretAccessKey), time.Minute)
+
+	_, err := src.Value(t.Context(), testSecretID)
+	var secErr *Error
+	if !errors.As(err, &secErr) || secErr.Reason != Unavailable {
+		t.Fatalf("Value error = %v; want *Error Unavailable", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "PTleak") || strings.Contains(msg, "'P'") {
+		t.Errorf("Error() = %q quotes the response body", msg)
+	}
+}
