@@ -1,0 +1,197 @@
+package contract
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// MaxHARSize bounds a HAR file. Browser exports of a long session reach a few
+// megabytes; anything past this is not worth holding in memory.
+const MaxHARSize = 64 << 20
+
+// callPath matches the path of a "Retrieve a Call" request: it ends in
+// /Accounts/{uuid}/Calls/{uuid}, each uuid in canonical 8-4-4-4-12 hex form.
+var callPath = regexp.MustCompile(`/Accounts/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/Calls/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// droppedRequestHeaders and droppedResponseHeaders carry credentials or
+// session state; they are discarded as a HAR is read, so nothing downstream
+// can print or store them.
+var (
+	droppedRequestHeaders  = []string{"Authorization", "Proxy-Authorization", "Cookie"}
+	droppedResponseHeaders = []string{"Set-Cookie"}
+)
+
+// HAREntry is one "Retrieve a Call" exchange taken from a HAR file.
+type HAREntry struct {
+	// Index is the entry's position in log.entries, from 0.
+	Index int
+	// RequestHeader holds the request headers without Authorization,
+	// Proxy-Authorization and Cookie.
+	RequestHeader http.Header
+	// Exchange is the request and response to check. Its Header holds the
+	// response headers without Set-Cookie; Content-Type falls back to
+	// response.content.mimeType when the header list lacks it.
+	Exchange Exchange
+}
+
+// HARError reports a HAR file that cannot be read or parsed. Reason never
+// quotes the file's content.
+type HARError struct {
+	Path   string
+	Reason string
+	Err    error
+}
+
+func (e *HARError) Error() string {
+	return fmt.Sprintf("har %s: %s", e.Path, e.Reason)
+}
+
+func (e *HARError) Unwrap() error { return e.Err }
+
+// harFile is the subset of HAR 1.2 that is read; other fields are ignored.
+type harFile struct {
+	Log *struct {
+		Entries *[]harEntry `json:"entries"`
+	} `json:"log"`
+}
+
+type harEntry struct {
+	Request struct {
+		Method  string      `json:"method"`
+		URL     string      `json:"url"`
+		Headers []harHeader `json:"headers"`
+	} `json:"request"`
+	Response struct {
+		Status  int         `json:"status"`
+		Headers []harHeader `json:"headers"`
+		Content struct {
+			MimeType string `json:"mimeType"`
+			Text     string `json:"text"`
+			Encoding string `json:"encoding"`
+		} `json:"content"`
+	} `json:"response"`
+}
+
+type harHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// ReadHAR reads the HAR file at path and returns its "Retrieve a Call"
+// exchanges, in file order, with the number of other entries it skipped.
+func ReadHAR(path string) (entries []HAREntry, skipped int, err error) {
+	data, err := readBounded(path, MaxHARSize)
+	if err != nil {
+		return nil, 0, &HARError{Path: path, Reason: "cannot read: " + errReason(err), Err: err}
+	}
+	return ParseHAR(path, data)
+}
+
+// ParseHAR decodes a HAR 1.2 document; name is used in errors. An entry is
+// taken when its request is a GET whose URL path ends in
+// /Accounts/{uuid}/Calls/{uuid} and its response has an HTTP status; every
+// other entry is skipped and counted.
+func ParseHAR(name string, data []byte) (entries []HAREntry, skipped int, err error) {
+	if len(data) > MaxHARSize {
+		return nil, 0, &HARError{Path: name, Reason: fmt.Sprintf("larger than %d bytes", MaxHARSize)}
+	}
+	var h harFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&h); err != nil {
+		return nil, 0, &HARError{Path: name, Reason: "invalid JSON: " + jsonErrorReason(err), Err: err}
+	}
+	if dec.More() {
+		return nil, 0, &HARError{Path: name, Reason: "trailing data after the HAR document"}
+	}
+	switch {
+	case h.Log == nil:
+		return nil, 0, &HARError{Path: name, Reason: "not a HAR: log is missing"}
+	case h.Log.Entries == nil:
+		return nil, 0, &HARError{Path: name, Reason: "not a HAR: log.entries is missing"}
+	}
+	for i, e := range *h.Log.Entries {
+		u, ok := callURL(e.Request.Method, e.Request.URL)
+		if !ok || e.Response.Status < 100 || e.Response.Status > 599 {
+			skipped++
+			continue
+		}
+		body, err := harBody(e.Response.Content.Text, e.Response.Content.Encoding)
+		if err != nil {
+			return nil, 0, &HARError{Path: name, Reason: fmt.Sprintf("log.entries[%d].response.content: %v", i, err), Err: err}
+		}
+		header := harHeaders(e.Response.Headers, droppedResponseHeaders)
+		if header.Get("Content-Type") == "" && e.Response.Content.MimeType != "" {
+			header.Set("Content-Type", e.Response.Content.MimeType)
+		}
+		entries = append(entries, HAREntry{
+			Index:         i,
+			RequestHeader: harHeaders(e.Request.Headers, droppedRequestHeaders),
+			Exchange: Exchange{
+				Method: http.MethodGet,
+				URL:    u,
+				Status: e.Response.Status,
+				Header: header,
+				Body:   body,
+			},
+		})
+	}
+	return entries, skipped, nil
+}
+
+// callURL reports whether method and rawURL are a "Retrieve a Call" request,
+// and returns the URL without any user information.
+func callURL(method, rawURL string) (string, bool) {
+	if method != http.MethodGet {
+		return "", false
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || !callPath.MatchString(u.Path) {
+		return "", false
+	}
+	u.User = nil
+	return u.String(), true
+}
+
+// harBody returns the response body that text holds in the given encoding.
+func harBody(text, encoding string) ([]byte, error) {
+	switch encoding {
+	case "":
+		if text == "" {
+			return nil, nil
+		}
+		return []byte(text), nil
+	case "base64":
+		b, err := base64.StdEncoding.DecodeString(text)
+		if err != nil {
+			return nil, errors.New("text is not valid base64")
+		}
+		return b, nil
+	}
+	if len(encoding) > 32 {
+		encoding = encoding[:32] + "..."
+	}
+	return nil, fmt.Errorf("encoding %q is not supported", encoding)
+}
+
+// harHeaders turns a HAR header list into an http.Header, leaving out the
+// named headers and HTTP/2 pseudo-headers such as ":status".
+func harHeaders(list []harHeader, drop []string) http.Header {
+	h := make(http.Header, len(list))
+	for _, kv := range list {
+		if kv.Name == "" || strings.HasPrefix(kv.Name, ":") {
+			continue
+		}
+		h.Add(kv.Name, kv.Value)
+	}
+	for _, name := range drop {
+		h.Del(name)
+	}
+	return h
+}

@@ -1,0 +1,161 @@
+package contract_test
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/contract"
+)
+
+const (
+	harCallURL = "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
+	harBody    = `{"sid":"c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1","status":"completed"}`
+)
+
+// harDoc is a HAR with two "Retrieve a Call" entries (plain and base64
+// content) and four entries that must be skipped.
+var harDoc = `{"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": [
+ {"request": {"method": "GET", "url": "` + harCallURL + `",
+   "headers": [{"name": "Accept", "value": "application/json"},
+               {"name": "Authorization", "value": "Basic c2VjcmV0"},
+               {"name": "cookie", "value": "session=secret"}]},
+  "response": {"status": 200,
+   "headers": [{"name": "content-type", "value": "application/json; charset=utf-8"},
+               {"name": "Set-Cookie", "value": "session=secret"},
+               {"name": ":status", "value": "200"}],
+   "content": {"size": 64, "mimeType": "application/json", "text": ` + jsonString(harBody) + `}}},
+ {"request": {"method": "GET", "url": "https://user:pass@example.signalwire.com/api/laml/2010-04-01/Accounts/B3F1C2D4-5E6F-4A7B-8C9D-0E1F2A3B4C5D/Calls/c0c0ca11-0002-4a1e-8b0b-1ba0c0111ed1?x=1", "headers": []},
+  "response": {"status": 404, "headers": [],
+   "content": {"mimeType": "application/json", "encoding": "base64", "text": "` + base64.StdEncoding.EncodeToString([]byte(`{"code":20404}`)) + `"}}},
+ {"request": {"method": "GET", "url": "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls", "headers": []},
+  "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}},
+ {"request": {"method": "POST", "url": "` + harCallURL + `", "headers": []},
+  "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}},
+ {"request": {"method": "GET", "url": "` + harCallURL + `.json", "headers": []},
+  "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}},
+ {"request": {"method": "GET", "url": "` + harCallURL + `", "headers": []},
+  "response": {"status": 0, "headers": [], "content": {"size": 0, "mimeType": ""}}}
+]}}`
+
+func jsonString(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+}
+
+func TestParseHAR(t *testing.T) {
+	t.Parallel()
+	entries, skipped, err := contract.ParseHAR("session.har", []byte(harDoc))
+	if err != nil {
+		t.Fatalf("ParseHAR: %v", err)
+	}
+	want := []contract.HAREntry{
+		{
+			Index:         0,
+			RequestHeader: http.Header{"Accept": {"application/json"}},
+			Exchange: contract.Exchange{
+				Method: "GET",
+				URL:    harCallURL,
+				Status: 200,
+				Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+				Body:   []byte(harBody),
+			},
+		},
+		{
+			Index:         1,
+			RequestHeader: http.Header{},
+			Exchange: contract.Exchange{
+				Method: "GET",
+				URL:    "https://example.signalwire.com/api/laml/2010-04-01/Accounts/B3F1C2D4-5E6F-4A7B-8C9D-0E1F2A3B4C5D/Calls/c0c0ca11-0002-4a1e-8b0b-1ba0c0111ed1?x=1",
+				Status: 404,
+				Header: http.Header{"Content-Type": {"application/json"}},
+				Body:   []byte(`{"code":20404}`),
+			},
+		},
+	}
+	if diff := cmp.Diff(want, entries); diff != "" {
+		t.Errorf("entries mismatch (-want +got):\n%s", diff)
+	}
+	if skipped != 4 {
+		t.Errorf("skipped = %d, want 4", skipped)
+	}
+}
+
+func TestReadHAR(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "session.har")
+	if err := os.WriteFile(path, []byte(harDoc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	entries, skipped, err := contract.ReadHAR(path)
+	if err != nil {
+		t.Fatalf("ReadHAR: %v", err)
+	}
+	if len(entries) != 2 || skipped != 4 {
+		t.Errorf("ReadHAR = %d entries, %d skipped; want 2, 4", len(entries), skipped)
+	}
+
+	_, _, err = contract.ReadHAR(filepath.Join(dir, "missing.har"))
+	var he *contract.HARError
+	if !errors.As(err, &he) || he.Path != filepath.Join(dir, "missing.har") || !strings.HasPrefix(he.Reason, "cannot read") {
+		t.Errorf("ReadHAR(missing) error = %v, want a *HARError naming the file", err)
+	}
+}
+
+func TestParseHARErrors(t *testing.T) {
+	t.Parallel()
+	// secret marks content that must never show up in an error.
+	const secret = "s3cr3t-body"
+	entry := func(content string) string {
+		return `{"log":{"entries":[{"request":{"method":"GET","url":"` + harCallURL + `","headers":[]},` +
+			`"response":{"status":200,"headers":[],"content":` + content + `}}]}}`
+	}
+	tests := []struct {
+		name   string
+		data   string
+		reason string
+	}{
+		{name: "not JSON", data: "<html>" + secret, reason: "invalid JSON: syntax error at byte 1"},
+		{name: "empty", data: "", reason: "invalid JSON: empty file"},
+		{name: "truncated", data: `{"log":{"entries":[{"request":`, reason: "invalid JSON: malformed"},
+		{name: "trailing data", data: `{"log":{"entries":[]}} {"` + secret + `":1}`, reason: "trailing data after the HAR document"},
+		{name: "no log", data: `{"` + secret + `":1}`, reason: "not a HAR: log is missing"},
+		{name: "no entries", data: `{"log":{"version":"1.2"}}`, reason: "not a HAR: log.entries is missing"},
+		{name: "entries not an array", data: `{"log":{"entries":{"a":"` + secret + `"}}}`, reason: "invalid JSON: log.entries must be []contract.harEntry (byte 19)"},
+		{name: "bad base64", data: entry(`{"mimeType":"application/json","encoding":"base64","text":"` + secret + `!"}`),
+			reason: "log.entries[0].response.content: text is not valid base64"},
+		{name: "unknown encoding", data: entry(`{"mimeType":"application/json","encoding":"gzip","text":"` + secret + `"}`),
+			reason: `log.entries[0].response.content: encoding "gzip" is not supported`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := contract.ParseHAR("bad.har", []byte(tt.data))
+			var he *contract.HARError
+			if !errors.As(err, &he) {
+				t.Fatalf("ParseHAR error = %v, want *contract.HARError", err)
+			}
+			if he.Path != "bad.har" || he.Reason != tt.reason {
+				t.Errorf("HARError = {%q, %q}, want {%q, %q}", he.Path, he.Reason, "bad.har", tt.reason)
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error %q echoes file content", err)
+			}
+		})
+	}
+}
+
+func TestParseHARTooLarge(t *testing.T) {
+	t.Parallel()
+	_, _, err := contract.ParseHAR("big.har", make([]byte, contract.MaxHARSize+1))
+	var he *contract.HARError
+	if !errors.As(err, &he) || !strings.HasPrefix(he.Reason, "larger than") {
+		t.Errorf("ParseHAR(too large) error = %v, want a size HARError", err)
+	}
+}
