@@ -2,6 +2,9 @@
 // against the pinned OpenAPI contract.
 //
 //	swcontract check [--format text|json|junit|github] [--fail-on error|warning] [--out FILE] PATH...
+//	swcontract live [--sid SID ...] [--sample-recent N] [--format ...] [--secret-id ID]
+//	swcontract record [--sid SID ...] [--sample-recent N] --out DIR
+//	swcontract diff [--format text|json] OLD.yaml NEW.yaml
 //
 // Run "swcontract -h" for subcommands, flags and exit codes.
 package main
@@ -26,6 +29,9 @@ pinned OpenAPI contract (retrieve-a-call.openapi.yaml).
 
 Commands:
   check   check recordings (.json) and HAR files (.har)
+  live    retrieve calls from SignalWire and check them
+  record  retrieve calls from SignalWire and save them as redacted recordings
+  diff    compare two OpenAPI documents on the retrieve-a-call response
 
 Run "swcontract <command> -h" for the command's flags.
 
@@ -51,6 +57,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
+	case "live":
+		return runLive(args[1:], stdout, stderr, os.Getenv)
+	case "record":
+		return runRecord(args[1:], stdout, stderr, os.Getenv)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "swcontract: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+
+	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/live"
+)
+
+const liveUsage = `Usage: swcontract live [flags]
+
+Retrieves calls from SignalWire and checks each exchange against the pinned
+OpenAPI contract, like check does for recordings. The calls are the --sid
+values and the --sample-recent most recent calls, without duplicates.
+
+Credentials come from SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and
+SIGNALWIRE_SPACE_URL, or from the Secrets Manager secret named by --secret-id
+(JSON {"project_id", "api_token", "space_url"}, read with the AWS SDK's
+default credentials chain). The space URL must be https (http only for a
+loopback host).
+
+Flags:
+  --sid SID
+        a Call SID (UUID) to check; repeat for more
+  --sample-recent N
+        also check the N most recent calls (1 to 1000) from List Calls
+  --format text|json|junit|github
+        report format (default text)
+  --fail-on error|warning
+        lowest finding severity that fails an exchange (default error)
+  --out FILE
+        write the report to FILE instead of standard output
+  --secret-id ID
+        read the credentials from this Secrets Manager secret
+
+Exit codes:
+  0  every exchange passed: no finding at or above --fail-on
+  1  at least one exchange failed
+  2  usage error, missing or refused credentials, or SignalWire unavailable
+     (no answer, or 429/5xx after retries); no report is written
+`
+
+// sourceFlags say which calls to retrieve and with which credentials; live
+// and record share them.
+type sourceFlags struct {
+	sids     []string
+	sample   int
+	secretID string
+}
+
+func (s *sourceFlags) register(fset *flag.FlagSet) {
+	fset.Func("sid", "", func(v string) error {
+		if !isSID(v) {
+			return fmt.Errorf("--sid %q is not a UUID", truncate(v, 40))
+		}
+		s.sids = append(s.sids, strings.ToLower(v))
+		return nil
+	})
+	fset.Func("sample-recent", "", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			return fmt.Errorf("--sample-recent %q must be an integer from 0 to 1000", truncate(v, 20))
+		}
+		s.sample = n
+		return nil
+	})
+	fset.StringVar(&s.secretID, "secret-id", "", "")
+}
+
+// fetcher builds the live fetcher from --secret-id or the environment.
+func (s *sourceFlags) fetcher(ctx context.Context, getenv func(string) string) (*live.Fetcher, error) {
+	var creds live.Credentials
+	var err error
+	if s.secretID != "" {
+		api, aerr := live.NewSecretsClient(ctx)
+		if aerr != nil {
+			return nil, aerr
+		}
+		creds, err = live.FromSecret(ctx, api, s.secretID)
+	} else {
+		creds, err = live.FromEnv(getenv)
+	}
+	if errors.Is(err, live.ErrNoCredentials) {
+		return nil, fmt.Errorf("%w: set %s, %s and %s, or pass --secret-id",
+			err, live.EnvProjectID, live.EnvAPIToken, live.EnvSpaceURL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return live.NewFetcher(creds, nil)
+}
+
+// callSIDs returns the --sid values and then the sampled recent calls,
+// without duplicates.
+func (s *sourceFlags) callSIDs(ctx context.Context, f *live.Fetcher) ([]string, error) {
+	sids := make([]string, 0, len(s.sids)+s.sample)
+	seen := map[string]bool{}
+	add := func(sid string) {
+		if !seen[sid] {
+			seen[sid] = true
+			sids = append(sids, sid)
+		}
+	}
+	for _, sid := range s.sids {
+		add(sid)
+	}
+	if s.sample > 0 {
+		listed, err := f.ListCallSIDs(ctx, s.sample)
+		if err != nil {
+			return nil, err
+		}
+		for _, sid := range listed {
+			add(sid)
+		}
+	}
+	return sids, nil
+}
+
+// parseFlags parses args, which must hold flags only. It returns ok false
+// with the exit code when run should stop: after -h, or on a usage error.
+func parseFlags(fset *flag.FlagSet, name, usage string, args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	fset.SetOutput(io.Discard)
+	err := fset.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		return exitOK, false
+	case err != nil:
+		fmt.Fprintf(stderr, "swcontract %s: %v\n\n%s", name, err, usage)
+		return exitUsage, false
+	case fset.NArg() > 0:
+		fmt.Fprintf(stderr, "swcontract %s: unexpected argument %q\n\n%s", name, truncate(fset.Arg(0), 40), usage)
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// runLive runs "swcontract live" and returns the exit code.
+func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	var src sourceFlags
+	opts := checkOptions{format: "text", failOn: contract.SeverityError}
+	fset := flag.NewFlagSet("live", flag.ContinueOnError)
+	src.register(fset)
+	fset.Func("format", "", func(s string) error {
+		if _, ok := formats[s]; !ok {
+			return fmt.Errorf("unknown format %q (want text, json, junit or github)", s)
+		}
+		opts.format = s
+		return nil
+	})
+	fset.Func("fail-on", "", func(s string) error {
+		switch sev := contract.Severity(s); sev {
+		case contract.SeverityError, contract.SeverityWarning:
+			opts.failOn = sev
+			return nil
+		}
+		return fmt.Errorf("unknown severity %q (want error or warning)", s)
+	})
+	fset.StringVar(&opts.out, "out", "", "")
+	if code, ok := parseFlags(fset, "live", liveUsage, args, stdout, stderr); !ok {
+		return code
+	}
+	if len(src.sids) == 0 && src.sample == 0 {
+		fmt.Fprintf(stderr, "swcontract live: no calls to check: pass --sid or --sample-recent\n\n%s", liveUsage)
+		return exitUsage
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	f, err := src.fetcher(ctx, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "swcontract live: %v\n", err)
+		return exitUsage
+	}
+	sids, err := src.callSIDs(ctx, f)
+	if err != nil {
+		fmt.Fprintf(stderr, "swcontract live: %v\n", err)
+		return exitUsage
+	}
+	v, err := contract.New()
+	if err != nil {
+		fmt.Fprintf(stderr, "swcontract live: %v\n", err)
+		return exitUsage
+	}
+	report := &contract.Report{
+		Spec:    contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256},
+		FailOn:  opts.failOn,
+		Results: make([]contract.FileResult, 0, len(sids)),
+	}
+	for _, sid := range sids {
+		ex, err := f.GetCall(ctx, sid)
+		if err == nil && (ex.Status == 429 || ex.Status >= 500) {
+			err = fmt.Errorf("live: get call %s: SignalWire unavailable: HTTP %d after retries", sid, ex.Status)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "swcontract live: %v\n", err)
+			return exitUsage
+		}
+		c := checkOne(v, ex)
+		report.Add(sid, c.ex, c.res)
+	}
+	if err := writeReport(report, formats[opts.format], opts.out, stdout); err != nil {
+		fmt.Fprintf(stderr, "swcontract: %v\n", err)
+		return exitUsage
+	}
+	if report.Failed(opts.failOn) {
+		return exitFail
+	}
+	return exitOK
+}
+
+// isSID reports whether s is a canonical 8-4-4-4-12 hex UUID.
+func isSID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// truncate shortens s, which came from the command line, for a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,52 @@
+// Command driftcheck is the Lambda function that checks live SignalWire
+// "Retrieve a Call" exchanges against the pinned contract, on a schedule
+// (EventBridge Scheduler) or on a direct invoke, and reports the drift it
+// finds as one JSON report, one log line and CloudWatch metrics.
+//
+// Drift is reported, not thrown: the function fails only when it cannot do
+// its job, with errorType InvalidRequest, CredentialsUnavailable,
+// AccessDenied or UpstreamUnavailable.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/secrets"
+	"github.com/callwire/callwire/functions/internal/signalwire"
+)
+
+func main() {
+	h, err := newHandler(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("driftcheck: init: %v", err)
+	}
+	lambda.Start(h.Handle)
+}
+
+// newHandler loads the configuration and builds the clients, once per cold start.
+func newHandler(ctx context.Context, getenv func(string) string) (*handler, error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), cfg.cacheTTL)
+	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, cfg.secretID), signalwire.NewHTTPClient())
+	return newHandlerFrom(deps{
+		cfg:     cfg,
+		calls:   client,
+		log:     lambdacontext.NewLogger(),
+		metrics: emf.NewWriter(os.Stdout),
+	}), nil
+}
