@@ -1,0 +1,26 @@
+//go:build !linux
+
+package lambdatest
+
+import (
+	"errors"
+	"syscall"
+)
+
+// errNotSupported is returned where the emulator cannot run: aws-lambda-rie
+// is built for Linux, where Lambda runs.
+var errNotSupported = errors.New("aws-lambda-rie runs only on Linux")
+
+func supported() error { return errNotSupported }
+
+func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+func terminate(int) error { return errNotSupported }
+
+func kill(int) error { return errNotSupported }
+
+func children(int) []int { return nil }
+
+// Running reports whether process pid exists and is not a zombie. It
+// always reports false where the emulator cannot run.
+func Running(int) bool { return false }

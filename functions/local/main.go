@@ -1,0 +1,36 @@
+// Command local runs a Lambda function of this module on this machine the way
+// Lambda runs it: it builds the function's bootstrap with the deployment
+// flags, starts it under the AWS Lambda Runtime Interface Emulator pinned in
+// go.mod, invokes it with an event and prints the response.
+//
+// Usage:
+//
+//	go run ./functions/local [flags] [EVENT_FILE]
+//
+// By default the function runs offline against a SignalWire replay server
+// serving testdata/recordings and a Secrets Manager endpoint holding a demo
+// secret, both on loopback. With -live it runs against the real secret named
+// by SIGNALWIRE_SECRET_ID, with the AWS credentials of the environment.
+//
+// stdout holds the function's response, one line per invoke, and nothing
+// else. stderr holds the function's logs, the emulator's log and a summary:
+// init and invoke durations, wall time, and the requests the function made.
+//
+// Exit status: 0 when every invoke succeeded, 1 when the function returned an
+// error (stdout then holds {"errorType","errorMessage"}), 2 when the runner
+// itself failed (a one-line reason on stderr).
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
