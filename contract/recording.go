@@ -67,14 +67,18 @@ func ParseRecording(name string, data []byte) (*Recording, error) {
 	if len(data) > MaxRecordingSize {
 		return nil, &RecordingError{Path: name, Reason: fmt.Sprintf("larger than %d bytes", MaxRecordingSize)}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var r Recording
-	if err := dec.Decode(&r); err != nil {
-		return nil, &RecordingError{Path: name, Reason: "invalid JSON: " + jsonErrorReason(err), Err: err}
-	}
-	if dec.More() {
-		return nil, &RecordingError{Path: name, Reason: "trailing data after the recording"}
+	r, ok := parseRecordingFast(data)
+	if !ok {
+		r = Recording{}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&r); err != nil {
+			return nil, &RecordingError{Path: name, Reason: "invalid JSON: " + jsonErrorReason(err), Err: err}
+		}
+		// dec.More reports false for a stray '}' or ']', so look at the rest.
+		if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
+			return nil, &RecordingError{Path: name, Reason: "trailing data after the recording"}
+		}
 	}
 	switch {
 	case r.Request.Method == "":
@@ -157,15 +161,31 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
+	// Size the buffer from Stat, as os.ReadFile does, so a regular file is
+	// read in one call plus the one that sees EOF.
+	size := 512
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() < limit {
+		size = int(info.Size()) + 1
 	}
-	if n > limit {
+	r := io.LimitReader(f, limit+1)
+	data := make([]byte, 0, size)
+	for {
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
+	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("larger than %d bytes", limit)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // jsonErrorReason describes a JSON decoding error without quoting the input.

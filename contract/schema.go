@@ -104,19 +104,19 @@ func (c *checker) undeclared(doc any, t *propTree, ptr string) {
 	if !ok || t == nil {
 		return
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		p := ptr + "/" + escapePointer(k)
+	// Map order is fine: Check sorts the findings, and each pointer here is
+	// reported at most once.
+	for k, v := range obj {
 		sub, declared := t.declared[k]
+		if declared && sub == nil {
+			continue // a declared leaf: nothing below it to report
+		}
+		p := ptr + "/" + escapePointer(k)
 		if !declared {
 			c.add(RuleUndeclared, SeverityInfo, p, "declared property", "present", p+": property is not declared by the document")
 			continue
 		}
-		c.undeclared(obj[k], sub, p)
+		c.undeclared(v, sub, p)
 	}
 }
 

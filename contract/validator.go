@@ -1,9 +1,11 @@
 // Package contract checks SignalWire "Retrieve a Call" exchanges against the
 // pinned OpenAPI document and reports where they depart from it.
 //
-// It wraps github.com/pb33f/libopenapi-validator: the document, the router and
-// the compiled JSON Schemas come from the library, built once with format
-// assertions on. This package closes the library's gaps (an empty body passes,
+// The response schemas are rendered by github.com/pb33f/libopenapi-validator
+// (in package contract/openapi, at generate time) and embedded precompiled, so
+// this package links only the JSON Schema validator; it compiles them once with
+// the library's settings (OpenAPI 3.1 vocabulary, format assertions on). This
+// package closes the library's gaps (an empty body passes,
 // a missing root property is named only in prose, messages embed the concrete
 // URL) and adds semantic checks the schema cannot express. Every departure is a
 // Finding with a rule, a severity, an RFC 6901 pointer and a stable fingerprint.
@@ -21,20 +23,11 @@ import (
 	"strings"
 
 	"github.com/pb33f/jsonschema/v6"
-	"github.com/pb33f/libopenapi"
-	validator "github.com/pb33f/libopenapi-validator"
-	"github.com/pb33f/libopenapi-validator/cache"
-	"github.com/pb33f/libopenapi-validator/config"
-	"github.com/pb33f/libopenapi-validator/helpers"
-	"github.com/pb33f/libopenapi-validator/schema_validation"
-	"github.com/pb33f/libopenapi/datamodel/high/base"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 )
 
 // Validator checks exchanges against the pinned document. Build it once with
 // New and share it: it is safe for concurrent use.
 type Validator struct {
-	raw        validator.Validator
 	operations []*operation
 }
 
@@ -65,130 +58,59 @@ type propTree struct {
 	declared map[string]*propTree
 }
 
-// New builds the validator from the embedded spec.
+// New builds the validator from the precompiled form of the embedded spec
+// (compiled.json, generated from Spec by contract/openapi). It compiles only
+// the response schemas, with the same compiler settings libopenapi-validator
+// uses, so a cold start does not parse the OpenAPI document.
 func New() (*Validator, error) {
-	return NewFromSpec(Spec)
-}
-
-// NewFromSpec builds a validator from another OpenAPI 3.1 document with the same shape.
-func NewFromSpec(spec []byte) (*Validator, error) {
-	doc, err := libopenapi.NewDocument(spec)
+	cs, err := embeddedCompiled()
 	if err != nil {
-		return nil, fmt.Errorf("contract: parse spec: %w", err)
-	}
-	schemas := cache.NewDefaultCache()
-	raw, errs := validator.NewValidator(doc, config.WithFormatAssertions(), config.WithSchemaCache(schemas))
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("contract: build validator: %w", errors.Join(errs...))
-	}
-	model, err := doc.BuildV3Model()
-	if err != nil {
-		return nil, fmt.Errorf("contract: build model: %w", err)
-	}
-	v := &Validator{raw: raw}
-	if err := v.index(&model.Model, schemas); err != nil {
 		return nil, err
 	}
-	return v, nil
+	if cs.SpecSHA256 != SpecSHA256 {
+		return nil, fmt.Errorf("contract: %s was rendered from another spec; run go generate ./contract", CompiledName)
+	}
+	return NewFromCompiled(cs)
 }
 
-// Raw returns the underlying libopenapi-validator, for callers that need its own view.
-func (v *Validator) Raw() validator.Validator { return v.raw }
-
-func (v *Validator) index(m *v3.Document, schemas cache.SchemaCache) error {
-	if m.Paths == nil || m.Paths.PathItems == nil {
-		return errors.New("contract: spec has no paths")
-	}
-	version := helpers.VersionToFloat(m.Version)
-	base := ""
-	if len(m.Servers) > 0 {
-		if u, err := url.Parse(m.Servers[0].URL); err == nil {
-			base = strings.TrimSuffix(u.Path, "/")
-		}
-	}
-	for p := m.Paths.PathItems.First(); p != nil; p = p.Next() {
-		for mp := p.Value().GetOperations().First(); mp != nil; mp = mp.Next() {
-			op := &operation{
-				id:        mp.Value().OperationId,
-				method:    strings.ToUpper(mp.Key()),
-				responses: map[int]*response{},
-			}
-			for i, seg := range strings.Split(strings.Trim(base+p.Key(), "/"), "/") {
-				if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-					op.segments = append(op.segments, "")
-					op.params = append(op.params, param{name: seg[1 : len(seg)-1], index: i})
-					continue
-				}
-				op.segments = append(op.segments, seg)
-			}
-			for _, prm := range mp.Value().Parameters {
-				if prm.In != "path" || prm.Schema == nil {
-					continue
-				}
-				for i := range op.params {
-					if op.params[i].name == prm.Name {
-						op.params[i].format = prm.Schema.Schema().Format
-					}
-				}
-			}
-			if mp.Value().Responses == nil || mp.Value().Responses.Codes == nil {
-				v.operations = append(v.operations, op)
+// NewFromCompiled builds a validator from a compiled document. A response
+// whose Compiled schema is set uses it as is; otherwise its Schema is compiled.
+func NewFromCompiled(cs CompiledSpec) (*Validator, error) {
+	v := &Validator{}
+	for _, co := range cs.Operations {
+		op := &operation{id: co.ID, method: strings.ToUpper(co.Method), responses: map[int]*response{}}
+		for i, seg := range strings.Split(strings.Trim(co.Path, "/"), "/") {
+			if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+				op.segments = append(op.segments, "")
+				op.params = append(op.params, param{name: seg[1 : len(seg)-1], index: i})
 				continue
 			}
-			for c := mp.Value().Responses.Codes.First(); c != nil; c = c.Next() {
-				code, err := strconv.Atoi(c.Key())
+			op.segments = append(op.segments, seg)
+		}
+		for _, cp := range co.Params {
+			for i := range op.params {
+				if op.params[i].name == cp.Name {
+					op.params[i].format = cp.Format
+				}
+			}
+		}
+		for _, cr := range co.Responses {
+			r := &response{mediaTypes: cr.MediaTypes, schema: cr.Compiled, props: cr.Properties.tree()}
+			if r.schema == nil && len(cr.Schema) > 0 {
+				s, err := compileSchema(fmt.Sprintf("%s-%d.json", co.ID, cr.Status), cr.Schema)
 				if err != nil {
-					continue // ranges such as 4XX are not used by this document
+					return nil, fmt.Errorf("contract: compile %s %s response %d: %w", op.method, co.Path, cr.Status, err)
 				}
-				r := &response{}
-				if c.Value().Content != nil {
-					for ct := c.Value().Content.First(); ct != nil; ct = ct.Next() {
-						r.mediaTypes = append(r.mediaTypes, ct.Key())
-						if ct.Key() != "application/json" || ct.Value().Schema == nil {
-							continue
-						}
-						s := ct.Value().Schema.Schema()
-						key := schema_validation.SchemaCacheKey(s.GoLow().Hash(), version, schema_validation.SchemaValidationPurposeResponseBody)
-						entry, ok := schemas.Load(key)
-						if !ok || entry.CompiledSchema == nil {
-							return fmt.Errorf("contract: no compiled schema for %s %s response %d", op.method, p.Key(), code)
-						}
-						r.schema = entry.CompiledSchema
-						r.props = declaredProps(s, 0)
-					}
-				}
-				op.responses[code] = r
+				r.schema = s
 			}
-			v.operations = append(v.operations, op)
+			op.responses[cr.Status] = r
 		}
+		v.operations = append(v.operations, op)
 	}
-	return nil
-}
-
-// declaredProps walks an object schema's properties, following $refs and oneOf/anyOf/allOf.
-func declaredProps(s *base.Schema, depth int) *propTree {
-	if s == nil || depth > 8 {
-		return nil
+	if len(v.operations) == 0 {
+		return nil, errors.New("contract: spec has no operations")
 	}
-	t := &propTree{declared: map[string]*propTree{}}
-	if s.Properties != nil {
-		for p := s.Properties.First(); p != nil; p = p.Next() {
-			t.declared[p.Key()] = declaredProps(p.Value().Schema(), depth+1)
-		}
-	}
-	for _, group := range [][]*base.SchemaProxy{s.AllOf, s.OneOf, s.AnyOf} {
-		for _, sp := range group {
-			if sub := declaredProps(sp.Schema(), depth+1); sub != nil {
-				for k, v := range sub.declared {
-					t.declared[k] = v
-				}
-			}
-		}
-	}
-	if len(t.declared) == 0 {
-		return nil
-	}
-	return t
+	return v, nil
 }
 
 // match resolves method and URL to an operation and its path parameters.
@@ -310,7 +232,7 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			fmt.Sprintf("status %d declares a JSON body but the body is empty", ex.Status))
 		return
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ex.Body))
+	doc, err := decodeJSON(ex.Body)
 	if err != nil {
 		c.add(RuleBodyInvalidJSON, SeverityError, "", "a JSON body", "not JSON",
 			"the body is not valid JSON: "+jsonErrorReason(err))

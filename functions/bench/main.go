@@ -1,0 +1,136 @@
+// Command bench measures getcall where it runs: cold start and first invoke
+// under the AWS Lambda Runtime Interface Emulator against a hello-world
+// baseline, warm overhead and allocations, Secrets Manager requests and
+// upstream connections over many warm invocations, the runtime's peak RSS,
+// the arm64 binary size and the contract CLI's throughput. Everything runs on
+// loopback against the embedded replay and Secrets Manager servers.
+//
+//	go run ./functions/bench [-samples 15] [-invokes 1000] [-long 10000] [-recordings 10000]
+//
+// It prints one table with the method beside each figure and whether each
+// target is met. It exits 0 when a target is missed; 2 when it cannot measure.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/callwire/callwire/functions/internal/lambdatest"
+)
+
+// options are the command-line flags.
+type options struct {
+	samples    int
+	invokes    int
+	long       int
+	recordings int
+	benchtime  string
+	work       string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.samples, "samples", 15, "cold starts per bootstrap (fresh emulator each, alternated)")
+	fs.IntVar(&o.invokes, "invokes", 1000, "warm invocations for the request counts and the first RSS reading")
+	fs.IntVar(&o.long, "long", 10000, "total warm invocations for the second RSS reading (0 skips it)")
+	fs.IntVar(&o.recordings, "recordings", 10000, "generated recordings for the contract CLI throughput")
+	fs.StringVar(&o.benchtime, "benchtime", "2s", "go test -benchtime for the warm in-process benchmarks")
+	fs.StringVar(&o.work, "work", "", "build into `DIR` and keep it (default a temporary directory)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if o.samples < 1 || o.invokes < 1 || o.recordings < 1 || (o.long != 0 && o.long < o.invokes) {
+		fmt.Fprintln(stderr, "bench: -samples, -invokes and -recordings must be positive; -long 0 or at least -invokes")
+		return 2
+	}
+	if err := (&bench{opts: o, log: stderr}).run(ctx, stdout); err != nil {
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 2
+	}
+	return 0
+}
+
+// bench holds one run's state.
+type bench struct {
+	opts options
+	log  io.Writer // progress
+	root string
+	work string
+	rie  string
+	rows []row
+}
+
+func (b *bench) progress(format string, args ...any) {
+	fmt.Fprintf(b.log, "bench: "+format+"\n", args...)
+}
+
+func (b *bench) run(ctx context.Context, stdout io.Writer) error {
+	started := time.Now()
+	startInfo := machineInfo()
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if b.root, err = lambdatest.ModuleRoot(cwd); err != nil {
+		return err
+	}
+	b.work = b.opts.work
+	if b.work == "" {
+		if b.work, err = os.MkdirTemp("", "callwire-bench-"); err != nil {
+			return err
+		}
+		defer func() { _ = os.RemoveAll(b.work) }()
+	}
+
+	b.progress("building bootstraps and the emulator")
+	getcall, err := lambdatest.BuildBootstrap(ctx, b.root, "./functions/getcall", filepath.Join(b.work, "getcall"))
+	if err != nil {
+		return err
+	}
+	hello, err := lambdatest.BuildBootstrap(ctx, b.root, "./functions/bench/hello", filepath.Join(b.work, "hello"))
+	if err != nil {
+		return err
+	}
+	if b.rie, err = lambdatest.RIEPath(ctx, b.root); err != nil {
+		return err
+	}
+	demo, err := lambdatest.StartDemo(filepath.Join(b.root, "testdata", "recordings"))
+	if err != nil {
+		return err
+	}
+	defer demo.Close()
+
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"cold starts", func() error { return b.coldStarts(ctx, demo, getcall, hello) }},
+		{"warm in-process benchmarks", func() error { return b.warmInProcess(ctx) }},
+		{"warm invocations under the emulator", func() error { return b.warmRIE(ctx, demo, getcall) }},
+		{"arm64 binary size", func() error { return b.binarySize(ctx) }},
+		{"contract CLI throughput", func() error { return b.cliThroughput(ctx) }},
+	}
+	for _, s := range steps {
+		b.progress("%s", s.name)
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	endInfo := machineInfo()
+	printReport(stdout, startInfo, endInfo, time.Since(started), b.opts, b.rows)
+	return nil
+}
