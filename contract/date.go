@@ -17,8 +17,16 @@ const maxDateLen = 64
 // ("Mon, 02 Mar 2026 14:05:07 +0000"), also accepting the obsolete zone names
 // such as GMT and a missing day of week, as RFC 2822 section 4.3 allows.
 func ParseDate(s string) (time.Time, error) {
-	if s == "" || len(s) > maxDateLen || strings.ContainsAny(s, "()") {
+	// RFC 2822 has no fractional seconds, which time.Parse accepts after the
+	// seconds field as ".5" or ",5": no valid date-time holds a dot, and its
+	// only comma follows the day name.
+	if s == "" || len(s) > maxDateLen || strings.ContainsAny(s, "().") {
 		return time.Time{}, ErrDate
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] == ',' && '0' <= s[i-1] && s[i-1] <= '9' {
+			return time.Time{}, ErrDate
+		}
 	}
 	// SignalWire's own layout first: it is what real responses carry, and it
 	// costs a fraction of net/mail's search through the obsolete forms.

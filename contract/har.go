@@ -107,7 +107,8 @@ func ParseHAR(name string, data []byte) (entries []HAREntry, skipped int, err er
 	if err := dec.Decode(&h); err != nil {
 		return nil, 0, &HARError{Path: name, Reason: "invalid JSON: " + jsonErrorReason(err), Err: err}
 	}
-	if dec.More() {
+	// dec.More reports false for a stray '}' or ']', so look at the rest.
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
 		return nil, 0, &HARError{Path: name, Reason: "trailing data after the HAR document"}
 	}
 	switch {

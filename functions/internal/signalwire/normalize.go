@@ -225,7 +225,13 @@ func parseDate(field, v string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, &FieldError{Field: field, Reason: "not an RFC 2822 date-time: " + quoteValue(v)}
 	}
-	return t.UTC().Truncate(time.Second), nil
+	t = t.UTC().Truncate(time.Second)
+	// A zone offset can move year 0000 or 9999 out of the four digits that
+	// RFC 3339, and so callwire.call.v1, allows.
+	if y := t.Year(); y < 0 || y > 9999 {
+		return time.Time{}, &FieldError{Field: field, Reason: "year outside 0000-9999 in UTC: " + quoteValue(v)}
+	}
+	return t, nil
 }
 
 func parseDuration(raw json.RawMessage) (int64, error) {
