@@ -495,7 +495,7 @@ func (r *redactor) buildSIDPattern() {
 // Twilio-style SID, and otherwise every hex digit replaced.
 func (r *redactor) fakeSID(sid string) string {
 	k := strings.ToLower(sid)
-	if isUUID(sid) {
+	if IsUUID(sid) {
 		h := r.mac("sid", k)
 		h[6] = h[6]&0x0f | 0x40
 		h[8] = h[8]&0x3f | 0x80

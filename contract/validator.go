@@ -193,7 +193,7 @@ func (c *checker) check(v *Validator, ex Exchange) {
 	}
 	c.operation = op.id
 	for _, p := range op.params {
-		if p.format == "uuid" && !isUUID(params[p.name]) {
+		if p.format == "uuid" && !IsUUID(params[p.name]) {
 			c.add(RuleFormat, SeverityError, PointerRequest+":"+p.name, "format uuid", "not a uuid",
 				fmt.Sprintf("path parameter %s is not a UUID", p.name))
 		}
@@ -313,8 +313,9 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// isUUID reports whether s is a canonical 8-4-4-4-12 hex UUID.
-func isUUID(s string) bool {
+// IsUUID reports whether s is a UUID in its canonical 8-4-4-4-12 hex form, the
+// spec's format: uuid.
+func IsUUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}

@@ -85,7 +85,7 @@ func NewFetcher(c Credentials, hc *http.Client) (*Fetcher, error) {
 //
 // SignalWire API docs: https://developer.signalwire.com/compatibility-api/rest/retrieve-a-call
 func (f *Fetcher) GetCall(ctx context.Context, sid string) (contract.Exchange, error) {
-	if !isUUID(sid) {
+	if !contract.IsUUID(sid) {
 		return contract.Exchange{}, errors.New("live: get call: sid must be a UUID")
 	}
 	op := "get call " + sid
@@ -128,7 +128,7 @@ func (f *Fetcher) ListCallSIDs(ctx context.Context, n int) ([]string, error) {
 		if len(sids) == n {
 			break
 		}
-		if !isUUID(c.SID) {
+		if !contract.IsUUID(c.SID) {
 			return nil, fmt.Errorf("live: list calls: malformed page: calls[%d].sid is not a UUID", i)
 		}
 		sids = append(sids, strings.ToLower(c.SID))
@@ -219,25 +219,4 @@ func retryAfter(v string) (time.Duration, bool) {
 		return max(time.Until(t), 0), true
 	}
 	return 0, false
-}
-
-// isUUID reports whether s is a canonical 8-4-4-4-12 hex UUID.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

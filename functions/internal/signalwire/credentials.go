@@ -103,7 +103,7 @@ func (c Credentials) Validate() error {
 	var errs []error
 	if c.ProjectID == "" {
 		errs = append(errs, &CredentialsError{Key: "project_id", Reason: "missing"})
-	} else if !isUUID(c.ProjectID) {
+	} else if !validUUID(c.ProjectID) {
 		errs = append(errs, &CredentialsError{Key: "project_id", Reason: "not a UUID"})
 	}
 	if c.APIToken == "" {
@@ -286,25 +286,11 @@ func isSpaceHost(host string) bool {
 	return true
 }
 
-// isUUID reports whether s is a UUID in its canonical 8-4-4-4-12 hex form.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if b != '-' {
-				return false
-			}
-		default:
-			if (b < '0' || b > '9') && (b < 'a' || b > 'f') && (b < 'A' || b > 'F') {
-				return false
-			}
-		}
-	}
-	return true
+// validUUID reports whether s is a UUID in its canonical form; the project ID
+// is checked like a call SID.
+func validUUID(s string) bool {
+	_, err := voice.ParseSID(s)
+	return err == nil
 }
 
 func isPrintableASCII(s string) bool {

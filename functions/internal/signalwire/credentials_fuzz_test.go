@@ -50,7 +50,7 @@ func FuzzParseCredentials(f *testing.F) {
 			checkTokenNotInError(t, secret)
 			return
 		}
-		if !isUUID(c.ProjectID) || c.APIToken == "" || !isPrintableASCII(c.APIToken) {
+		if !validUUID(c.ProjectID) || c.APIToken == "" || !isPrintableASCII(c.APIToken) {
 			t.Fatalf("accepted unusable credentials %v", c)
 		}
 		base := c.BaseURL()
