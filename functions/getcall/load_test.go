@@ -380,6 +380,9 @@ func TestLoad(t *testing.T) { //nolint:paralleltest // counts process-wide gorou
 			fail("sequential %d: %v", i, err)
 		}
 		if concurrent/2+i+1 == 1000 {
+			// Measured like the end: idle connections closed, goroutines settled.
+			env.closeIdle()
+			env.settle(baseGoroutines + 2)
 			heapAt1000 = heapInUse()
 		}
 	}
@@ -406,6 +409,7 @@ func TestLoad(t *testing.T) { //nolint:paralleltest // counts process-wide gorou
 	} else {
 		t.Log("no /proc/self/fd: file descriptors not counted")
 	}
+	env.closeIdle()
 	heapEnd := heapInUse()
 	if heapEnd > heapAt1000+heapAt1000/10 {
 		t.Errorf("heap in use: %d bytes at the end, %d after 1,000 invocations (more than 10%% growth)", heapEnd, heapAt1000)
