@@ -13,10 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secrets"
-	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/signalwire"
 )
 
@@ -36,22 +34,7 @@ type benchEnv struct {
 // it: the secret is cached, the validator built and the connection open.
 func setupBench(b *testing.B) *benchEnv {
 	b.Helper()
-	sm := secretsserver.New(secretsserver.WithCredentials(testAccessKey, testSecretKey))
-	smURL, err := sm.Start("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(sm.Close)
-	sw := replay.New(replay.WithCredentials(testProjectID, testToken))
-	if err := sw.LoadDir(testdataDir + "/recordings"); err != nil {
-		b.Fatal(err)
-	}
-	swURL, err := sw.Start("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = sw.Close() })
-	sm.Put(testSecretID, secretJSON(swURL))
+	_, smURL, _, swURL := startServers(b)
 
 	awsCfg := aws.Config{
 		Region:       "us-east-1",

@@ -70,27 +70,36 @@ func secretJSON(spaceURL string) string {
 	return string(b)
 }
 
+// startServers starts a Secrets Manager endpoint (SigV4 verified) holding the
+// test secret and a SignalWire replay server over testdata/recordings, both
+// closed when tb ends.
+func startServers(tb testing.TB) (sm *secretsserver.Server, smURL string, sw *replay.Server, swURL string) {
+	tb.Helper()
+	sm = secretsserver.New(secretsserver.WithCredentials(testAccessKey, testSecretKey))
+	smURL, err := sm.Start("127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(sm.Close)
+	sw = replay.New(replay.WithCredentials(testProjectID, testToken))
+	if err := sw.LoadDir(testdataDir + "/recordings"); err != nil {
+		tb.Fatal(err)
+	}
+	swURL, err = sw.Start("127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = sw.Close() })
+	sm.Put(testSecretID, secretJSON(swURL))
+	return sm, smURL, sw, swURL
+}
+
 // setup starts a Secrets Manager endpoint (SigV4 verified) and a SignalWire
 // replay server over testdata/recordings, and builds a handler on them with
 // the real AWS SDK client and the real SignalWire client.
 func setup(t *testing.T, mode contractMode) *testEnv {
 	t.Helper()
-	sm := secretsserver.New(secretsserver.WithCredentials(testAccessKey, testSecretKey))
-	smURL, err := sm.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sm.Close)
-	sw := replay.New(replay.WithCredentials(testProjectID, testToken))
-	if err := sw.LoadDir(testdataDir + "/recordings"); err != nil {
-		t.Fatal(err)
-	}
-	swURL, err := sw.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sw.Close() })
-	sm.Put(testSecretID, secretJSON(swURL))
+	sm, smURL, sw, swURL := startServers(t)
 
 	awsCfg := aws.Config{
 		Region:           "us-east-1",
