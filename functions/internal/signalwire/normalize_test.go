@@ -616,17 +616,17 @@ func TestNormalizeErrors(t *testing.T) {
 		// Dates.
 		{name: "date_created missing", body: patchBody(fullBody, "date_created", dropKey), wantField: "date_created", wantReason: "missing"},
 		{name: "date_created null", body: patchBody(fullBody, "date_created", `null`), wantField: "date_created", wantReason: "missing"},
-		{name: "date_created RFC 3339", body: patchBody(fullBody, "date_created", `"2026-03-02T14:05:07Z"`), wantField: "date_created", wantReason: `not an RFC 2822 date-time: "2026-03-02T14:05:07Z"`},
+		{name: "date_created RFC 3339", body: patchBody(fullBody, "date_created", `"2026-03-02T14:05:07Z"`), wantField: "date_created", wantReason: `not an RFC 2822 date-time: (20 bytes)`},
 		{name: "date_updated empty", body: patchBody(fullBody, "date_updated", `""`), wantField: "date_updated", wantReason: "not an RFC 2822 date-time"},
 		{name: "date_updated missing", body: patchBody(fullBody, "date_updated", dropKey), wantField: "date_updated", wantReason: "missing"},
-		{name: "start_time unparseable", body: patchBody(fullBody, "start_time", `"yesterday"`), wantField: "start_time", wantReason: `"yesterday"`},
+		{name: "start_time unparseable", body: patchBody(fullBody, "start_time", `"yesterday"`), wantField: "start_time", wantReason: `not an RFC 2822 date-time: (9 bytes)`},
 		{name: "end_time unparseable", body: patchBody(fullBody, "end_time", `"Mon, 02 Mar 2026 25:07:40 +0000"`), wantField: "end_time", wantReason: "not an RFC 2822 date-time"},
 		{name: "end_time as a number", body: patchBody(fullBody, "end_time", `1772460460`), wantField: "end_time", wantReason: "expected string, got number"},
 
 		// Duration.
 		{name: "duration missing", body: patchBody(fullBody, "duration", dropKey), wantField: "duration", wantReason: "missing"},
 		{name: "duration null", body: patchBody(fullBody, "duration", `null`), wantField: "duration", wantReason: "null"},
-		{name: "duration not a number", body: patchBody(fullBody, "duration", `"abc"`), wantField: "duration", wantReason: `not a number: "abc"`},
+		{name: "duration not a number", body: patchBody(fullBody, "duration", `"abc"`), wantField: "duration", wantReason: `not a number: (3 bytes)`},
 		{name: "duration empty string", body: patchBody(fullBody, "duration", `""`), wantField: "duration", wantReason: "not a number"},
 		{name: "duration padded", body: patchBody(fullBody, "duration", `" 14"`), wantField: "duration", wantReason: "not a number"},
 		{name: "duration plus sign", body: patchBody(fullBody, "duration", `"+14"`), wantField: "duration", wantReason: "not a number"},
@@ -643,14 +643,14 @@ func TestNormalizeErrors(t *testing.T) {
 		{name: "duration long number", body: patchBody(fullBody, "duration", strings.Repeat("9", 100)), wantField: "duration", wantReason: "100 digits"},
 
 		// Price.
-		{name: "price not a number", body: patchBody(fullBody, "price", `"free"`), wantField: "price", wantReason: `not a number: "free"`},
+		{name: "price not a number", body: patchBody(fullBody, "price", `"free"`), wantField: "price", wantReason: `not a number: (4 bytes)`},
 		{name: "price boolean", body: patchBody(fullBody, "price", `false`), wantField: "price", wantReason: "expected number, got boolean"},
 		{name: "price array", body: patchBody(fullBody, "price", `[0.01]`), wantField: "price", wantReason: "expected number, got array"},
 		{name: "price with currency sign", body: patchBody(fullBody, "price", `"$0.01"`), wantField: "price", wantReason: "not a number"},
 		{name: "price_unit as a number", body: patchBody(fullBody, "price_unit", `840`), wantField: "price_unit", wantReason: "expected string"},
 
 		// Quality and SIP.
-		{name: "audio_in_mos not a number", body: patchBody(fullBody, "audio_in_mos", `"good"`), wantField: "audio_in_mos", wantReason: `not a number: "good"`},
+		{name: "audio_in_mos not a number", body: patchBody(fullBody, "audio_in_mos", `"good"`), wantField: "audio_in_mos", wantReason: `not a number: (4 bytes)`},
 		{name: "audio_rtt_avg object", body: patchBody(fullBody, "audio_rtt_avg", `{}`), wantField: "audio_rtt_avg", wantReason: "expected number, got object"},
 		{name: "audio_out_jitter_max not a number", body: patchBody(fullBody, "audio_out_jitter_max", `"12ms"`), wantField: "audio_out_jitter_max", wantReason: "not a number"},
 		{name: "audio_out_lost boolean", body: patchBody(fullBody, "audio_out_lost", `true`), wantField: "audio_out_lost", wantReason: "got boolean"},
