@@ -251,12 +251,12 @@ func describeErrors(fs []contract.Finding) string {
 		}
 	}
 	const maxListed = 8
-	extra := ""
-	if len(parts) > maxListed {
-		extra = fmt.Sprintf(" and %d more", len(parts)-maxListed)
+	n, extra := len(parts), ""
+	if n > maxListed {
+		extra = fmt.Sprintf(" and %d more", n-maxListed)
 		parts = parts[:maxListed]
 	}
-	return fmt.Sprintf("%d error findings: %s%s", len(fs), strings.Join(parts, ", "), extra)
+	return fmt.Sprintf("%d error findings: %s%s", n, strings.Join(parts, ", "), extra)
 }
 
 // report writes the invocation's one log line and its metrics.

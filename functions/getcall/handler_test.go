@@ -423,3 +423,16 @@ func TestHTTPRoutes(t *testing.T) {
 		})
 	}
 }
+
+func TestDescribeErrors(t *testing.T) {
+	t.Parallel()
+	fs := []contract.Finding{
+		{Rule: "schema.enum", Pointer: "/direction", Severity: contract.SeverityError},
+		{Rule: "schema.undeclared", Pointer: "/queue_time", Severity: contract.SeverityInfo},
+		{Rule: "semantic.alias-mismatch", Pointer: "/to_formatted", Severity: contract.SeverityWarning},
+		{Rule: "schema.required", Pointer: "/duration", Severity: contract.SeverityError},
+	}
+	if got, want := describeErrors(fs), "2 error findings: schema.enum /direction, schema.required /duration"; got != want {
+		t.Errorf("describeErrors = %q, want %q", got, want)
+	}
+}
