@@ -62,28 +62,34 @@ type checkOptions struct {
 	paths  []string
 }
 
+// registerReport adds the report flags that check and live share: --format,
+// --fail-on and --out.
+func (o *checkOptions) registerReport(fset *flag.FlagSet) {
+	fset.Func("format", "", func(s string) error {
+		if _, ok := formats[s]; !ok {
+			return fmt.Errorf("unknown format %q (want text, json, junit or github)", s)
+		}
+		o.format = s
+		return nil
+	})
+	fset.Func("fail-on", "", func(s string) error {
+		switch sev := contract.Severity(s); sev {
+		case contract.SeverityError, contract.SeverityWarning:
+			o.failOn = sev
+			return nil
+		}
+		return fmt.Errorf("unknown severity %q (want error or warning)", s)
+	})
+	fset.StringVar(&o.out, "out", "", "")
+}
+
 // parseCheck parses the check flags. It returns ok false with the exit code
 // when run should stop: after -h, or on a usage error.
 func parseCheck(args []string, stdout, stderr io.Writer) (opts checkOptions, code int, ok bool) {
 	opts = checkOptions{format: "text", failOn: contract.SeverityError}
 	fset := flag.NewFlagSet("check", flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
-	fset.Func("format", "", func(s string) error {
-		if _, ok := formats[s]; !ok {
-			return fmt.Errorf("unknown format %q (want text, json, junit or github)", s)
-		}
-		opts.format = s
-		return nil
-	})
-	fset.Func("fail-on", "", func(s string) error {
-		switch sev := contract.Severity(s); sev {
-		case contract.SeverityError, contract.SeverityWarning:
-			opts.failOn = sev
-			return nil
-		}
-		return fmt.Errorf("unknown severity %q (want error or warning)", s)
-	})
-	fset.StringVar(&opts.out, "out", "", "")
+	opts.registerReport(fset)
 	// Parse flags and paths in any order; "--" ends the flags.
 	for {
 		err := fset.Parse(args)

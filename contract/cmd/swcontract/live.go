@@ -58,7 +58,7 @@ type sourceFlags struct {
 
 func (s *sourceFlags) register(fset *flag.FlagSet) {
 	fset.Func("sid", "", func(v string) error {
-		if !isSID(v) {
+		if !contract.IsUUID(v) {
 			return fmt.Errorf("--sid %q is not a UUID", truncate(v, 40))
 		}
 		s.sids = append(s.sids, strings.ToLower(v))
@@ -149,22 +149,7 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 	opts := checkOptions{format: "text", failOn: contract.SeverityError}
 	fset := flag.NewFlagSet("live", flag.ContinueOnError)
 	src.register(fset)
-	fset.Func("format", "", func(s string) error {
-		if _, ok := formats[s]; !ok {
-			return fmt.Errorf("unknown format %q (want text, json, junit or github)", s)
-		}
-		opts.format = s
-		return nil
-	})
-	fset.Func("fail-on", "", func(s string) error {
-		switch sev := contract.Severity(s); sev {
-		case contract.SeverityError, contract.SeverityWarning:
-			opts.failOn = sev
-			return nil
-		}
-		return fmt.Errorf("unknown severity %q (want error or warning)", s)
-	})
-	fset.StringVar(&opts.out, "out", "", "")
+	opts.registerReport(fset)
 	if code, ok := parseFlags(fset, "live", liveUsage, args, stdout, stderr); !ok {
 		return code
 	}
@@ -215,27 +200,6 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		return exitFail
 	}
 	return exitOK
-}
-
-// isSID reports whether s is a canonical 8-4-4-4-12 hex UUID.
-func isSID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // truncate shortens s, which came from the command line, for a message.
