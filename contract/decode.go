@@ -3,20 +3,20 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"unicode/utf8"
-
-	"github.com/pb33f/jsonschema/v6"
 )
 
 // maxFastDepth bounds the nesting the fast decoder follows; deeper documents
 // take the slow path, which applies encoding/json's own limit.
 const maxFastDepth = 256
 
-// decodeJSON decodes a JSON document into the values jsonschema.UnmarshalJSON
-// produces (map[string]any, []any, string, json.Number, bool and nil), in
-// half the time: one pass, no reflection. Input it does not accept as is
-// (malformed JSON, deep nesting, escapes in keys it cannot copy) goes to
-// jsonschema.UnmarshalJSON, so the result and every error are the library's.
+// decodeJSON decodes a JSON document into the values a json.Decoder with
+// UseNumber produces (map[string]any, []any, string, json.Number, bool and
+// nil), in half the time: one pass, no reflection. Input it does not accept as
+// is (malformed JSON, deep nesting, escapes in keys it cannot copy) goes to
+// decodeJSONSlow, so the result and every error are encoding/json's.
 func decodeJSON(b []byte) (any, error) {
 	d := fastDecoder{b: b}
 	d.space()
@@ -26,8 +26,26 @@ func decodeJSON(b []byte) (any, error) {
 			return v, nil
 		}
 	}
-	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	return decodeJSONSlow(b)
 }
+
+// decodeJSONSlow is jsonschema.UnmarshalJSON of github.com/pb33f/jsonschema
+// (the reference validator's decoder): encoding/json with UseNumber, one
+// top-level value and nothing after it.
+func decodeJSONSlow(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errTrailingData
+	}
+	return doc, nil
+}
+
+var errTrailingData = errors.New("invalid character after top-level value")
 
 // fastDecoder is a recursive-descent JSON decoder over b. Each method reports
 // false on anything it does not accept, leaving the error to the slow path.

@@ -2,13 +2,17 @@
 // pinned OpenAPI document and reports where they depart from it.
 //
 // The response schemas are rendered by github.com/pb33f/libopenapi-validator
-// (in package contract/openapi, at generate time) and embedded precompiled, so
-// this package links only the JSON Schema validator; it compiles them once with
-// the library's settings (OpenAPI 3.1 vocabulary, format assertions on). This
-// package closes the library's gaps (an empty body passes,
-// a missing root property is named only in prose, messages embed the concrete
-// URL) and adds semantic checks the schema cannot express. Every departure is a
-// Finding with a rule, a severity, an RFC 6901 pointer and a stable fingerprint.
+// (in contract/openapi, at generate time) and embedded precompiled in
+// compiled.json. This package evaluates them with a small evaluator of its own
+// (eval.go) that implements exactly the keywords the rendered schemas use and
+// refuses any other, so a Lambda cold start neither parses the OpenAPI
+// document nor pays a JSON Schema library's start-up; contract/openapi tests
+// that it reports exactly what libopenapi-validator's own compiled schemas
+// report, on every recording, on systematic mutations and under fuzzing.
+// This package also closes the library's gaps (an empty body passes, a missing
+// root property is named only in prose, messages embed the concrete URL) and
+// adds semantic checks the schema cannot express. Every departure is a Finding
+// with a rule, a severity, an RFC 6901 pointer and a stable fingerprint.
 package contract
 
 import (
@@ -21,8 +25,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/pb33f/jsonschema/v6"
 )
 
 // Validator checks exchanges against the pinned document. Build it once with
@@ -49,7 +51,7 @@ type param struct {
 // response is one documented status: its media types and, for JSON, the compiled schema.
 type response struct {
 	mediaTypes []string
-	schema     *jsonschema.Schema
+	schema     Schema
 	props      *propTree
 }
 
@@ -59,9 +61,8 @@ type propTree struct {
 }
 
 // New builds the validator from the precompiled form of the embedded spec
-// (compiled.json, generated from Spec by contract/openapi). It compiles only
-// the response schemas, with the same compiler settings libopenapi-validator
-// uses, so a cold start does not parse the OpenAPI document.
+// (compiled.json, generated from Spec by contract/openapi), so a cold start
+// does not parse the OpenAPI document.
 func New() (*Validator, error) {
 	cs, err := embeddedCompiled()
 	if err != nil {
@@ -74,7 +75,8 @@ func New() (*Validator, error) {
 }
 
 // NewFromCompiled builds a validator from a compiled document. A response
-// whose Compiled schema is set uses it as is; otherwise its Schema is compiled.
+// whose Compiled schema is set uses it as is; otherwise its Schema is compiled
+// by CompileSchema.
 func NewFromCompiled(cs CompiledSpec) (*Validator, error) {
 	v := &Validator{}
 	for _, co := range cs.Operations {
@@ -97,7 +99,7 @@ func NewFromCompiled(cs CompiledSpec) (*Validator, error) {
 		for _, cr := range co.Responses {
 			r := &response{mediaTypes: cr.MediaTypes, schema: cr.Compiled, props: cr.Properties.tree()}
 			if r.schema == nil && len(cr.Schema) > 0 {
-				s, err := compileSchema(fmt.Sprintf("%s-%d.json", co.ID, cr.Status), cr.Schema)
+				s, err := CompileSchema(cr.Schema)
 				if err != nil {
 					return nil, fmt.Errorf("contract: compile %s %s response %d: %w", op.method, co.Path, cr.Status, err)
 				}
@@ -238,13 +240,8 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			"the body is not valid JSON: "+jsonErrorReason(err))
 		return
 	}
-	if err := resp.schema.Validate(doc); err != nil {
-		var ve *jsonschema.ValidationError
-		if errors.As(err, &ve) {
-			c.schemaFindings(ve)
-		} else {
-			c.add("schema.invalid", SeverityError, "", "valid", "invalid", "schema validation failed")
-		}
+	if e := resp.schema.Evaluate(doc); e != nil {
+		c.schemaFindings(e)
 	}
 	c.undeclared(doc, resp.props, "")
 	obj, _ := doc.(map[string]any)

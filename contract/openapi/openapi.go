@@ -74,7 +74,7 @@ func NewValidator(spec []byte) (*contract.Validator, error) {
 		if !ok || entry.CompiledSchema == nil {
 			return errors.New("no compiled schema in the validator's cache")
 		}
-		cr.Compiled = entry.CompiledSchema
+		cr.Compiled = referenceSchema{entry.CompiledSchema}
 		return nil
 	})
 	if err != nil {

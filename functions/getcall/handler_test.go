@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/callv1"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 )
@@ -105,7 +106,7 @@ func TestEvents(t *testing.T) {
 				}
 				out = []byte(resp.Body)
 			}
-			if err := contract.ValidateOutput(out); err != nil {
+			if err := callv1.Validate(out); err != nil {
 				t.Errorf("output breaks callwire.call.v1: %v", err)
 			}
 			checkGolden(t, filepath.Join(testdataDir, "golden", "events", name+".json"), outcomeJSON(t, out, nil))
@@ -134,7 +135,7 @@ func TestGoldenCalls(t *testing.T) {
 			sid := rec.Request.URL[strings.LastIndex(rec.Request.URL, "/")+1:]
 			out, ierr := env.invoke(t.Context(), directEvent(sid))
 			if ierr == nil {
-				if err := contract.ValidateOutput(out); err != nil {
+				if err := callv1.Validate(out); err != nil {
 					t.Errorf("output breaks callwire.call.v1: %v", err)
 				}
 			}
@@ -305,8 +306,8 @@ func TestFaults(t *testing.T) {
 			switch {
 			case tt.wantType == "" && ierr != nil:
 				t.Errorf("function error %s: %s", ierr.Type, ierr.Message)
-			case tt.wantType == "" && contract.ValidateOutput(out) != nil:
-				t.Errorf("output breaks callwire.call.v1: %v", contract.ValidateOutput(out))
+			case tt.wantType == "" && callv1.Validate(out) != nil:
+				t.Errorf("output breaks callwire.call.v1: %v", callv1.Validate(out))
 			case tt.wantType != "" && (ierr == nil || ierr.Type != tt.wantType):
 				t.Errorf("got %+v, want errorType %s", ierr, tt.wantType)
 			}

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/callv1"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secrets"
@@ -193,7 +194,7 @@ func wantCall(sid string) func([]byte, error) error {
 		if err != nil {
 			return fmt.Errorf("%s: function error %v", sid, err)
 		}
-		if err := contract.ValidateOutput(out); err != nil {
+		if err := callv1.Validate(out); err != nil {
 			return fmt.Errorf("%s: %w", sid, err)
 		}
 		var c struct{ SID string }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/callv1"
 	"github.com/callwire/callwire/functions/internal/voice"
 )
 
@@ -86,7 +87,7 @@ func FuzzNormalize(f *testing.F) {
 		if err != nil {
 			t.Fatalf("marshal: %v", err)
 		}
-		if err := contract.ValidateOutput(out); err != nil {
+		if err := callv1.Validate(out); err != nil {
 			t.Fatalf("Normalize(%q) output breaks callwire.call.v1: %v\n%s", body, err, out)
 		}
 		var back voice.Call

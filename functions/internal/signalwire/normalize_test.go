@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/callv1"
 	"github.com/callwire/callwire/functions/internal/voice"
 )
 
@@ -548,8 +548,8 @@ func TestNormalizeOutputValidates(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Marshal: %v", err)
 				}
-				if err := contract.ValidateOutput(doc); err != nil {
-					t.Errorf("ValidateOutput: %v\n%s", err, doc)
+				if err := callv1.Validate(doc); err != nil {
+					t.Errorf("callv1.Validate: %v\n%s", err, doc)
 				}
 			}
 		})

@@ -1,4 +1,4 @@
-package contract_test
+package callv1_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/callv1"
 )
 
 // validOutput is a callwire.call.v1 document with every optional part filled.
@@ -40,7 +40,7 @@ func edit(t *testing.T, fn func(m map[string]any)) []byte {
 	return b
 }
 
-func TestValidateOutputValid(t *testing.T) {
+func TestValidateValid(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -68,14 +68,14 @@ func TestValidateOutputValid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if err := contract.ValidateOutput(tt.doc); err != nil {
-				t.Errorf("ValidateOutput: %v", err)
+			if err := callv1.Validate(tt.doc); err != nil {
+				t.Errorf("Validate: %v", err)
 			}
 		})
 	}
 }
 
-func TestValidateOutputInvalid(t *testing.T) {
+func TestValidateInvalid(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -103,27 +103,27 @@ func TestValidateOutputInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := contract.ValidateOutput(tt.doc)
+			err := callv1.Validate(tt.doc)
 			if err == nil {
-				t.Fatal("ValidateOutput = nil, want an error")
+				t.Fatal("Validate = nil, want an error")
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
-					t.Errorf("ValidateOutput error %q does not mention %q", err, w)
+					t.Errorf("Validate error %q does not mention %q", err, w)
 				}
 			}
 		})
 	}
 }
 
-func TestOutputSchemaMatchesValidOutputKeys(t *testing.T) {
+func TestSchemaMatchesValidOutputKeys(t *testing.T) {
 	t.Parallel()
 	var schema struct {
 		Required   []string                   `json:"required"`
 		Properties map[string]json.RawMessage `json:"properties"`
 	}
-	if err := json.Unmarshal(contract.OutputSchema, &schema); err != nil {
-		t.Fatalf("decode OutputSchema: %v", err)
+	if err := json.Unmarshal(callv1.Schema, &schema); err != nil {
+		t.Fatalf("decode Schema: %v", err)
 	}
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(validOutput), &doc); err != nil {

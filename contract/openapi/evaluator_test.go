@@ -1,0 +1,207 @@
+package openapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/openapi"
+)
+
+// palette is the values every property is set to in turn: each JSON type,
+// whole numbers written as floats, numbers out of the integer formats'
+// ranges, every enum value of the document and near misses, UUIDs and near
+// misses, and shapes for the nested object.
+var palette = []string{
+	`null`, `true`, `false`, `0`, `-1`, `282`, `282.0`, `2.82e2`, `1.5`, `1e400`, `-0`,
+	`9223372036854775808`, `2147483648`, `""`, `"x"`, `"282"`, `"null"`,
+	`"human"`, `"machine"`, `"Human"`, `"inbound"`, `"outbound"`, `"outbound-api"`,
+	`"completed"`, `"in-progress"`, `"initiated"`, `"no-answer"`,
+	`"b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"`, `"B3F1C2D4-5E6F-4A7B-8C9D-0E1F2A3B4C5D"`,
+	`"b3f1c2d45e6f4a7b8c9d0e1f2a3b4c5d"`, `"g3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"`,
+	`{}`, `[]`, `[1]`, `{"recordings":"/r","notifications":null}`, `{"recordings":1}`,
+	`{"notifications":"/n"}`, `{"recordings":null,"notifications":2}`,
+}
+
+// TestEvaluatorMatchesReference sets every property of a conformant call and
+// of each documented error body to every palette value (and deletes it), and
+// requires the embedded evaluator (contract.New) to report exactly what
+// libopenapi-validator's own compiled schemas report.
+func TestEvaluatorMatchesReference(t *testing.T) {
+	t.Parallel()
+	compiled, reference := validators(t)
+	for _, name := range []string{
+		"conformant/200-completed-inbound-human.json",
+		"conformant/404-not-found.json",
+		"conformant/401-unauthorized.json",
+		"conformant/400-invalid.json",
+	} {
+		rec, err := contract.ReadRecording(filepath.Join(testdataDir, "recordings", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := rec.Exchange()
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(base.Body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		keys := make([]string, 0, len(doc)+1)
+		for k := range doc {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		keys = append(keys, "undeclared_extra")
+		failing := 0
+		for _, key := range keys {
+			for _, value := range append(slices.Clone(palette), "") {
+				mutated := make(map[string]json.RawMessage, len(doc))
+				for k, v := range doc {
+					mutated[k] = v
+				}
+				if value == "" {
+					delete(mutated, key)
+				} else {
+					mutated[key] = json.RawMessage(value)
+				}
+				body, err := json.Marshal(mutated)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ex := base
+				ex.Body = body
+				want := reference.Check(ex)
+				if diff := cmp.Diff(want, compiled.Check(ex)); diff != "" {
+					t.Errorf("%s with %s = %s: findings differ (-libopenapi +embedded):\n%s", name, key, value, diff)
+				}
+				if want.Errors() > 0 {
+					failing++
+				}
+			}
+		}
+		// Most mutations must break the schema, or the comparison proves little.
+		if failing < len(keys)*len(palette)/2 {
+			t.Errorf("%s: %d mutations break the schema, want at least half", name, failing)
+		}
+	}
+}
+
+// FuzzEvaluatorMatchesReference compares the two evaluators on arbitrary
+// bodies, as a 200 and as a 404.
+func FuzzEvaluatorMatchesReference(f *testing.F) {
+	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		if !strings.HasSuffix(file, ".json") {
+			continue
+		}
+		rec, err := contract.ReadRecording(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(rec.Exchange().Body)
+	}
+	f.Add([]byte(`{"answered_by":1.0,"subresource_uris":{"recordings":[]}}`))
+	compiled, reference := validators(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, status := range []int{200, 404} {
+			ex := exchange(status, body)
+			if diff := cmp.Diff(reference.Check(ex), compiled.Check(ex)); diff != "" {
+				t.Errorf("status %d: findings differ (-libopenapi +embedded):\n%s", status, diff)
+			}
+		}
+	})
+}
+
+// TestEvaluatorRefusesWhatItCannotCheck: a rendered schema using a keyword
+// or format the embedded evaluator does not implement is refused when the
+// validator is built, never checked less strictly.
+func TestEvaluatorRefusesWhatItCannotCheck(t *testing.T) {
+	t.Parallel()
+	for _, schema := range []string{
+		`{"type":"object","additionalProperties":false}`,
+		`{"type":"string","pattern":"^a"}`,
+		`{"type":"integer","minimum":0}`,
+		`{"properties":{"at":{"type":"string","format":"date-time"}}}`,
+		`{"oneOf":[{"enum":[{"a":1}]}]}`,
+		`{"items":{"type":"string"}}`,
+		`{"$ref":"#/definitions/x"}`,
+		`{"type":"text"}`,
+		`[]`,
+	} {
+		if _, err := contract.CompileSchema([]byte(schema)); err == nil {
+			t.Errorf("CompileSchema(%s) = nil error, want a refusal", schema)
+		}
+	}
+	for _, schema := range []string{
+		`{"type":["number","null"],"format":"double","description":"d","title":"t"}`,
+		`{"allOf":[{"description":"x"},{"enum":["a","b"],"type":"string"}]}`,
+		`{"type":"integer","format":"int32","example":1,"deprecated":true}`,
+	} {
+		if _, err := contract.CompileSchema([]byte(schema)); err != nil {
+			t.Errorf("CompileSchema(%s) = %v, want it accepted", schema, err)
+		}
+	}
+}
+
+func validators(tb testing.TB) (compiled, reference *contract.Validator) {
+	tb.Helper()
+	compiled, err := contract.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	reference, err = openapi.NewValidator(contract.Spec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return compiled, reference
+}
+
+// TestEvaluatorMatchesReferenceOnRealData compares the two evaluators on the
+// real responses beside the checkout (see contract's TestRealData); it skips
+// when they are absent.
+func TestEvaluatorMatchesReferenceOnRealData(t *testing.T) {
+	t.Parallel()
+	dir := os.Getenv("CALLWIRE_REALDATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "realdata")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "MANIFEST.md")); err != nil {
+		t.Skipf("no real-world responses at %s (set CALLWIRE_REALDATA to run this): %v", dir, err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no responses under %s: %v", dir, err)
+	}
+	compiled, reference := validators(t)
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, status := range []int{200, 404} {
+			ex := exchange(status, body)
+			if diff := cmp.Diff(reference.Check(ex), compiled.Check(ex)); diff != "" {
+				t.Errorf("%s as %d: findings differ (-libopenapi +embedded):\n%s", filepath.Base(f), status, diff)
+			}
+		}
+	}
+}
+
+func exchange(status int, body []byte) contract.Exchange {
+	return contract.Exchange{
+		Method: "GET",
+		URL:    "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/c0c0ca11-0008-4b05-a486-000000000008",
+		Status: status,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   body,
+	}
+}
