@@ -18,7 +18,7 @@ const maxFastDepth = 256
 // is (malformed JSON, deep nesting, escapes in keys it cannot copy) goes to
 // decodeJSONSlow, so the result and every error are encoding/json's.
 func decodeJSON(b []byte) (any, error) {
-	d := fastDecoder{b: b}
+	d := fastDecoder{b: b, members: make([]member, 0, 48)}
 	d.space()
 	if v, ok := d.value(0); ok {
 		d.space()
@@ -52,6 +52,14 @@ var errTrailingData = errors.New("invalid character after top-level value")
 type fastDecoder struct {
 	b []byte
 	i int
+	// members holds the members of the objects being decoded, innermost
+	// last, so that each map is made once at its final size.
+	members []member
+}
+
+type member struct {
+	key string
+	val any
 }
 
 func (d *fastDecoder) space() {
@@ -98,12 +106,12 @@ func (d *fastDecoder) literal(lit string) bool {
 
 func (d *fastDecoder) object(depth int) (any, bool) {
 	d.i++ // {
-	m := make(map[string]any)
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
-		return m, true
+		return map[string]any{}, true
 	}
+	base := len(d.members) // on failure the whole decode is abandoned
 	for {
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
 			return nil, false
@@ -122,7 +130,7 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k.(string)] = v // a repeated key keeps its last value, as in encoding/json
+		d.members = append(d.members, member{k.(string), v})
 		d.space()
 		if d.i >= len(d.b) {
 			return nil, false
@@ -133,6 +141,13 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			d.space()
 		case '}':
 			d.i++
+			members := d.members[base:]
+			m := make(map[string]any, len(members))
+			for _, mb := range members {
+				m[mb.key] = mb.val // a repeated key keeps its last value, as in encoding/json
+			}
+			clear(members) // drop the references
+			d.members = d.members[:base]
 			return m, true
 		default:
 			return nil, false

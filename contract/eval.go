@@ -421,8 +421,20 @@ func isInteger(v any) bool {
 	default:
 		return false
 	}
+	if isDigits(strings.TrimPrefix(s, "-")) {
+		return true // the common case, without big.Rat
+	}
 	r, ok := new(big.Rat).SetString(s)
 	return ok && r.IsInt()
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // scalarEqual compares a value with a scalar enum or const value: numbers
