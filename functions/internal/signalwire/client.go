@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/callwire/callwire/functions/internal/voice"
@@ -51,6 +52,14 @@ type Client struct {
 	retry   retryPolicy
 	maxBody int64
 	now     func() time.Time
+	// checkedCreds is the last credentials that passed checked, with their
+	// base URL, so unchanged credentials are validated once.
+	checkedCreds atomic.Pointer[checkedCredentials]
+}
+
+type checkedCredentials struct {
+	creds Credentials
+	base  string
 }
 
 // Option configures a Client.
@@ -351,7 +360,13 @@ func (c *Client) credentials(ctx context.Context) (Credentials, string, error) {
 	if err != nil {
 		return Credentials{}, "", credentialsErr(err)
 	}
+	if last := c.checkedCreds.Load(); last != nil && last.creds == creds {
+		return creds, last.base, nil
+	}
 	base, err := checked(creds)
+	if err == nil {
+		c.checkedCreds.Store(&checkedCredentials{creds: creds, base: base})
+	}
 	return creds, base, err
 }
 
@@ -407,10 +422,19 @@ type secretReader interface {
 }
 
 // SecretCredentials reads the credentials from a secret holding the JSON
-// document that ParseCredentials accepts. It keeps no copy of the secret.
+// document that ParseCredentials accepts. It remembers the last secret string
+// it parsed (the string r returned, not a copy) and the result, so an
+// unchanged secret is parsed once.
 type SecretCredentials struct {
 	r        secretReader
 	secretID string
+	parsed   atomic.Pointer[parsedSecret]
+}
+
+type parsedSecret struct {
+	raw   string
+	creds Credentials
+	err   error
 }
 
 // NewSecretCredentials returns credentials read from secret secretID through r.
@@ -425,7 +449,17 @@ func (s *SecretCredentials) Credentials(ctx context.Context) (Credentials, error
 	if err != nil {
 		return Credentials{}, fmt.Errorf("signalwire: read secret %s: %w: %w", s.secretID, voice.ErrCredentials, err)
 	}
-	return ParseCredentials([]byte(v))
+	return s.parse(v)
+}
+
+// parse parses v, or returns the result for v of the previous call.
+func (s *SecretCredentials) parse(v string) (Credentials, error) {
+	if p := s.parsed.Load(); p != nil && p.raw == v {
+		return p.creds, p.err
+	}
+	creds, err := ParseCredentials([]byte(v))
+	s.parsed.Store(&parsedSecret{raw: v, creds: creds, err: err})
+	return creds, err
 }
 
 // Rotate re-reads the secret past the cache and reports whether it changed.
@@ -435,7 +469,7 @@ func (s *SecretCredentials) Rotate(ctx context.Context) (Credentials, bool, erro
 	if err != nil {
 		return Credentials{}, false, fmt.Errorf("signalwire: refresh secret %s: %w: %w", s.secretID, voice.ErrCredentials, err)
 	}
-	creds, err := ParseCredentials([]byte(v))
+	creds, err := s.parse(v)
 	if err != nil {
 		return Credentials{}, false, err
 	}

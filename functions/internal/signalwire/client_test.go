@@ -775,3 +775,33 @@ func TestNewClientCopiesHTTPClient(t *testing.T) {
 		t.Errorf("NewClient changed the caller's http.Client")
 	}
 }
+
+// TestSecretCredentialsFollowsTheSecret: SecretCredentials parses a secret
+// once while it is unchanged, and every change (a rotation, a broken
+// secret, a rollback) is seen on the next read.
+func TestSecretCredentialsFollowsTheSecret(t *testing.T) {
+	t.Parallel()
+	const space = "https://example.signalwire.com"
+	values := []string{
+		secretJSON(testToken, space),
+		secretJSON(testToken, space),
+		secretJSON(testToken2, space),
+		`{"project_id":"not-a-uuid"}`,
+		`{"project_id":"not-a-uuid"}`,
+		secretJSON(testToken, space),
+	}
+	i := 0
+	secrets := &fakeSecrets{ValueFn: func(context.Context, string) (string, error) {
+		v := values[i]
+		i++
+		return v, nil
+	}}
+	sc := NewSecretCredentials(secrets, "callwire/signalwire")
+	for n, v := range values {
+		want, wantErr := ParseCredentials([]byte(v))
+		got, err := sc.Credentials(t.Context())
+		if got != want || (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Errorf("read %d: Credentials = %v, %v; want %v, %v", n, got, err, want, wantErr)
+		}
+	}
+}
