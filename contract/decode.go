@@ -364,3 +364,8 @@ func (d *fastDecoder) skipString() bool {
 	}
 	return false
 }
+
+// DecodeJSON decodes a JSON document the way Check does: one value and
+// nothing after it, objects as map[string]any, arrays as []any, numbers as
+// json.Number (their literal text), and errors as encoding/json's.
+func DecodeJSON(b []byte) (any, error) { return decodeJSON(b) }

@@ -152,6 +152,15 @@ func (v *Validator) match(method, rawURL string) (*operation, map[string]string)
 // Check validates one exchange: operation, status, content type, body schema
 // and the semantic rules. It never fails; problems are findings.
 func (v *Validator) Check(ex Exchange) Result {
+	res, _ := v.CheckDecoded(ex)
+	return res
+}
+
+// CheckDecoded is Check that also returns the body as it decoded it (see
+// DecodeJSON), or nil when it did not decode it: no JSON schema for the
+// status, an empty body or one that is not JSON. Callers that read the body
+// afterwards use it instead of decoding the body again.
+func (v *Validator) CheckDecoded(ex Exchange) (Result, any) {
 	var c checker
 	c.check(v, ex)
 	sort.SliceStable(c.findings, func(i, j int) bool {
@@ -166,12 +175,13 @@ func (v *Validator) Check(ex Exchange) Result {
 		res.Findings = []Finding{}
 	}
 	res.Conformant = res.Errors() == 0
-	return res
+	return res, c.doc
 }
 
 type checker struct {
 	operation string
 	findings  []Finding
+	doc       any // the decoded body
 }
 
 func (c *checker) add(rule string, sev Severity, pointer, expected, actual, message string) {
@@ -240,6 +250,7 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			"the body is not valid JSON: "+jsonErrorReason(err))
 		return
 	}
+	c.doc = doc
 	if e := resp.schema.Evaluate(doc); e != nil {
 		c.schemaFindings(e)
 	}

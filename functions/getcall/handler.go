@@ -213,12 +213,14 @@ func (h *handler) getCall(ctx context.Context, rawSID string, out *outcome) (voi
 	out.upstreamStatus, out.attempts, out.latency = resp.StatusCode, resp.Attempts, resp.Latency
 
 	var res *contract.Result
+	var doc any // the body as the check decoded it
 	if h.mode != modeOff {
 		v, err := h.validator()
 		if err != nil {
 			return voice.Call{}, fmt.Errorf("getcall: contract validator: %w", err)
 		}
-		r := v.Check(contract.Exchange{Method: resp.Method, URL: resp.URL, Status: resp.StatusCode, Header: resp.Header, Body: resp.Body})
+		var r contract.Result
+		r, doc = v.CheckDecoded(contract.Exchange{Method: resp.Method, URL: resp.URL, Status: resp.StatusCode, Header: resp.Header, Body: resp.Body})
 		res = &r
 		out.findings = r.Findings
 		out.conformant = &r.Conformant
@@ -229,7 +231,12 @@ func (h *handler) getCall(ctx context.Context, rawSID string, out *outcome) (voi
 	if res != nil && h.mode == modeStrict && !res.Conformant {
 		return voice.Call{}, &contractError{detail: describeErrors(res.Findings)}
 	}
-	call, err := signalwire.Normalize(resp.Body, h.now())
+	var call voice.Call
+	if doc != nil {
+		call, err = signalwire.NormalizeDocument(doc, h.now())
+	} else {
+		call, err = signalwire.Normalize(resp.Body, h.now())
+	}
 	if err != nil {
 		return voice.Call{}, fmt.Errorf("getcall: call %s: %w", sid, err)
 	}

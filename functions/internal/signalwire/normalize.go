@@ -1,12 +1,9 @@
 package signalwire
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +58,22 @@ func Normalize(body []byte, retrievedAt time.Time) (voice.Call, error) {
 	if err != nil {
 		return voice.Call{}, err
 	}
+	return normalize(w, retrievedAt)
+}
+
+// NormalizeDocument is Normalize for a body already decoded by
+// contract.DecodeJSON (contract.Validator.CheckDecoded returns it), so that a
+// checked body is decoded once. The caller bounds the body's size.
+func NormalizeDocument(doc any, retrievedAt time.Time) (voice.Call, error) {
+	w, err := wireFromDocument(doc)
+	if err != nil {
+		return voice.Call{}, err
+	}
+	return normalize(w, retrievedAt)
+}
+
+func normalize(w *wireCall, retrievedAt time.Time) (voice.Call, error) {
+	var err error
 	c := voice.Call{
 		ParentCallSID:  w.ParentCallSID,
 		PhoneNumberSID: w.PhoneNumberSID,
@@ -134,37 +147,19 @@ func decodeCall(body []byte) (*wireCall, error) {
 	if len(body) > maxNormalizeBody {
 		return nil, &FieldError{Field: "body", Reason: fmt.Sprintf("larger than %d bytes", maxNormalizeBody)}
 	}
-	// Unmarshal quietly accepts null for a struct and reports other
-	// non-objects as a type error without a field, so check the shape first.
-	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
-		if !json.Valid(body) {
-			return nil, &FieldError{Field: "body", Reason: "not JSON"}
-		}
-		return nil, &FieldError{Field: "body", Reason: "not a JSON object"}
-	}
-	var w wireCall
-	if err := json.Unmarshal(body, &w); err != nil {
-		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-			return nil, &FieldError{Field: te.Field, Reason: "expected " + jsonKind(te.Type) + ", got " + te.Value}
-		}
+	doc, err := contract.DecodeJSON(body)
+	if err != nil {
 		return nil, &FieldError{Field: "body", Reason: "not JSON"}
 	}
-	return &w, nil
+	return wireFromDocument(doc)
 }
 
-// jsonKind names the JSON type a wire field of type t accepts.
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+func wireFromDocument(doc any) (*wireCall, error) {
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil, &FieldError{Field: "body", Reason: "not a JSON object"}
 	}
-	switch t.Kind() {
-	case reflect.String:
-		return "string"
-	case reflect.Struct, reflect.Map:
-		return "object"
-	default:
-		return t.Kind().String()
-	}
+	return readWire(obj)
 }
 
 func firstSet(a, b *string) *string {
@@ -234,8 +229,8 @@ func parseDate(field, v string) (time.Time, error) {
 	return t, nil
 }
 
-func parseDuration(raw json.RawMessage) (int64, error) {
-	f, err := parseNumber("duration", raw)
+func parseDuration(v any) (int64, error) {
+	f, err := parseNumber("duration", v)
 	if err != nil {
 		return 0, err
 	}
@@ -252,8 +247,8 @@ func parseDuration(raw json.RawMessage) (int64, error) {
 	return int64(*f), nil
 }
 
-func parsePrice(raw json.RawMessage, unit *string) (*voice.Price, error) {
-	f, err := parseNumber("price", raw)
+func parsePrice(v any, unit *string) (*voice.Price, error) {
+	f, err := parseNumber("price", v)
 	if err != nil || f == nil {
 		return nil, err
 	}
@@ -270,7 +265,7 @@ func parseQuality(w *wireCall) (*voice.Quality, error) {
 	present := false
 	for _, f := range []struct {
 		name string
-		raw  json.RawMessage
+		raw  any
 		dst  **float64
 	}{
 		{"audio_in_mos", w.AudioInMOS, &q.MOS},
@@ -299,51 +294,43 @@ func parseQuality(w *wireCall) (*voice.Quality, error) {
 
 // parseSIPResultCode accepts a string, or a number written back as its decimal
 // string.
-func parseSIPResultCode(raw json.RawMessage) (*string, error) {
-	if isJSONNull(raw) {
+func parseSIPResultCode(v any) (*string, error) {
+	switch x := v.(type) {
+	case nil:
 		return nil, nil
-	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, &FieldError{Field: "sip_result_code", Reason: "not a string"}
+	case string:
+		return &x, nil
+	case json.Number:
+		f, err := parseNumber("sip_result_code", x)
+		if err != nil {
+			return nil, err
 		}
-		return &s, nil
+		return new(strconv.FormatFloat(*f, 'f', -1, 64)), nil
 	}
-	if k := rawJSONKind(raw); k != "number" {
-		return nil, &FieldError{Field: "sip_result_code", Reason: "expected string or number, got " + k}
-	}
-	f, err := parseNumber("sip_result_code", raw)
-	if err != nil {
-		return nil, err
-	}
-	return new(strconv.FormatFloat(*f, 'f', -1, 64)), nil
+	return nil, &FieldError{Field: "sip_result_code", Reason: "expected string or number, got " + valueKind(v)}
 }
 
 // parseNumber parses a JSON number or a string holding one. It returns nil for a
 // missing or null value. Strings must hold a JSON number literal (no spaces,
 // signs other than a leading minus, hex, NaN or Inf), and values must be
 // finite.
-func parseNumber(field string, raw json.RawMessage) (*float64, error) {
-	if isJSONNull(raw) {
-		return nil, nil
-	}
+func parseNumber(field string, v any) (*float64, error) {
 	var text string
-	switch raw[0] {
-	case '"':
-		if len(raw) > maxNumberLen+2 {
-			return nil, &FieldError{Field: field, Reason: fmt.Sprintf("not a number: string of %d bytes", len(raw)-2)}
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		if len(x) > maxNumberLen {
+			return nil, &FieldError{Field: field, Reason: fmt.Sprintf("not a number: string of %d bytes", len(x))}
 		}
-		if err := json.Unmarshal(raw, &text); err != nil {
-			return nil, &FieldError{Field: field, Reason: "not a number"}
+		text = x
+	case json.Number:
+		if len(x) > maxNumberLen {
+			return nil, &FieldError{Field: field, Reason: fmt.Sprintf("number of %d digits", len(x))}
 		}
-	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		if len(raw) > maxNumberLen {
-			return nil, &FieldError{Field: field, Reason: fmt.Sprintf("number of %d digits", len(raw))}
-		}
-		text = string(raw)
+		text = string(x)
 	default:
-		return nil, &FieldError{Field: field, Reason: "expected number, got " + rawJSONKind(raw)}
+		return nil, &FieldError{Field: field, Reason: "expected number, got " + valueKind(v)}
 	}
 	if !isNumberLiteral(text) {
 		return nil, &FieldError{Field: field, Reason: "not a number: " + quoteValue(text)}
@@ -358,20 +345,18 @@ func parseNumber(field string, raw json.RawMessage) (*float64, error) {
 	return &f, nil
 }
 
-func isJSONNull(raw json.RawMessage) bool {
-	return len(raw) == 0 || string(raw) == "null"
-}
-
-// rawJSONKind names the JSON type of a raw value for an error message.
-func rawJSONKind(raw json.RawMessage) string {
-	switch raw[0] {
-	case '"':
+// valueKind names the JSON type of a decoded value for an error message.
+func valueKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
 		return "string"
-	case '{':
+	case map[string]any:
 		return "object"
-	case '[':
+	case []any:
 		return "array"
-	case 't', 'f':
+	case bool:
 		return "boolean"
 	default:
 		return "number"
