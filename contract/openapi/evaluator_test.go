@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -95,19 +94,9 @@ func TestEvaluatorMatchesReference(t *testing.T) {
 // FuzzEvaluatorMatchesReference compares the two evaluators on arbitrary
 // bodies, as a 200 and as a 404.
 func FuzzEvaluatorMatchesReference(f *testing.F) {
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, file := range files {
-		if !strings.HasSuffix(file, ".json") {
-			continue
-		}
-		rec, err := contract.ReadRecording(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(rec.Exchange().Body)
+	_, exchanges := recordings(f)
+	for _, ex := range exchanges {
+		f.Add(ex.Body)
 	}
 	f.Add([]byte(`{"answered_by":1.0,"subresource_uris":{"recordings":[]}}`))
 	compiled, reference := validators(f)

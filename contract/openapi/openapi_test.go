@@ -47,28 +47,9 @@ func TestCompiledEquivalent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var exchanges []contract.Exchange
-	var names []string
-	for _, f := range files {
-		if !strings.HasSuffix(f, ".json") {
-			continue
-		}
-		rec, err := contract.ReadRecording(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exchanges = append(exchanges, rec.Exchange())
-		names = append(names, f)
-	}
-	if len(exchanges) < 10 {
-		t.Fatalf("found %d recordings, want at least 10", len(exchanges))
-	}
+	names, exchanges := recordings(t)
 	base := exchanges[0]
-	for i, f := range files {
+	for i, f := range names {
 		if strings.HasSuffix(f, "200-completed-inbound-human.json") {
 			base = exchanges[i]
 		}
@@ -123,4 +104,28 @@ func BenchmarkNew(b *testing.B) {
 			}
 		}
 	})
+}
+
+// recordings reads every recording under testdata/recordings.
+func recordings(tb testing.TB) (names []string, exchanges []contract.Exchange) {
+	tb.Helper()
+	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".json") {
+			continue
+		}
+		rec, err := contract.ReadRecording(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		exchanges = append(exchanges, rec.Exchange())
+		names = append(names, f)
+	}
+	if len(exchanges) < 10 {
+		tb.Fatalf("found %d recordings, want at least 10", len(exchanges))
+	}
+	return names, exchanges
 }
