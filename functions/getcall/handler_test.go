@@ -148,6 +148,46 @@ func TestGoldenCalls(t *testing.T) {
 	assertNoSecrets(t, "logs", env.logs.String())
 }
 
+// TestModesNormalizeAlike: with the check on, the normalizer reads the
+// document the check decoded; with it off, it decodes the body itself. Every
+// recording must give the same call (apart from the contract summary) or
+// the same error either way.
+func TestModesNormalizeAlike(t *testing.T) {
+	t.Parallel()
+	warn, off := setup(t, modeWarn), setup(t, modeOff)
+	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		rec, err := contract.ReadRecording(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sid := rec.Request.URL[strings.LastIndex(rec.Request.URL, "/")+1:]
+		wantOut, wantErr := off.invoke(t.Context(), directEvent(sid))
+		gotOut, gotErr := warn.invoke(t.Context(), directEvent(sid))
+		if (wantErr == nil) != (gotErr == nil) || (wantErr != nil && (wantErr.Type != gotErr.Type || wantErr.Message != gotErr.Message)) {
+			t.Errorf("%s: error with the check %v, without %v", path, gotErr, wantErr)
+			continue
+		}
+		if wantErr != nil {
+			continue
+		}
+		var got, want map[string]any
+		if err := json.Unmarshal(gotOut, &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(wantOut, &want); err != nil {
+			t.Fatal(err)
+		}
+		delete(got, "contract")
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: calls differ (-without check +with):\n%s", path, diff)
+		}
+	}
+}
+
 func TestContractModes(t *testing.T) {
 	t.Parallel()
 	drifted := "c0c0ca11-d001-4d1e-8b0b-000000000001" // replaced below by a drift recording's SID
