@@ -25,12 +25,15 @@ type config struct {
 	cacheTTL      time.Duration
 	sampleRecent  int
 	probeNotFound bool
+	functionName  string // AWS_LAMBDA_FUNCTION_NAME
 }
 
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
 	cfg := config{cacheTTL: defaultCacheTTL, sampleRecent: defaultSampleRecent, probeNotFound: true}
 	var errs []error
+	// Set by the Lambda runtime (and the emulator); names the metrics' FunctionName dimension.
+	cfg.functionName = getenv("AWS_LAMBDA_FUNCTION_NAME")
 	cfg.secretID = strings.TrimSpace(getenv("SIGNALWIRE_SECRET_ID"))
 	if cfg.secretID == "" {
 		errs = append(errs, errors.New("SIGNALWIRE_SECRET_ID is required (name or ARN of the SignalWire secret)"))

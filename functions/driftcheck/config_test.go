@@ -24,8 +24,9 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "all set",
 			env: map[string]string{"SIGNALWIRE_SECRET_ID": "arn:aws:secretsmanager:us-east-1:1:secret:x", "SECRET_CACHE_TTL": "30s",
-				"DRIFT_SAMPLE_RECENT": "0", "DRIFT_PROBE_NOT_FOUND": "false"},
-			want: config{secretID: "arn:aws:secretsmanager:us-east-1:1:secret:x", cacheTTL: 30 * time.Second},
+				"DRIFT_SAMPLE_RECENT": "0", "DRIFT_PROBE_NOT_FOUND": "false", "AWS_LAMBDA_FUNCTION_NAME": "callwire-prod-DriftCheckFunction-1A2B"},
+			want: config{secretID: "arn:aws:secretsmanager:us-east-1:1:secret:x", cacheTTL: 30 * time.Second,
+				functionName: "callwire-prod-DriftCheckFunction-1A2B"},
 		},
 		{
 			name: "every problem at once",

@@ -321,14 +321,15 @@ func (h *handler) logFailure(ctx context.Context, r *drift.Report, err error) {
 // emit writes the run's metrics: one record with DriftChecks and
 // DriftNonConformant, and one DriftFindings record per severity.
 func (h *handler) emit(ctx context.Context, r *drift.Report) {
-	dims := map[string]string{"Function": "driftcheck"}
-	errs := []error{h.metrics.Emit(dims,
+	errs := []error{h.metrics.Emit(emf.Dimensions("driftcheck", h.cfg.functionName),
 		emf.Value{Name: emf.DriftChecks, Unit: emf.Count, Value: float64(r.Checked)},
 		emf.Value{Name: emf.DriftNonConformant, Unit: emf.Count, Value: float64(r.NonConformant)},
 	)}
 	counts := r.BySeverity()
 	for _, sev := range []contract.Severity{contract.SeverityError, contract.SeverityWarning, contract.SeverityInfo} {
-		errs = append(errs, h.metrics.Emit(map[string]string{"Function": "driftcheck", "Severity": string(sev)},
+		dims := emf.Dimensions("driftcheck", h.cfg.functionName)
+		dims["Severity"] = string(sev)
+		errs = append(errs, h.metrics.Emit(dims,
 			emf.Value{Name: emf.DriftFindings, Unit: emf.Count, Value: float64(counts[sev])}))
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -68,8 +68,13 @@ func agg(f field, count int, example string) aggJSON {
 	}
 }
 
+// testFunctionName is the deployed name setup gives the function, as the
+// runtime would in AWS_LAMBDA_FUNCTION_NAME.
+const testFunctionName = "callwire-test-DriftCheckFunction-1A2B"
+
 // metricsOf reads the EMF records: metric name, or name/Severity for
-// DriftFindings, to value. Every record must carry Function=driftcheck.
+// DriftFindings, to value. Every record must carry Function=driftcheck and
+// the deployed function's name, both in its dimension set.
 func metricsOf(t *testing.T, text string) map[string]float64 {
 	t.Helper()
 	got := map[string]float64{}
@@ -78,11 +83,15 @@ func metricsOf(t *testing.T, text string) map[string]float64 {
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatalf("metric line is not JSON: %v", err)
 		}
-		if rec["Function"] != "driftcheck" {
-			t.Errorf("record without Function=driftcheck: %s", line)
+		if rec["Function"] != "driftcheck" || rec["FunctionName"] != testFunctionName {
+			t.Errorf("record without Function=driftcheck and FunctionName=%s: %s", testFunctionName, line)
 		}
 		aws := rec["_aws"].(map[string]any)
 		for _, d := range aws["CloudWatchMetrics"].([]any) {
+			set := fmt.Sprint(d.(map[string]any)["Dimensions"])
+			if set != "[[Function FunctionName]]" && set != "[[Function FunctionName Severity]]" {
+				t.Errorf("dimension sets %s, want Function and FunctionName (and Severity for DriftFindings)", set)
+			}
 			for _, m := range d.(map[string]any)["Metrics"].([]any) {
 				name := m.(map[string]any)["Name"].(string)
 				key := name

@@ -131,6 +131,7 @@ func setup(t *testing.T, o options) *testEnv {
 		signalwire.WithRetry(3, time.Millisecond, 10*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
 	cfg := o.cfg
 	cfg.secretID = testSecretID
+	cfg.functionName = testFunctionName
 	env := &testEnv{sm: sm, sw: sw, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	env.h = newHandlerFrom(deps{
 		cfg:     cfg,

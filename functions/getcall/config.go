@@ -23,15 +23,18 @@ const defaultCacheTTL = 5 * time.Minute
 
 // config is getcall's configuration, read from the environment once per cold start.
 type config struct {
-	secretID string
-	cacheTTL time.Duration
-	mode     contractMode
+	secretID     string
+	cacheTTL     time.Duration
+	mode         contractMode
+	functionName string // AWS_LAMBDA_FUNCTION_NAME
 }
 
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
 	cfg := config{cacheTTL: defaultCacheTTL, mode: modeWarn}
 	var errs []error
+	// Set by the Lambda runtime (and the emulator); names the metrics' FunctionName dimension.
+	cfg.functionName = getenv("AWS_LAMBDA_FUNCTION_NAME")
 	cfg.secretID = strings.TrimSpace(getenv("SIGNALWIRE_SECRET_ID"))
 	if cfg.secretID == "" {
 		errs = append(errs, errors.New("SIGNALWIRE_SECRET_ID is required (name or ARN of the SignalWire secret)"))

@@ -41,6 +41,7 @@ type handler struct {
 	mode      contractMode
 	log       *slog.Logger
 	metrics   *emf.Writer
+	dims      map[string]string // the metrics' dimensions; read only
 	now       func() time.Time
 	cold      atomic.Bool
 }
@@ -61,6 +62,7 @@ func newHandlerFrom(d deps) *handler {
 		mode:      d.cfg.mode,
 		log:       d.log,
 		metrics:   d.metrics,
+		dims:      emf.Dimensions("getcall", d.cfg.functionName),
 		now:       time.Now,
 		validator: sync.OnceValues(contract.New),
 	}
@@ -321,7 +323,7 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 	if out.conformant != nil {
 		values = append(values, emf.Value{Name: emf.ContractFindings, Unit: emf.Count, Value: float64(errs)})
 	}
-	if err := h.metrics.Emit(map[string]string{"Function": "getcall"}, values...); err != nil {
+	if err := h.metrics.Emit(h.dims, values...); err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "metrics not written", slog.String("error", err.Error()))
 	}
 }

@@ -238,6 +238,12 @@ func TestContractModes(t *testing.T) {
 			if tt.mode == modeWarn && !strings.Contains(env.metrics.String(), `"ContractFindings":1`) {
 				t.Errorf("warn mode did not count the finding: %s", env.metrics.String())
 			}
+			// The alarm-ready dimension set: role and deployed name.
+			for _, want := range []string{`"Dimensions":[["Function","FunctionName"]]`, `"Function":"getcall"`, `"FunctionName":"` + testFunctionName + `"`} {
+				if !strings.Contains(env.metrics.String(), want) {
+					t.Errorf("metrics lack %s: %s", want, env.metrics.String())
+				}
+			}
 		})
 	}
 }

@@ -32,6 +32,8 @@ const (
 	testSecretID  = "callwire/test"
 	testAccessKey = "AKIDCALLWIRETEST"
 	testSecretKey = "callwire-test-secret-access-key"
+	// testFunctionName is the deployed name, as the runtime sets AWS_LAMBDA_FUNCTION_NAME.
+	testFunctionName = "callwire-test-GetCallFunction-1A2B"
 )
 
 // fixedNow is the retrieval time of every test invocation, so outputs are stable.
@@ -114,7 +116,7 @@ func setup(t *testing.T, mode contractMode) *testEnv {
 		signalwire.WithRetry(3, time.Millisecond, 10*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
 	env := &testEnv{sm: sm, sw: sw, swURL: swURL, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	env.h = newHandlerFrom(deps{
-		cfg:     config{secretID: testSecretID, cacheTTL: time.Minute, mode: mode},
+		cfg:     config{secretID: testSecretID, cacheTTL: time.Minute, mode: mode, functionName: testFunctionName},
 		calls:   client,
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

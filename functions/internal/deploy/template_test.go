@@ -42,8 +42,21 @@ func TestTemplateFunctionsAreKnown(t *testing.T) {
 	}
 }
 
+// runtimeVars are the variables the Lambda runtime sets itself; a template
+// cannot set them (they are reserved), so a function may read them without
+// the template naming them.
+var runtimeVars = map[string]bool{
+	"_HANDLER": true, "_X_AMZN_TRACE_ID": true, "AWS_DEFAULT_REGION": true, "AWS_REGION": true,
+	"AWS_EXECUTION_ENV": true, "AWS_LAMBDA_FUNCTION_NAME": true, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true,
+	"AWS_LAMBDA_FUNCTION_VERSION": true, "AWS_LAMBDA_INITIALIZATION_TYPE": true, "AWS_LAMBDA_LOG_GROUP_NAME": true,
+	"AWS_LAMBDA_LOG_STREAM_NAME": true, "AWS_ACCESS_KEY": true, "AWS_ACCESS_KEY_ID": true,
+	"AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true, "AWS_LAMBDA_RUNTIME_API": true,
+	"LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true,
+}
+
 // TestEnvironmentMatchesConfig compares each function's Environment.Variables
-// with the variables its binary's loadConfig reads.
+// with the variables its binary's loadConfig reads, apart from those the
+// runtime sets.
 func TestEnvironmentMatchesConfig(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
@@ -57,10 +70,11 @@ func TestEnvironmentMatchesConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := pkg.envVars()
+			read, err := pkg.envVars()
 			if err != nil {
 				t.Fatalf("functions/%s: %v", dir, err)
 			}
+			want := slices.DeleteFunc(read, func(v string) bool { return runtimeVars[v] })
 			vars := mapAt(tmpl, "Resources", id, "Properties", "Environment", "Variables")
 			got := make([]string, 0, len(vars))
 			for k := range vars {
@@ -395,9 +409,17 @@ func TestAlarmsMatchEmittedMetrics(t *testing.T) {
 			metric, _ := a["MetricName"].(string)
 			switch a["Namespace"] {
 			case emf.Namespace:
-				fn, ok := dims["Function"].(string)
+				fn, ok := dims[emf.DimFunction].(string)
 				if !ok {
 					t.Fatalf("callwire alarm without a literal Function dimension: %v", dims)
+				}
+				// The functions emit FunctionName whenever the runtime sets
+				// it, so an alarm without it would match no metric.
+				if id, isRef := ref(dims[emf.DimFunctionName]); !isRef || functionDirs[id] != fn {
+					t.Errorf("callwire alarm dimension FunctionName = %v, want !Ref to the %s function", dims[emf.DimFunctionName], fn)
+				}
+				if len(dims) != 2 {
+					t.Errorf("callwire alarm dimensions = %v, want exactly Function and FunctionName (the set the functions emit)", dims)
 				}
 				pkg, err := parseGoDir(filepath.Join(repoRoot, "functions", fn))
 				if errors.Is(err, os.ErrNotExist) && fn == "driftcheck" {

@@ -26,6 +26,25 @@ const (
 	DriftNonConformant = "DriftNonConformant"
 )
 
+// Dimension names. Function is the function's role (getcall, driftcheck);
+// FunctionName is the deployed function's name, as in the AWS/Lambda
+// namespace, which keeps apart the metrics (and alarms) of two stacks in
+// one account and region.
+const (
+	DimFunction     = "Function"
+	DimFunctionName = "FunctionName"
+)
+
+// Dimensions returns the dimension set of a function's metrics: Function,
+// and FunctionName when functionName (AWS_LAMBDA_FUNCTION_NAME) is set.
+func Dimensions(function, functionName string) map[string]string {
+	dims := map[string]string{DimFunction: function}
+	if functionName != "" {
+		dims[DimFunctionName] = functionName
+	}
+	return dims
+}
+
 // Units, as CloudWatch names them.
 const (
 	Milliseconds = "Milliseconds"

@@ -3,6 +3,7 @@ package emf
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"testing"
 	"time"
 
@@ -52,5 +53,17 @@ func TestEmitNothing(t *testing.T) {
 	var buf bytes.Buffer
 	if err := NewWriter(&buf).Emit(nil); err != nil || buf.Len() != 0 {
 		t.Errorf("Emit with no values wrote %q, %v", buf.String(), err)
+	}
+}
+
+func TestDimensions(t *testing.T) {
+	t.Parallel()
+	if got, want := Dimensions("getcall", ""), map[string]string{"Function": "getcall"}; !maps.Equal(got, want) {
+		t.Errorf("outside Lambda: Dimensions = %v, want %v", got, want)
+	}
+	got := Dimensions("driftcheck", "callwire-prod-DriftCheckFunction-1A2B")
+	want := map[string]string{"Function": "driftcheck", "FunctionName": "callwire-prod-DriftCheckFunction-1A2B"}
+	if !maps.Equal(got, want) {
+		t.Errorf("in Lambda: Dimensions = %v, want %v", got, want)
 	}
 }
