@@ -120,27 +120,19 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
+		if !d.colon() {
 			return nil, false
 		}
-		d.i++
-		d.space()
 		v, ok := d.value(depth + 1)
 		if !ok {
 			return nil, false
 		}
 		d.members = append(d.members, member{k.(string), v})
-		d.space()
-		if d.i >= len(d.b) {
+		more, ok := d.next('}')
+		if !ok {
 			return nil, false
 		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
+		if !more {
 			members := d.members[base:]
 			m := make(map[string]any, len(members))
 			for _, mb := range members {
@@ -149,10 +141,39 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			clear(members) // drop the references
 			d.members = d.members[:base]
 			return m, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// colon consumes the ':' after a member's key, with the space around it.
+func (d *fastDecoder) colon() bool {
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != ':' {
+		return false
+	}
+	d.i++
+	d.space()
+	return true
+}
+
+// next consumes what follows a member or an element: a ',' and the space
+// after it (more is true), or the closing bracket end. ok is false on
+// anything else.
+func (d *fastDecoder) next(end byte) (more, ok bool) {
+	d.space()
+	if d.i >= len(d.b) {
+		return false, false
+	}
+	switch d.b[d.i] {
+	case ',':
+		d.i++
+		d.space()
+		return true, true
+	case end:
+		d.i++
+		return false, true
+	}
+	return false, false
 }
 
 func (d *fastDecoder) array(depth int) (any, bool) {
@@ -169,19 +190,12 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		d.space()
-		if d.i >= len(d.b) {
+		more, ok := d.next(']')
+		if !ok {
 			return nil, false
 		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case ']':
-			d.i++
+		if !more {
 			return a, true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -283,32 +297,16 @@ func (d *fastDecoder) skip(depth int) bool {
 		}
 		for {
 			if c == '{' {
-				if d.i >= len(d.b) || d.b[d.i] != '"' || !d.skipString() {
+				if d.i >= len(d.b) || d.b[d.i] != '"' || !d.skipString() || !d.colon() {
 					return false
 				}
-				d.space()
-				if d.i >= len(d.b) || d.b[d.i] != ':' {
-					return false
-				}
-				d.i++
-				d.space()
 			}
 			if !d.skip(depth + 1) {
 				return false
 			}
-			d.space()
-			if d.i >= len(d.b) {
-				return false
-			}
-			switch d.b[d.i] {
-			case ',':
-				d.i++
-				d.space()
-			case end:
-				d.i++
-				return true
-			default:
-				return false
+			more, ok := d.next(end)
+			if !ok || !more {
+				return ok
 			}
 		}
 	case c == '"':

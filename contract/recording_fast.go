@@ -104,28 +104,12 @@ func (d *fastDecoder) fields(field func(key string) bool) bool {
 			}
 		}
 		seen = append(seen, key)
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
+		if !d.colon() || !field(key) {
 			return false
 		}
-		d.i++
-		d.space()
-		if !field(key) {
-			return false
-		}
-		d.space()
-		if d.i >= len(d.b) {
-			return false
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
-			return true
-		default:
-			return false
+		more, ok := d.next('}')
+		if !ok || !more {
+			return ok
 		}
 	}
 }
@@ -188,20 +172,13 @@ func (d *fastDecoder) strings(dst *[]string) bool {
 			return false
 		}
 		out = append(out, s)
-		d.space()
-		if d.i >= len(d.b) {
+		more, ok := d.next(']')
+		if !ok {
 			return false
 		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case ']':
-			d.i++
+		if !more {
 			*dst = out
 			return true
-		default:
-			return false
 		}
 	}
 }
