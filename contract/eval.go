@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -273,7 +274,7 @@ func (n *node) eval(v any, loc []string) *SchemaError {
 		return &SchemaError{Keyword: "invalid", Location: loc, Got: v}
 	}
 	if n.types != 0 && n.types&t == 0 && !(n.types&typeInteger != 0 && t == typeNumber && isInteger(v)) {
-		return &SchemaError{Keyword: "type", Location: loc, Want: n.typeWant(), Got: typeNames[bitIndex(t)]}
+		return &SchemaError{Keyword: "type", Location: loc, Want: n.typeWant(), Got: typeNames[bits.TrailingZeros8(t)]}
 	}
 	if n.hasConst && !scalarEqual(v, n.constVal) {
 		return &SchemaError{Keyword: "const", Location: loc, Want: []any{n.constVal}, Got: v}
@@ -374,15 +375,6 @@ func (n *node) typeWant() []any {
 		}
 	}
 	return want
-}
-
-func bitIndex(t uint8) int {
-	for i := range typeNames {
-		if t == 1<<i {
-			return i
-		}
-	}
-	return 0
 }
 
 // typeOf returns the type bit of a decoded value, or 0 for a value JSON

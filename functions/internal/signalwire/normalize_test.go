@@ -602,7 +602,7 @@ func TestNormalizeErrors(t *testing.T) {
 		{name: "sid null", body: patchBody(fullBody, "sid", `null`), wantField: "sid", wantReason: "missing"},
 		{name: "sid empty", body: patchBody(fullBody, "sid", `""`), wantField: "sid", wantReason: "empty"},
 		{name: "sid number", body: patchBody(fullBody, "sid", `12`), wantField: "sid", wantReason: "expected string, got number"},
-		{name: "sid boolean", body: patchBody(fullBody, "sid", `true`), wantField: "sid", wantReason: "expected string, got bool"},
+		{name: "sid boolean", body: patchBody(fullBody, "sid", `true`), wantField: "sid", wantReason: "expected string, got boolean"},
 		// Keys match exactly: "SID" is not the documented "sid" (the contract reports it as undeclared).
 		{name: "sid in upper case", body: strings.Replace(fullBody, `"sid":`, `"SID":`, 1), wantField: "sid", wantReason: "missing"},
 		{name: "account_sid missing", body: patchBody(fullBody, "account_sid", dropKey), wantField: "account_sid", wantReason: "missing"},

@@ -110,7 +110,7 @@ func readWire(obj map[string]any) (*wireCall, error) {
 			r.err = sr.err
 		}
 	default:
-		r.fail("subresource_uris", "expected object, got "+goKind(sub))
+		r.fail("subresource_uris", "expected object, got "+valueKind(sub))
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -131,7 +131,7 @@ func (r *wireReader) str(key, prefix string) *string {
 	case string:
 		return &v
 	default:
-		r.fail(prefix+key, "expected string, got "+goKind(v))
+		r.fail(prefix+key, "expected string, got "+valueKind(v))
 		return nil
 	}
 }
@@ -140,13 +140,4 @@ func (r *wireReader) fail(field, reason string) {
 	if r.err == nil {
 		r.err = &FieldError{Field: field, Reason: reason}
 	}
-}
-
-// goKind names a decoded value's JSON type the way encoding/json's type
-// errors do ("bool", not "boolean").
-func goKind(v any) string {
-	if _, ok := v.(bool); ok {
-		return "bool"
-	}
-	return valueKind(v)
 }
