@@ -553,6 +553,8 @@ func TestTemplateWiring(t *testing.T) {
 		{"output topic", []any{"Outputs", "AlarmTopicArn", "Value"}, refTo("AlarmTopic")},
 		{"output bus", []any{"Outputs", "CallwireBusName", "Value"}, refTo("CallwireBus")},
 		{"output DLQ URL", []any{"Outputs", "DeadLetterQueueUrl", "Value"}, refTo("GetCallDeadLetterQueue")},
+		{"drift alarm keeps its state between runs", []any{"Resources", "DriftNonConformantAlarm", "Properties", "TreatMissingData"}, "ignore"},
+		{"errors alarm keeps its state between runs", []any{"Resources", "DriftCheckErrorsAlarm", "Properties", "TreatMissingData"}, "ignore"},
 		{"parameter ContractMode values", []any{"Parameters", "ContractMode", "AllowedValues"}, []any{"warn", "strict", "off"}},
 		{"parameter ContractMode default", []any{"Parameters", "ContractMode", "Default"}, "warn"},
 		{"parameter DriftSchedule default", []any{"Parameters", "DriftSchedule", "Default"}, "rate(1 hour)"},
