@@ -10,12 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
-	"github.com/callwire/callwire/functions/internal/secrets"
-	"github.com/callwire/callwire/functions/internal/signalwire"
 )
 
 func main() {
@@ -32,12 +29,10 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	src, client, err := boot.Clients(ctx, cfg.secretID, cfg.cacheTTL)
 	if err != nil {
 		return nil, err
 	}
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), cfg.cacheTTL)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, cfg.secretID), signalwire.NewHTTPClient())
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		calls:   client,
