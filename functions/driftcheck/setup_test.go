@@ -9,55 +9,34 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/emf"
-	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
-	"github.com/callwire/callwire/functions/internal/signalwire"
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
 
 // testdataDir is the project's testdata, seen from this package.
 const testdataDir = "../../testdata"
 
 const (
-	testProjectID = "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
-	testToken     = "PTtesttoken-6d1f0c8e2b7a4f55a9e3"
-	testSecretID  = "callwire/test"
-	testAccessKey = "AKIDCALLWIRETEST"
-	testSecretKey = "callwire-test-secret-access-key"
+	testProjectID = testkit.ProjectID
+	testToken     = testkit.Token
+	testSecretID  = testkit.SecretID
+	testSecretKey = testkit.SecretKey
 )
 
 // fixedNow is the start and end time of every test report.
 var fixedNow = time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
 
 // syncBuffer collects log or metric output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = testkit.SyncBuffer
 
 // testEnv is a handler wired to real clients and loopback servers.
 type testEnv struct {
@@ -78,22 +57,14 @@ type options struct {
 	wrap func(sw http.Handler) http.Handler
 }
 
-func secretJSON(spaceURL, token string) string {
-	b, _ := json.Marshal(map[string]string{"project_id": testProjectID, "api_token": token, "space_url": spaceURL})
-	return string(b)
-}
+func secretJSON(spaceURL, token string) string { return testkit.SecretJSON(spaceURL, token) }
 
 // setup starts a Secrets Manager endpoint (SigV4 verified) and a SignalWire
 // replay server over testdata/recordings, and builds a handler on them with
 // the real AWS SDK client and the real SignalWire client.
 func setup(t *testing.T, o options) *testEnv {
 	t.Helper()
-	sm := secretsserver.New(secretsserver.WithCredentials(testAccessKey, testSecretKey))
-	smURL, err := sm.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sm.Close)
+	sm, smURL := testkit.SecretsManager(t)
 	sw := replay.New(append([]replay.Option{replay.WithCredentials(testProjectID, testToken)}, o.replay...)...)
 	if err := sw.LoadDir(testdataDir + "/recordings"); err != nil {
 		t.Fatal(err)
@@ -104,8 +75,8 @@ func setup(t *testing.T, o options) *testEnv {
 		t.Cleanup(srv.Close)
 		swURL = srv.URL
 	} else {
-		swURL, err = sw.Start("127.0.0.1:0")
-		if err != nil {
+		var err error
+		if swURL, err = sw.Start("127.0.0.1:0"); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = sw.Close() })
@@ -118,17 +89,7 @@ func setup(t *testing.T, o options) *testEnv {
 		sm.Put(testSecretID, secret)
 	}
 
-	awsCfg := aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, ""),
-		BaseEndpoint:     aws.String(smURL),
-		RetryMaxAttempts: 1,
-	}
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), time.Minute)
-	hc := signalwire.NewHTTPClient()
-	t.Cleanup(hc.CloseIdleConnections)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc,
-		signalwire.WithRetry(3, time.Millisecond, 10*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
+	_, client := testkit.Clients(t, smURL, testSecretKey)
 	cfg := o.cfg
 	cfg.secretID = testSecretID
 	cfg.functionName = testFunctionName

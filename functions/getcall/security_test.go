@@ -12,15 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/emf"
-	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
-	"github.com/callwire/callwire/functions/internal/signalwire"
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
 
 // secSID is a conformant recording (completed, inbound).
@@ -30,17 +25,7 @@ const secSID = "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
 // with awsSecretKey, keeping e's SignalWire replay server, logs and metrics.
 func rewire(t *testing.T, e *testEnv, smURL, awsSecretKey string) {
 	t.Helper()
-	awsCfg := aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(testAccessKey, awsSecretKey, ""),
-		BaseEndpoint:     aws.String(smURL),
-		RetryMaxAttempts: 1,
-	}
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), time.Minute)
-	hc := signalwire.NewHTTPClient()
-	t.Cleanup(hc.CloseIdleConnections)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc,
-		signalwire.WithRetry(3, time.Millisecond, 10*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
+	src, client := testkit.Clients(t, smURL, awsSecretKey)
 	e.h = newHandlerFrom(deps{
 		cfg:     config{secretID: testSecretID, cacheTTL: time.Minute, mode: e.h.mode},
 		calls:   client,
@@ -173,12 +158,7 @@ func leakFaults() []leakFault {
 // for the space at swURL, under the test AWS credentials.
 func startSecrets(t *testing.T, swURL string) string {
 	t.Helper()
-	sm := secretsserver.New(secretsserver.WithCredentials(testAccessKey, testSecretKey))
-	u, err := sm.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sm.Close)
+	sm, u := testkit.SecretsManager(t)
 	sm.Put(testSecretID, secretJSON(swURL))
 	return u
 }

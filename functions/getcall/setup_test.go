@@ -2,23 +2,16 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/emf"
-	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
-	"github.com/callwire/callwire/functions/internal/signalwire"
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
 
 // testdataDir is the project's testdata, seen from this package.
@@ -27,11 +20,11 @@ const testdataDir = "../../testdata"
 var update = flag.Bool("update", false, "rewrite golden files")
 
 const (
-	testProjectID = "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
-	testToken     = "PTtesttoken-6d1f0c8e2b7a4f55a9e3"
-	testSecretID  = "callwire/test"
-	testAccessKey = "AKIDCALLWIRETEST"
-	testSecretKey = "callwire-test-secret-access-key"
+	testProjectID = testkit.ProjectID
+	testToken     = testkit.Token
+	testSecretID  = testkit.SecretID
+	testAccessKey = testkit.AccessKey
+	testSecretKey = testkit.SecretKey
 	// testFunctionName is the deployed name, as the runtime sets AWS_LAMBDA_FUNCTION_NAME.
 	testFunctionName = "callwire-test-GetCallFunction-1A2B"
 )
@@ -40,22 +33,7 @@ const (
 var fixedNow = time.Date(2026, 3, 2, 14, 8, 0, 123_000_000, time.UTC)
 
 // syncBuffer collects log or metric output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = testkit.SyncBuffer
 
 // testEnv is a handler wired to real clients and loopback servers.
 type testEnv struct {
@@ -67,27 +45,19 @@ type testEnv struct {
 	metrics *syncBuffer
 }
 
-func secretJSON(spaceURL string) string {
-	b, _ := json.Marshal(map[string]string{"project_id": testProjectID, "api_token": testToken, "space_url": spaceURL})
-	return string(b)
-}
+func secretJSON(spaceURL string) string { return testkit.SecretJSON(spaceURL, testToken) }
 
 // startServers starts a Secrets Manager endpoint (SigV4 verified) holding the
 // test secret and a SignalWire replay server over testdata/recordings, both
 // closed when tb ends.
 func startServers(tb testing.TB) (sm *secretsserver.Server, smURL string, sw *replay.Server, swURL string) {
 	tb.Helper()
-	sm = secretsserver.New(secretsserver.WithCredentials(testAccessKey, testSecretKey))
-	smURL, err := sm.Start("127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(sm.Close)
+	sm, smURL = testkit.SecretsManager(tb)
 	sw = replay.New(replay.WithCredentials(testProjectID, testToken))
 	if err := sw.LoadDir(testdataDir + "/recordings"); err != nil {
 		tb.Fatal(err)
 	}
-	swURL, err = sw.Start("127.0.0.1:0")
+	swURL, err := sw.Start("127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -103,17 +73,7 @@ func setup(t *testing.T, mode contractMode) *testEnv {
 	t.Helper()
 	sm, smURL, sw, swURL := startServers(t)
 
-	awsCfg := aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, ""),
-		BaseEndpoint:     aws.String(smURL),
-		RetryMaxAttempts: 1,
-	}
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), time.Minute)
-	hc := signalwire.NewHTTPClient()
-	t.Cleanup(hc.CloseIdleConnections)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc,
-		signalwire.WithRetry(3, time.Millisecond, 10*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
+	src, client := testkit.Clients(t, smURL, testSecretKey)
 	env := &testEnv{sm: sm, sw: sw, swURL: swURL, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	env.h = newHandlerFrom(deps{
 		cfg:     config{secretID: testSecretID, cacheTTL: time.Minute, mode: mode, functionName: testFunctionName},
