@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -193,4 +194,105 @@ func exchange(status int, body []byte) contract.Exchange {
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   body,
 	}
+}
+
+// keywordSpec uses every keyword and format the embedded evaluator
+// implements, in the combinations the pinned document does not have:
+// overlapping oneOf branches (an integer matches both), anyOf, const,
+// mixed-type enums, the OpenAPI integer formats and nested required.
+const keywordSpec = `openapi: 3.1.0
+info: {title: keywords, version: "1"}
+servers: [{url: "https://example.com/v1"}]
+paths:
+  /things/{Id}:
+    get:
+      operationId: get-thing
+      parameters: [{name: Id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200":
+          description: a thing
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [a, b]
+                properties:
+                  a: {type: integer, format: int32}
+                  b: {type: [integer, "null"], format: int64}
+                  c: {const: fixed}
+                  d: {anyOf: [{type: string, format: uuid}, {type: integer}]}
+                  e: {oneOf: [{type: number}, {type: integer}]}
+                  f: {enum: [1, 2.5, x, true, null]}
+                  g: {type: object, required: [h], properties: {h: {type: [string, "null"]}}}
+                  i: {allOf: [{type: number}, {enum: [1, 2]}]}
+`
+
+// TestEvaluatorMatchesReferenceOnKeywords compares the two evaluators on a
+// document of its own, built both ways from the same YAML: every property
+// set to every palette value, and a few shapes of the whole body.
+func TestEvaluatorMatchesReferenceOnKeywords(t *testing.T) {
+	t.Parallel()
+	reference, err := openapi.NewValidator([]byte(keywordSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := openapi.Compile([]byte(keywordSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiled, err := contract.NewFromCompiled(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]json.RawMessage{
+		"a": json.RawMessage(`7`), "b": json.RawMessage(`null`), "c": json.RawMessage(`"fixed"`),
+		"d": json.RawMessage(`3`), "e": json.RawMessage(`1.5`), "f": json.RawMessage(`2.5`),
+		"g": json.RawMessage(`{"h":"x"}`), "i": json.RawMessage(`2`),
+	}
+	bodies := []string{`{}`, `[]`, `null`, `{"g":{}}`, `{"g":{"h":1}}`}
+	for key := range base {
+		for _, value := range append(slices.Clone(palette), "", `"fixed"`, `2.50`, `1.0`, `x`) {
+			m := maps.Clone(base)
+			if value == "" {
+				delete(m, key)
+			} else {
+				m[key] = json.RawMessage(value)
+			}
+			b, err := json.Marshal(m)
+			if err != nil {
+				continue // not JSON (the bare x): skip
+			}
+			bodies = append(bodies, string(b))
+		}
+	}
+	failing := 0
+	for _, body := range bodies {
+		ex := contract.Exchange{
+			Method: "GET", URL: "https://example.com/v1/things/1", Status: 200,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body),
+		}
+		want := reference.Check(ex)
+		if diff := cmp.Diff(want, compiled.Check(ex)); diff != "" {
+			t.Errorf("%s: findings differ (-libopenapi +embedded):\n%s", body, diff)
+		}
+		if want.Errors() > 0 {
+			failing++
+		}
+	}
+	if conformant := reference.Check(contract.Exchange{Method: "GET", URL: "https://example.com/v1/things/1", Status: 200,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: mustJSON(t, base)}); !conformant.Conformant {
+		t.Fatalf("the base body is not conformant: %+v", conformant.Findings)
+	}
+	if failing < len(bodies)/2 {
+		t.Errorf("%d of %d bodies break the schema, want at least half", failing, len(bodies))
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
