@@ -94,12 +94,26 @@ func (p *goPackage) funcDecl(name string) *ast.FuncDecl {
 	return nil
 }
 
+// modulePath is this module's import path.
+const modulePath = "github.com/callwire/callwire"
+
+// moduleImport parses the package of this module with import path path.
+func moduleImport(path string) (*goPackage, error) {
+	rel, ok := strings.CutPrefix(path, modulePath+"/")
+	if !ok {
+		return nil, fmt.Errorf("%s is not a package of this module", path)
+	}
+	return parseGoDir(filepath.Join(repoRoot, filepath.FromSlash(rel)))
+}
+
 // envVars returns the environment variables the package reads: the string
 // arguments of every call to loadConfig's func(string) string parameter
-// (followed into package functions loadConfig hands it to), plus any
-// os.Getenv or os.LookupEnv call with a constant name. A name that is not a
-// constant is an error, because the template could not be checked against it.
-func (p *goPackage) envVars() ([]string, error) {
+// (followed into the functions loadConfig hands it to, in this package or in
+// another one that resolve parses), plus any os.Getenv or os.LookupEnv call
+// with a constant name. A name that is not a constant, or a getenv handed
+// to a function that cannot be followed, is an error, because the template
+// could not be checked against it.
+func (p *goPackage) envVars(resolve func(importPath string) (*goPackage, error)) ([]string, error) {
 	load := p.funcDecl("loadConfig")
 	if load == nil {
 		return nil, fmt.Errorf("no func loadConfig(getenv func(string) string)")
@@ -113,8 +127,8 @@ func (p *goPackage) envVars() ([]string, error) {
 	if getenv == "" {
 		return nil, fmt.Errorf("loadConfig has no func(string) string parameter")
 	}
-	w := envWalker{p: p, consts: p.stringConsts(), seen: map[string]bool{}, vars: map[string]bool{}}
-	w.walk(load, getenv, nil)
+	w := envWalker{resolve: resolve, seen: map[string]bool{}, vars: map[string]bool{}}
+	w.walk(p, load, getenv, nil)
 	for _, f := range p.files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
@@ -123,7 +137,7 @@ func (p *goPackage) envVars() ([]string, error) {
 			}
 			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && isIdent(sel.X, "os") &&
 				(sel.Sel.Name == "Getenv" || sel.Sel.Name == "LookupEnv") {
-				w.add(call.Args[0], nil, "os."+sel.Sel.Name)
+				w.add(p, call.Args[0], nil, "os."+sel.Sel.Name)
 			}
 			return true
 		})
@@ -140,17 +154,16 @@ func (p *goPackage) envVars() ([]string, error) {
 }
 
 type envWalker struct {
-	p      *goPackage
-	consts map[string]string
-	seen   map[string]bool
-	vars   map[string]bool
-	errs   []string
+	resolve func(importPath string) (*goPackage, error)
+	seen    map[string]bool
+	vars    map[string]bool
+	errs    []string
 }
 
-// walk collects getenv calls in fn, where getenv names the func(string)
-// string parameter and bound holds the constant values of fn's string
-// parameters at this call site.
-func (w *envWalker) walk(fn *ast.FuncDecl, getenv string, bound map[string]string) {
+// walk collects getenv calls in fn, a function of p, where getenv names the
+// func(string) string parameter and bound holds the constant values of fn's
+// string parameters at this call site.
+func (w *envWalker) walk(p *goPackage, fn *ast.FuncDecl, getenv string, bound map[string]string) {
 	ast.Inspect(fn.Body, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -158,31 +171,78 @@ func (w *envWalker) walk(fn *ast.FuncDecl, getenv string, bound map[string]strin
 		}
 		if isIdent(call.Fun, getenv) {
 			if len(call.Args) == 1 {
-				w.add(call.Args[0], bound, fn.Name.Name)
+				w.add(p, call.Args[0], bound, fn.Name.Name)
 			}
-			return true
-		}
-		callee, ok := call.Fun.(*ast.Ident)
-		if !ok {
 			return true
 		}
 		for i, arg := range call.Args {
 			if !isIdent(arg, getenv) {
 				continue
 			}
-			fd := w.p.funcDecl(callee.Name)
-			if fd == nil {
-				w.errs = append(w.errs, fmt.Sprintf("%s passes %s to %s, which is not a function of the package", fn.Name.Name, getenv, callee.Name))
+			callee, fd, err := w.callee(p, call.Fun)
+			if err != nil {
+				w.errs = append(w.errs, fmt.Sprintf("%s passes %s to %s", fn.Name.Name, getenv, err))
 				continue
 			}
-			w.follow(fd, i, call.Args, bound)
+			w.follow(p, callee, fd, i, call.Args, bound)
 		}
 		return true
 	})
 }
 
-// follow walks callee fd, which receives getenv as its idx-th argument.
-func (w *envWalker) follow(fd *ast.FuncDecl, idx int, args []ast.Expr, bound map[string]string) {
+// callee resolves the function a call in p names: a function of p, or
+// pkg.F of a package p imports.
+func (w *envWalker) callee(p *goPackage, fun ast.Expr) (*goPackage, *ast.FuncDecl, error) {
+	switch f := fun.(type) {
+	case *ast.Ident:
+		if fd := p.funcDecl(f.Name); fd != nil {
+			return p, fd, nil
+		}
+		return nil, nil, fmt.Errorf("%s, which is not a function of the package", f.Name)
+	case *ast.SelectorExpr:
+		pkgName, ok := f.X.(*ast.Ident)
+		if !ok {
+			break
+		}
+		path := p.importPath(pkgName.Name)
+		if path == "" {
+			break
+		}
+		q, err := w.resolve(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s.%s, whose package cannot be read: %v", pkgName.Name, f.Sel.Name, err)
+		}
+		if fd := q.funcDecl(f.Sel.Name); fd != nil {
+			return q, fd, nil
+		}
+		return nil, nil, fmt.Errorf("%s.%s, which is not a function of %s", pkgName.Name, f.Sel.Name, path)
+	}
+	return nil, nil, fmt.Errorf("%T, which is not a function it can follow", fun)
+}
+
+// importPath returns the path of the package p imports as name, or "".
+func (p *goPackage) importPath(name string) string {
+	for _, f := range p.files {
+		for _, imp := range f.Imports {
+			path, err := strconv.Unquote(imp.Path.Value)
+			if err != nil {
+				continue
+			}
+			local := path[strings.LastIndex(path, "/")+1:]
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+			if local == name {
+				return path
+			}
+		}
+	}
+	return ""
+}
+
+// follow walks fd, a function of callee called from caller, which receives
+// getenv as its idx-th argument.
+func (w *envWalker) follow(caller, callee *goPackage, fd *ast.FuncDecl, idx int, args []ast.Expr, bound map[string]string) {
 	params := []string{}
 	for _, field := range fd.Type.Params.List {
 		for _, n := range field.Names {
@@ -198,21 +258,21 @@ func (w *envWalker) follow(fd *ast.FuncDecl, idx int, args []ast.Expr, bound map
 	inner := map[string]string{}
 	for i, a := range args {
 		if i < len(params) && i != idx {
-			if v, ok := w.constValue(a, bound); ok {
+			if v, ok := caller.constValue(a, bound); ok {
 				inner[params[i]] = v
 			}
 		}
 	}
-	key := fmt.Sprint(fd.Name.Name, inner)
+	key := fmt.Sprint(callee.fset.Position(fd.Pos()), inner)
 	if w.seen[key] {
 		return
 	}
 	w.seen[key] = true
-	w.walk(fd, params[idx], inner)
+	w.walk(callee, fd, params[idx], inner)
 }
 
-func (w *envWalker) add(arg ast.Expr, bound map[string]string, where string) {
-	v, ok := w.constValue(arg, bound)
+func (w *envWalker) add(p *goPackage, arg ast.Expr, bound map[string]string, where string) {
+	v, ok := p.constValue(arg, bound)
 	if !ok {
 		w.errs = append(w.errs, fmt.Sprintf("%s reads an environment variable whose name is not a constant (%T)", where, arg))
 		return
@@ -220,7 +280,7 @@ func (w *envWalker) add(arg ast.Expr, bound map[string]string, where string) {
 	w.vars[v] = true
 }
 
-func (w *envWalker) constValue(e ast.Expr, bound map[string]string) (string, bool) {
+func (p *goPackage) constValue(e ast.Expr, bound map[string]string) (string, bool) {
 	switch x := e.(type) {
 	case *ast.BasicLit:
 		if x.Kind != token.STRING {
@@ -232,10 +292,10 @@ func (w *envWalker) constValue(e ast.Expr, bound map[string]string) (string, boo
 		if v, ok := bound[x.Name]; ok {
 			return v, true
 		}
-		v, ok := w.consts[x.Name]
+		v, ok := p.stringConsts()[x.Name]
 		return v, ok
 	case *ast.ParenExpr:
-		return w.constValue(x.X, bound)
+		return p.constValue(x.X, bound)
 	}
 	return "", false
 }
@@ -295,6 +355,7 @@ func TestEnvVars(t *testing.T) {
 	tests := []struct {
 		name    string
 		src     string
+		others  map[string]string // import path -> source of another package
 		want    []string
 		wantErr bool
 	}{
@@ -319,6 +380,33 @@ func loadConfig(env func(string) string) {
 }
 func duration(get func(string) string, name string) string { return get(name) }`,
 			want: []string{"C", "D", "E"},
+		},
+		{
+			name: "helper in another package",
+			src: `package main
+import settings "example.com/shared"
+func loadConfig(getenv func(string) string) {
+	_ = settings.Load(getenv, "G")
+}`,
+			others: map[string]string{"example.com/shared": `package shared
+const envH = "H"
+func Load(get func(string) string, name string) string { return get(name) + get(envH) }`},
+			want: []string{"G", "H"},
+		},
+		{
+			name: "helper in a package that cannot be read",
+			src: `package main
+import "example.com/missing"
+func loadConfig(getenv func(string) string) { _ = missing.Load(getenv) }`,
+			wantErr: true,
+		},
+		{
+			name: "getenv handed to a method value",
+			src: `package main
+type r struct{}
+func (r) read(get func(string) string) string { return get("X") }
+func loadConfig(getenv func(string) string) { _ = r{}.read(getenv) }`,
+			wantErr: true,
 		},
 		{
 			name: "computed name",
@@ -346,7 +434,18 @@ func loadConfig(getenv func(string) string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := p.envVars()
+			resolve := func(path string) (*goPackage, error) {
+				src, ok := tt.others[path]
+				if !ok {
+					return nil, fmt.Errorf("no package %s", path)
+				}
+				dir := t.TempDir()
+				if err := os.WriteFile(filepath.Join(dir, "pkg.go"), []byte(src), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return parseGoDir(dir)
+			}
+			got, err := p.envVars(resolve)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("envVars error = %v, wantErr %v", err, tt.wantErr)
 			}

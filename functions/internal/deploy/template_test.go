@@ -70,7 +70,7 @@ func TestEnvironmentMatchesConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			read, err := pkg.envVars()
+			read, err := pkg.envVars(moduleImport)
 			if err != nil {
 				t.Fatalf("functions/%s: %v", dir, err)
 			}
