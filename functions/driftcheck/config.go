@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/callwire/callwire/functions/internal/boot"
 )
 
 const (
-	defaultCacheTTL     = 5 * time.Minute
 	defaultSampleRecent = 20
 	// maxSampleRecent is the largest List Calls page SignalWire serves.
 	maxSampleRecent = 1000
@@ -21,30 +21,15 @@ const (
 // cold start. sampleRecent and probeNotFound are the defaults of an input
 // that does not set them.
 type config struct {
-	secretID      string
-	cacheTTL      time.Duration
+	boot.Settings
 	sampleRecent  int
 	probeNotFound bool
-	functionName  string // AWS_LAMBDA_FUNCTION_NAME
 }
 
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
-	cfg := config{cacheTTL: defaultCacheTTL, sampleRecent: defaultSampleRecent, probeNotFound: true}
-	var errs []error
-	// Set by the Lambda runtime (and the emulator); names the metrics' FunctionName dimension.
-	cfg.functionName = getenv("AWS_LAMBDA_FUNCTION_NAME")
-	cfg.secretID = strings.TrimSpace(getenv("SIGNALWIRE_SECRET_ID"))
-	if cfg.secretID == "" {
-		errs = append(errs, errors.New("SIGNALWIRE_SECRET_ID is required (name or ARN of the SignalWire secret)"))
-	}
-	if v := getenv("SECRET_CACHE_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("SECRET_CACHE_TTL %q is not a non-negative duration such as 5m", v))
-		}
-		cfg.cacheTTL = d
-	}
+	settings, errs := boot.LoadSettings(getenv)
+	cfg := config{Settings: settings, sampleRecent: defaultSampleRecent, probeNotFound: true}
 	if v := getenv("DRIFT_SAMPLE_RECENT"); v != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 0 || n > maxSampleRecent {

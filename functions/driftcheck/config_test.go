@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/functions/internal/boot"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -19,14 +21,14 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "defaults",
 			env:  map[string]string{"SIGNALWIRE_SECRET_ID": "callwire/signalwire"},
-			want: config{secretID: "callwire/signalwire", cacheTTL: 5 * time.Minute, sampleRecent: 20, probeNotFound: true},
+			want: config{Settings: boot.Settings{SecretID: "callwire/signalwire", CacheTTL: 5 * time.Minute}, sampleRecent: 20, probeNotFound: true},
 		},
 		{
 			name: "all set",
 			env: map[string]string{"SIGNALWIRE_SECRET_ID": "arn:aws:secretsmanager:us-east-1:1:secret:x", "SECRET_CACHE_TTL": "30s",
 				"DRIFT_SAMPLE_RECENT": "0", "DRIFT_PROBE_NOT_FOUND": "false", "AWS_LAMBDA_FUNCTION_NAME": "callwire-prod-DriftCheckFunction-1A2B"},
-			want: config{secretID: "arn:aws:secretsmanager:us-east-1:1:secret:x", cacheTTL: 30 * time.Second,
-				functionName: "callwire-prod-DriftCheckFunction-1A2B"},
+			want: config{Settings: boot.Settings{SecretID: "arn:aws:secretsmanager:us-east-1:1:secret:x", CacheTTL: 30 * time.Second,
+				FunctionName: "callwire-prod-DriftCheckFunction-1A2B"}},
 		},
 		{
 			name: "every problem at once",

@@ -321,13 +321,13 @@ func (h *handler) logFailure(ctx context.Context, r *drift.Report, err error) {
 // emit writes the run's metrics: one record with DriftChecks and
 // DriftNonConformant, and one DriftFindings record per severity.
 func (h *handler) emit(ctx context.Context, r *drift.Report) {
-	errs := []error{h.metrics.Emit(emf.Dimensions("driftcheck", h.cfg.functionName),
+	errs := []error{h.metrics.Emit(emf.Dimensions("driftcheck", h.cfg.FunctionName),
 		emf.Value{Name: emf.DriftChecks, Unit: emf.Count, Value: float64(r.Checked)},
 		emf.Value{Name: emf.DriftNonConformant, Unit: emf.Count, Value: float64(r.NonConformant)},
 	)}
 	counts := r.BySeverity()
 	for _, sev := range []contract.Severity{contract.SeverityError, contract.SeverityWarning, contract.SeverityInfo} {
-		dims := emf.Dimensions("driftcheck", h.cfg.functionName)
+		dims := emf.Dimensions("driftcheck", h.cfg.FunctionName)
 		dims["Severity"] = string(sev)
 		errs = append(errs, h.metrics.Emit(dims,
 			emf.Value{Name: emf.DriftFindings, Unit: emf.Count, Value: float64(counts[sev])}))

@@ -34,7 +34,7 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err != nil {
 		return nil, err
 	}
-	_, client, err := boot.Clients(ctx, cfg.secretID, cfg.cacheTTL)
+	_, client, err := boot.Clients(ctx, cfg.Settings)
 	if err != nil {
 		return nil, err
 	}

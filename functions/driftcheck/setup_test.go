@@ -91,8 +91,8 @@ func setup(t *testing.T, o options) *testEnv {
 
 	_, client := testkit.Clients(t, smURL, testSecretKey)
 	cfg := o.cfg
-	cfg.secretID = testSecretID
-	cfg.functionName = testFunctionName
+	cfg.SecretID = testSecretID
+	cfg.FunctionName = testFunctionName
 	env := &testEnv{sm: sm, sw: sw, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	env.h = newHandlerFrom(deps{
 		cfg:     cfg,

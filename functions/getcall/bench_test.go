@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/signalwire"
@@ -41,12 +42,12 @@ func setupBench(b *testing.B) *benchEnv {
 		Credentials:  credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, ""),
 		BaseEndpoint: aws.String(smURL),
 	}
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), defaultCacheTTL)
+	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), boot.DefaultCacheTTL)
 	hc := signalwire.NewHTTPClient()
 	b.Cleanup(hc.CloseIdleConnections)
 	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc)
 	h := newHandlerFrom(deps{
-		cfg:     config{secretID: testSecretID, cacheTTL: defaultCacheTTL, mode: modeWarn},
+		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: boot.DefaultCacheTTL}, mode: modeWarn},
 		calls:   client,
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(io.Discard, nil)),

@@ -62,7 +62,7 @@ func newHandlerFrom(d deps) *handler {
 		mode:      d.cfg.mode,
 		log:       d.log,
 		metrics:   d.metrics,
-		dims:      emf.Dimensions("getcall", d.cfg.functionName),
+		dims:      emf.Dimensions("getcall", d.cfg.FunctionName),
 		now:       time.Now,
 		validator: sync.OnceValues(contract.New),
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/callv1"
 	"github.com/callwire/callwire/contract/replay"
+	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
@@ -76,7 +77,7 @@ func setupLoad(t *testing.T) *loadEnv {
 		signalwire.WithRetry(3, time.Millisecond, 5*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
 	lines := &lineCounter{}
 	env.h = newHandlerFrom(deps{
-		cfg:     config{secretID: testSecretID, cacheTTL: time.Minute, mode: modeWarn},
+		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute}, mode: modeWarn},
 		calls:   client,
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(lines, nil)),

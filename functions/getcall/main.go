@@ -29,7 +29,7 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err != nil {
 		return nil, err
 	}
-	src, client, err := boot.Clients(ctx, cfg.secretID, cfg.cacheTTL)
+	src, client, err := boot.Clients(ctx, cfg.Settings)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/contract/replay"
+	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
@@ -27,7 +28,7 @@ func rewire(t *testing.T, e *testEnv, smURL, awsSecretKey string) {
 	t.Helper()
 	src, client := testkit.Clients(t, smURL, awsSecretKey)
 	e.h = newHandlerFrom(deps{
-		cfg:     config{secretID: testSecretID, cacheTTL: time.Minute, mode: e.h.mode},
+		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute}, mode: e.h.mode},
 		calls:   client,
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

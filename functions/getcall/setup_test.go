@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/contract/replay"
+	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
@@ -76,7 +77,7 @@ func setup(t *testing.T, mode contractMode) *testEnv {
 	src, client := testkit.Clients(t, smURL, testSecretKey)
 	env := &testEnv{sm: sm, sw: sw, swURL: swURL, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	env.h = newHandlerFrom(deps{
-		cfg:     config{secretID: testSecretID, cacheTTL: time.Minute, mode: mode, functionName: testFunctionName},
+		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute, FunctionName: testFunctionName}, mode: mode},
 		calls:   client,
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

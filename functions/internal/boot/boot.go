@@ -1,13 +1,16 @@
 // Package boot builds, once per cold start, what every callwire function
-// needs to reach SignalWire: a Secrets Manager source configured the standard
-// AWS way (environment, shared config, the function's role; so AWS_REGION
-// and AWS_ENDPOINT_URL_SECRETS_MANAGER apply) and a SignalWire client that
-// reads its credentials from it.
+// needs to reach SignalWire: the settings every function reads from its
+// environment, a Secrets Manager source configured the standard AWS way
+// (environment, shared config, the function's role; so AWS_REGION and
+// AWS_ENDPOINT_URL_SECRETS_MANAGER apply) and a SignalWire client that reads
+// its credentials from it.
 package boot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -17,14 +20,47 @@ import (
 	"github.com/callwire/callwire/functions/internal/signalwire"
 )
 
-// Clients returns the secret source (cache TTL ttl) and a SignalWire client
-// whose credentials are the secret secretID.
-func Clients(ctx context.Context, secretID string, ttl time.Duration) (*secrets.Source, *signalwire.Client, error) {
+// DefaultCacheTTL is how long a secret is served from memory when
+// SECRET_CACHE_TTL is not set.
+const DefaultCacheTTL = 5 * time.Minute
+
+// Settings are what every function reads from its environment.
+type Settings struct {
+	// SecretID is SIGNALWIRE_SECRET_ID: the name or ARN of the secret.
+	SecretID string
+	// CacheTTL is SECRET_CACHE_TTL: how long the secret is served from memory.
+	CacheTTL time.Duration
+	// FunctionName is AWS_LAMBDA_FUNCTION_NAME, set by the runtime (and the
+	// emulator): the metrics' FunctionName dimension.
+	FunctionName string
+}
+
+// LoadSettings reads the settings through getenv and returns every problem.
+func LoadSettings(getenv func(string) string) (Settings, []error) {
+	s := Settings{CacheTTL: DefaultCacheTTL, FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME")}
+	var errs []error
+	s.SecretID = strings.TrimSpace(getenv("SIGNALWIRE_SECRET_ID"))
+	if s.SecretID == "" {
+		errs = append(errs, errors.New("SIGNALWIRE_SECRET_ID is required (name or ARN of the SignalWire secret)"))
+	}
+	if v := getenv("SECRET_CACHE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("SECRET_CACHE_TTL %q is not a non-negative duration such as 5m", v))
+		}
+		s.CacheTTL = d
+	}
+	return s, errs
+}
+
+// Clients returns the secret source (caching for s.CacheTTL) and a
+// SignalWire client whose credentials are the secret s.SecretID.
+func Clients(ctx context.Context, s Settings) (*secrets.Source, *signalwire.Client, error) {
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("boot: AWS configuration: %w", err)
 	}
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), ttl)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, secretID), signalwire.NewHTTPClient())
+	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), s.CacheTTL)
+	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient())
 	return src, client, nil
 }
