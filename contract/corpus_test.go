@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,13 +78,7 @@ func TestCorpusDrift(t *testing.T) {
 				t.Errorf("conformant, want non-conformant; findings: %v", summarize(res.Findings))
 			}
 			for _, want := range rec.Expect.Findings {
-				found := false
-				for _, f := range res.Findings {
-					if matches(f, want) {
-						found = true
-					}
-				}
-				if !found {
+				if !slices.ContainsFunc(res.Findings, func(f contract.Finding) bool { return matches(f, want) }) {
 					t.Errorf("no finding for %q; got %v", want, summarize(res.Findings))
 				}
 			}
@@ -111,13 +106,9 @@ func TestCorpusWarning(t *testing.T) {
 				t.Errorf("non-conformant, want conformant with warnings; findings: %v", summarize(res.Findings))
 			}
 			for _, want := range rec.Expect.Findings {
-				found := false
-				for _, f := range res.Findings {
-					if matches(f, want) && f.Severity == contract.SeverityWarning {
-						found = true
-					}
-				}
-				if !found {
+				if !slices.ContainsFunc(res.Findings, func(f contract.Finding) bool {
+					return matches(f, want) && f.Severity == contract.SeverityWarning
+				}) {
 					t.Errorf("no warning for %q; got %v", want, summarize(res.Findings))
 				}
 			}
