@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // testdataDir is the project's testdata, seen from this package.
@@ -37,7 +38,7 @@ func TestCorpusConformant(t *testing.T) {
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
-			rec, err := contract.ReadRecording(path)
+			rec, err := recording.ReadRecording(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +67,7 @@ func TestCorpusDrift(t *testing.T) {
 	for _, path := range recordingFiles(t, "drift") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
-			rec, err := contract.ReadRecording(path)
+			rec, err := recording.ReadRecording(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -94,7 +95,7 @@ func TestCorpusWarning(t *testing.T) {
 	for _, path := range recordingFiles(t, "warning") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
-			rec, err := contract.ReadRecording(path)
+			rec, err := recording.ReadRecording(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +119,7 @@ func TestCorpusWarning(t *testing.T) {
 
 func recordingFiles(t *testing.T, sub string) []string {
 	t.Helper()
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings", sub))
+	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings", sub))
 	if err != nil {
 		t.Fatal(err)
 	}

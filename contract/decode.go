@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -367,3 +369,20 @@ func (d *fastDecoder) skipString() bool {
 // nothing after it, objects as map[string]any, arrays as []any, numbers as
 // json.Number (their literal text), and errors as encoding/json's.
 func DecodeJSON(b []byte) (any, error) { return decodeJSON(b) }
+
+// DescribeJSONError describes a JSON decoding error without quoting the input.
+func DescribeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%s must be %s (byte %d)", typ.Field, typ.Type, typ.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return strings.TrimPrefix(err.Error(), "json: ")
+	case errors.Is(err, io.EOF):
+		return "empty file"
+	}
+	return "malformed"
+}

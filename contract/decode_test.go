@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,7 @@ var decodeCases = []string{
 func TestDecodeJSONMatchesLibrary(t *testing.T) {
 	t.Parallel()
 	inputs := append([]string(nil), decodeCases...)
-	files, err := FindFiles(filepath.Join("..", "testdata", "recordings"))
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "recordings", "*", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +41,8 @@ func TestDecodeJSONMatchesLibrary(t *testing.T) {
 			t.Fatal(err)
 		}
 		inputs = append(inputs, string(b))
-		if rec, err := ReadRecording(f); err == nil {
-			inputs = append(inputs, string(rec.Exchange().Body))
+		if body := recordedBody(f); body != nil {
+			inputs = append(inputs, string(body))
 		}
 	}
 	for i, in := range inputs {
@@ -108,11 +109,10 @@ func FuzzDecodeJSON(f *testing.F) {
 // BenchmarkDecodeJSON compares decodeJSON with jsonschema.UnmarshalJSON on a
 // conformant body.
 func BenchmarkDecodeJSON(b *testing.B) {
-	rec, err := ReadRecording(filepath.Join("..", "testdata", "recordings", "conformant", "200-completed-inbound-human.json"))
-	if err != nil {
-		b.Fatal(err)
+	body := recordedBody(filepath.Join("..", "testdata", "recordings", "conformant", "200-completed-inbound-human.json"))
+	if body == nil {
+		b.Fatal("no recorded body")
 	}
-	body := rec.Exchange().Body
 	b.Run("fast", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -145,4 +145,27 @@ func TestSkipMatchesValue(t *testing.T) {
 			t.Errorf("input %d %.80q: skip = %t at %d, value = %t at %d", i, in, sok, s.i, vok, v.i)
 		}
 	}
+}
+
+// recordedBody returns the response body of the recording at path, or nil.
+// Package contract cannot import its recording reader (that imports contract),
+// so this reads the one field it needs.
+func recordedBody(path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var rec struct {
+		Response struct {
+			Body     json.RawMessage `json:"body"`
+			BodyText *string         `json:"body_text"`
+		} `json:"response"`
+	}
+	if json.Unmarshal(b, &rec) != nil {
+		return nil
+	}
+	if rec.Response.BodyText != nil {
+		return []byte(*rec.Response.BodyText)
+	}
+	return rec.Response.Body
 }

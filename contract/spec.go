@@ -19,3 +19,9 @@ var SpecSHA256 = func() string {
 	sum := sha256.Sum256(Spec)
 	return hex.EncodeToString(sum[:])
 }()
+
+// SpecInfo names an OpenAPI document and its hex SHA-256.
+type SpecInfo struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+}

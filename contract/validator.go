@@ -247,7 +247,7 @@ func (c *checker) check(v *Validator, ex Exchange) {
 	doc, err := decodeJSON(ex.Body)
 	if err != nil {
 		c.add(RuleBodyInvalidJSON, SeverityError, "", "a JSON body", "not JSON",
-			"the body is not valid JSON: "+jsonErrorReason(err))
+			"the body is not valid JSON: "+DescribeJSONError(err))
 		return
 	}
 	c.doc = doc

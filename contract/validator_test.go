@@ -13,13 +13,14 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/openapi"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 const callURL = "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
 
 func conformantExchange(t testing.TB) contract.Exchange {
 	t.Helper()
-	rec, err := contract.ReadRecording(testdataDir + "/recordings/conformant/200-completed-inbound-human.json")
+	rec, err := recording.ReadRecording(testdataDir + "/recordings/conformant/200-completed-inbound-human.json")
 	if err != nil {
 		t.Fatal(err)
 	}

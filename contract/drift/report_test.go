@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 const testdataDir = "../../testdata"
@@ -150,7 +151,7 @@ func TestJSONHoldsNoValues(t *testing.T) {
 	var actuals []string
 	expected := map[string]bool{}
 	for _, f := range files {
-		rec, err := contract.ReadRecording(f)
+		rec, err := recording.ReadRecording(f)
 		if err != nil {
 			t.Fatal(err)
 		}

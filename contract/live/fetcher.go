@@ -3,7 +3,7 @@
 // auth, bounded retries and a body cap, and the credentials it needs (from
 // the environment or from the Lambda functions' Secrets Manager secret).
 //
-// It does not reuse functions/internal/signalwire: Go's internal rule keeps
+// It does not reuse functions/signalwire: Go's internal rule keeps
 // that package visible to functions/... only, and package contract and its
 // tools stay independent of the Lambda code. The CLI is a developer tool, so
 // this client is deliberately smaller: no credentials rotation, no

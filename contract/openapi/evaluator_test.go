@@ -13,6 +13,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/openapi"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // palette is the values every property is set to in turn: each JSON type,
@@ -43,7 +44,7 @@ func TestEvaluatorMatchesReference(t *testing.T) {
 		"conformant/401-unauthorized.json",
 		"conformant/400-invalid.json",
 	} {
-		rec, err := contract.ReadRecording(filepath.Join(testdataDir, "recordings", name))
+		rec, err := recording.ReadRecording(filepath.Join(testdataDir, "recordings", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/openapi"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // testdataDir is the project's testdata, seen from this package.
@@ -109,7 +110,7 @@ func BenchmarkNew(b *testing.B) {
 // recordings reads every recording under testdata/recordings.
 func recordings(tb testing.TB) (names []string, exchanges []contract.Exchange) {
 	tb.Helper()
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func recordings(tb testing.TB) (names []string, exchanges []contract.Exchange) {
 		if !strings.HasSuffix(f, ".json") {
 			continue
 		}
-		rec, err := contract.ReadRecording(f)
+		rec, err := recording.ReadRecording(f)
 		if err != nil {
 			tb.Fatal(err)
 		}

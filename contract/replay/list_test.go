@@ -9,9 +9,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/callwire/callwire/contract"
 )
 
 // page mirrors the List Calls page; the pointers tell null from absent.
@@ -153,13 +152,13 @@ func TestServeHTTPListFullCalls(t *testing.T) {
 // recordings whose body is a JSON object: the default call list.
 func listableBodies(t *testing.T) map[string]string {
 	t.Helper()
-	files, err := contract.FindFiles(recordingsDir)
+	files, err := recording.FindFiles(recordingsDir)
 	if err != nil {
 		t.Fatalf("FindFiles: %v", err)
 	}
 	bodies := make(map[string]string)
 	for _, f := range files {
-		rec, err := contract.ReadRecording(f)
+		rec, err := recording.ReadRecording(f)
 		if err != nil {
 			t.Fatalf("ReadRecording: %v", err)
 		}
@@ -176,10 +175,10 @@ func listableBodies(t *testing.T) map[string]string {
 	return bodies
 }
 
-func syntheticCall(sid string) *contract.Recording {
-	return &contract.Recording{
-		Request: contract.RecordedRequest{Method: http.MethodGet, URL: "https://example.signalwire.com" + callPath(testAccount, sid)},
-		Response: contract.RecordedResponse{
+func syntheticCall(sid string) *recording.Recording {
+	return &recording.Recording{
+		Request: recording.RecordedRequest{Method: http.MethodGet, URL: "https://example.signalwire.com" + callPath(testAccount, sid)},
+		Response: recording.RecordedResponse{
 			Status:  http.StatusOK,
 			Headers: http.Header{"Content-Type": {"application/json"}},
 			Body:    json.RawMessage(`{"sid":"` + sid + `","status":"completed"}`),

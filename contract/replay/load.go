@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // call is one loaded recording, keyed by its Call SID.
@@ -28,7 +28,7 @@ type call struct {
 // /Calls/{sid}, or a SID recorded twice (naming both files). A dir holding no
 // recordings is an error too, as it is most likely a wrong path.
 func (s *Server) LoadDir(dir string) error {
-	files, err := contract.FindFiles(dir)
+	files, err := recording.FindFiles(dir)
 	if err != nil {
 		return fmt.Errorf("replay: load %s: %w", dir, err)
 	}
@@ -38,7 +38,7 @@ func (s *Server) LoadDir(dir string) error {
 		if !strings.EqualFold(filepath.Ext(f), ".json") {
 			continue
 		}
-		rec, err := contract.ReadRecording(f)
+		rec, err := recording.ReadRecording(f)
 		if err != nil {
 			return fmt.Errorf("replay: load %s: %w", dir, err)
 		}
@@ -70,7 +70,7 @@ func (s *Server) LoadDir(dir string) error {
 
 // Add loads one recording. It returns an error if the request URL does not end
 // in /Calls/{sid} or if a recording for that SID is already loaded.
-func (s *Server) Add(rec *contract.Recording) error {
+func (s *Server) Add(rec *recording.Recording) error {
 	if rec == nil {
 		return errors.New("replay: add: nil recording")
 	}
@@ -94,9 +94,9 @@ func duplicateError(sid, first, second string) error {
 
 // newCall checks rec and derives its SID: the last segment of the request URL's
 // path, whose parent segment must be "Calls".
-func newCall(source string, rec *contract.Recording) (string, *call, error) {
+func newCall(source string, rec *recording.Recording) (string, *call, error) {
 	fail := func(reason string) (string, *call, error) {
-		return "", nil, &contract.RecordingError{Path: source, Reason: reason}
+		return "", nil, &recording.RecordingError{Path: source, Reason: reason}
 	}
 	u, err := url.Parse(rec.Request.URL)
 	if err != nil {

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 func TestLoadDirRecordings(t *testing.T) {
 	t.Parallel()
-	files, err := contract.FindFiles(recordingsDir)
+	files, err := recording.FindFiles(recordingsDir)
 	if err != nil {
 		t.Fatalf("FindFiles: %v", err)
 	}
@@ -21,7 +21,7 @@ func TestLoadDirRecordings(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
 			t.Parallel()
-			rec, err := contract.ReadRecording(f)
+			rec, err := recording.ReadRecording(f)
 			if err != nil {
 				t.Fatalf("ReadRecording: %v", err)
 			}
@@ -139,13 +139,13 @@ func TestAdd(t *testing.T) {
 	informational.Response.Status = 101
 	tests := []struct {
 		name    string
-		before  []*contract.Recording
-		rec     *contract.Recording
+		before  []*recording.Recording
+		rec     *recording.Recording
 		wantErr string
 	}{
 		{name: "new sid", rec: busy},
 		{name: "nil", rec: nil, wantErr: "nil recording"},
-		{name: "duplicate", before: []*contract.Recording{busy}, rec: busy, wantErr: "recorded twice"},
+		{name: "duplicate", before: []*recording.Recording{busy}, rec: busy, wantErr: "recorded twice"},
 		{name: "no call sid", rec: noSID, wantErr: "/Calls/{sid}"},
 		{name: "informational status", rec: informational, wantErr: "cannot be replayed"},
 	}

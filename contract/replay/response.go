@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // response is what the server writes for one request.
@@ -59,7 +59,7 @@ func invalidParameterResponse() response {
 
 // responseOf returns the recorded response: its status, its headers (less the
 // framing headers, see replayHeader) and its body bytes exactly as stored.
-func responseOf(rec *contract.Recording) response {
+func responseOf(rec *recording.Recording) response {
 	resp := response{status: rec.Response.Status, header: replayHeader(rec.Response.Headers)}
 	switch {
 	case rec.Response.BodyText != nil:

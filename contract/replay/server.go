@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // Server serves recorded SignalWire exchanges over HTTP on loopback, matched by
@@ -58,7 +58,7 @@ func WithCredentials(projectID, apiToken string) Option {
 
 // WithNotFound sets the response served for unknown SIDs and unknown paths. The
 // default is SignalWire's 404 error body (code 20404). A nil rec keeps the default.
-func WithNotFound(rec *contract.Recording) Option {
+func WithNotFound(rec *recording.Recording) Option {
 	return func(s *Server) {
 		if rec != nil {
 			s.notFound = responseOf(rec)

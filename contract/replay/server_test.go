@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/callwire/callwire/contract"
 )
 
 // recordingsDir is the project's recordings, seen from this package's directory.
@@ -104,9 +103,9 @@ func mustDo(t *testing.T, c *http.Client, method, url string, header http.Header
 	return r
 }
 
-func readRecording(t *testing.T, name string) *contract.Recording {
+func readRecording(t *testing.T, name string) *recording.Recording {
 	t.Helper()
-	rec, err := contract.ReadRecording(filepath.Join(recordingsDir, name))
+	rec, err := recording.ReadRecording(filepath.Join(recordingsDir, name))
 	if err != nil {
 		t.Fatalf("ReadRecording: %v", err)
 	}
@@ -114,11 +113,11 @@ func readRecording(t *testing.T, name string) *contract.Recording {
 }
 
 // recordingSID is the last path segment of the recording's request URL.
-func recordingSID(rec *contract.Recording) string {
+func recordingSID(rec *recording.Recording) string {
 	return rec.Request.URL[strings.LastIndex(rec.Request.URL, "/")+1:]
 }
 
-func recordedBody(rec *contract.Recording) string {
+func recordedBody(rec *recording.Recording) string {
 	if rec.Response.BodyText != nil {
 		return *rec.Response.BodyText
 	}

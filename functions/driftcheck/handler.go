@@ -17,8 +17,8 @@ import (
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/drift"
 	"github.com/callwire/callwire/functions/internal/emf"
-	"github.com/callwire/callwire/functions/internal/signalwire"
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/signalwire"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // callSource retrieves call exchanges and lists recent calls from SignalWire.

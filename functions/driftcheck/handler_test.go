@@ -16,6 +16,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/drift"
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 )
@@ -307,8 +308,8 @@ func checkLogLine(t *testing.T, logs string, report []byte) {
 // TestProbe points the replay server's not-found answer at other recordings.
 func TestProbe(t *testing.T) {
 	t.Parallel()
-	read := func(name string) *contract.Recording {
-		rec, err := contract.ReadRecording(testdataDir + "/recordings/" + name + ".json")
+	read := func(name string) *recording.Recording {
+		rec, err := recording.ReadRecording(testdataDir + "/recordings/" + name + ".json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -317,7 +318,7 @@ func TestProbe(t *testing.T) {
 	probeStatus := contract.Fingerprint(drift.RuleProbeStatus, contract.PointerStatus, "404 for an unknown Call SID")
 	tests := []struct {
 		name       string
-		notFound   *contract.Recording
+		notFound   *recording.Recording
 		status     int
 		conformant bool
 		rules      []string

@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // errInvalidRequest marks an input driftcheck cannot serve.

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
-	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
@@ -164,7 +164,7 @@ type aggJSON struct {
 // sidOf returns the Call SID of the recording at testdata/recordings/name.json.
 func sidOf(t *testing.T, name string) string {
 	t.Helper()
-	rec, err := contract.ReadRecording(testdataDir + "/recordings/" + name + ".json")
+	rec, err := recording.ReadRecording(testdataDir + "/recordings/" + name + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secrets"
-	"github.com/callwire/callwire/functions/internal/signalwire"
+	"github.com/callwire/callwire/functions/signalwire"
 )
 
 // benchSID is the call the warm benchmarks retrieve: a conformant recording.

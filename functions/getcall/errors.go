@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // The errorType values of getcall's function errors. Step Functions and

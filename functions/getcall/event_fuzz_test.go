@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // eventSeeds are shapes next to the accepted ones: each field that tells the

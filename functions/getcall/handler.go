@@ -16,8 +16,8 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/emf"
-	"github.com/callwire/callwire/functions/internal/signalwire"
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/signalwire"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // callFetcher retrieves one call exchange from SignalWire.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/callv1"
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 )
@@ -121,14 +122,14 @@ func TestEvents(t *testing.T) {
 func TestGoldenCalls(t *testing.T) {
 	t.Parallel()
 	env := setup(t, modeWarn)
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range files {
 		rel, _ := filepath.Rel(filepath.Join(testdataDir, "recordings"), path)
 		t.Run(rel, func(t *testing.T) {
-			rec, err := contract.ReadRecording(path)
+			rec, err := recording.ReadRecording(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,12 +156,12 @@ func TestGoldenCalls(t *testing.T) {
 func TestModesNormalizeAlike(t *testing.T) {
 	t.Parallel()
 	warn, off := setup(t, modeWarn), setup(t, modeOff)
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range files {
-		rec, err := contract.ReadRecording(path)
+		rec, err := recording.ReadRecording(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +192,7 @@ func TestModesNormalizeAlike(t *testing.T) {
 func TestContractModes(t *testing.T) {
 	t.Parallel()
 	drifted := "c0c0ca11-d001-4d1e-8b0b-000000000001" // replaced below by a drift recording's SID
-	rec, err := contract.ReadRecording(filepath.Join(testdataDir, "recordings", "drift", "200-content-type-text-html.json"))
+	rec, err := recording.ReadRecording(filepath.Join(testdataDir, "recordings", "drift", "200-content-type-text-html.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,14 +23,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/callv1"
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
-	"github.com/callwire/callwire/functions/internal/signalwire"
+	"github.com/callwire/callwire/functions/signalwire"
 )
 
 // lineCounter counts the lines written to it and keeps none, so that logs
@@ -115,12 +115,12 @@ type golden struct {
 func loadGoldens(t *testing.T) (conformant, drifted []golden) {
 	t.Helper()
 	root := filepath.Join(testdataDir, "recordings")
-	files, err := contract.FindFiles(root)
+	files, err := recording.FindFiles(root)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range files {
-		rec, err := contract.ReadRecording(path)
+		rec, err := recording.ReadRecording(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -326,7 +326,7 @@ func TestLoad(t *testing.T) { //nolint:paralleltest // counts process-wide gorou
 		sequential, concurrent = 1_000, 200
 	}
 	conformant, drifted := loadGoldens(t)
-	rec, err := contract.ReadRecording(filepath.Join(testdataDir, "recordings", "conformant", "200-completed-inbound-human.json"))
+	rec, err := recording.ReadRecording(filepath.Join(testdataDir, "recordings", "conformant", "200-completed-inbound-human.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
+	"github.com/callwire/callwire/contract/report"
 )
 
 const checkUsage = `Usage: swcontract check [flags] PATH...
@@ -48,11 +50,11 @@ Exit codes:
 const checkGCPercent = 200
 
 // formats maps --format values to the report writer.
-var formats = map[string]func(*contract.Report, io.Writer) error{
-	"text":   (*contract.Report).WriteText,
-	"json":   (*contract.Report).WriteJSON,
-	"junit":  (*contract.Report).WriteJUnit,
-	"github": (*contract.Report).WriteGitHub,
+var formats = map[string]func(*report.Report, io.Writer) error{
+	"text":   (*report.Report).WriteText,
+	"json":   (*report.Report).WriteJSON,
+	"junit":  (*report.Report).WriteJUnit,
+	"github": (*report.Report).WriteGitHub,
 }
 
 type checkOptions struct {
@@ -127,7 +129,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	var files []string
 	for _, p := range opts.paths {
-		found, err := contract.FindFiles(p)
+		found, err := recording.FindFiles(p)
 		if err != nil {
 			fmt.Fprintf(stderr, "swcontract: %s: %s\n", pathOf(err, p), reason(err))
 			return exitUsage
@@ -155,22 +157,22 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "swcontract: %s: %s\n", files[failed], reason(err))
 		return exitUsage
 	}
-	report := &contract.Report{
+	rep := &report.Report{
 		Spec:   contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256},
 		FailOn: opts.failOn,
 	}
-	report.Results = make([]contract.FileResult, 0, len(files))
+	rep.Results = make([]report.FileResult, 0, len(files))
 	for i, o := range outcomes {
-		report.Skipped += o.skipped
+		rep.Skipped += o.skipped
 		for _, c := range o.checked {
-			report.Add(files[i], c.ex, c.res)
+			rep.Add(files[i], c.ex, c.res)
 		}
 	}
-	if err := writeReport(report, formats[opts.format], opts.out, stdout); err != nil {
+	if err := writeReport(rep, formats[opts.format], opts.out, stdout); err != nil {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
-	if report.Failed(opts.failOn) {
+	if rep.Failed(opts.failOn) {
 		return exitFail
 	}
 	return exitOK
@@ -235,7 +237,7 @@ func storeMin(a *atomic.Int64, v int64) {
 // checkFile reads one recording or HAR file, by extension, and checks its exchanges.
 func checkFile(v *contract.Validator, path string) outcome {
 	if strings.EqualFold(filepath.Ext(path), ".har") {
-		entries, skipped, err := contract.ReadHAR(path)
+		entries, skipped, err := recording.ReadHAR(path)
 		if err != nil {
 			return outcome{err: err}
 		}
@@ -245,7 +247,7 @@ func checkFile(v *contract.Validator, path string) outcome {
 		}
 		return o
 	}
-	rec, err := contract.ReadRecording(path)
+	rec, err := recording.ReadRecording(path)
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -260,7 +262,7 @@ func checkOne(v *contract.Validator, ex contract.Exchange) checked {
 }
 
 // writeReport writes the report with write to the file out, or to stdout when out is "".
-func writeReport(r *contract.Report, write func(*contract.Report, io.Writer) error, out string, stdout io.Writer) error {
+func writeReport(r *report.Report, write func(*report.Report, io.Writer) error, out string, stdout io.Writer) error {
 	w := stdout
 	var f *os.File
 	if out != "" {
@@ -288,8 +290,8 @@ func writeReport(r *contract.Report, write func(*contract.Report, io.Writer) err
 
 // reason describes err without repeating the path it is about.
 func reason(err error) string {
-	var re *contract.RecordingError
-	var he *contract.HARError
+	var re *recording.RecordingError
+	var he *recording.HARError
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &re):

@@ -13,6 +13,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/live"
+	"github.com/callwire/callwire/contract/report"
 )
 
 const liveUsage = `Usage: swcontract live [flags]
@@ -175,10 +176,10 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		fmt.Fprintf(stderr, "swcontract live: %v\n", err)
 		return exitUsage
 	}
-	report := &contract.Report{
+	report := &report.Report{
 		Spec:    contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256},
 		FailOn:  opts.failOn,
-		Results: make([]contract.FileResult, 0, len(sids)),
+		Results: make([]report.FileResult, 0, len(sids)),
 	}
 	for _, sid := range sids {
 		ex, err := f.GetCall(ctx, sid)

@@ -12,6 +12,7 @@ import (
 	yaml "github.com/pb33f/go-yaml"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
 )
 
@@ -50,7 +51,7 @@ func (e *liveEnv) getenv(k string) string { return e.env[k] }
 // recSID returns the Call SID of testdata/recordings/name.json.
 func recSID(t *testing.T, name string) string {
 	t.Helper()
-	rec, err := contract.ReadRecording(testdataDir + "/recordings/" + name + ".json")
+	rec, err := recording.ReadRecording(testdataDir + "/recordings/" + name + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}

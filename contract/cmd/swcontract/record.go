@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
+	"github.com/callwire/callwire/contract/redact"
 )
 
 const recordUsage = `Usage: swcontract record --out DIR [flags]
@@ -113,7 +115,7 @@ func runRecord(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		if err != nil {
 			return fail("%v", err)
 		}
-		rec, err := contract.Redact(recordingOf(ex, time.Now()), key)
+		rec, err := redact.Redact(recordingOf(ex, time.Now()), key)
 		if err != nil {
 			return fail("%s: %v", sid, err)
 		}
@@ -154,18 +156,18 @@ var volatileHeaders = []string{"Date", "Connection", "Keep-Alive", "Transfer-Enc
 // recordingOf turns a live exchange into a recording, before redaction. The
 // request keeps only its Accept header: the Authorization header never
 // reaches the exchange.
-func recordingOf(ex contract.Exchange, now time.Time) *contract.Recording {
+func recordingOf(ex contract.Exchange, now time.Time) *recording.Recording {
 	header := ex.Header.Clone()
 	for _, h := range volatileHeaders {
 		header.Del(h)
 	}
-	rec := &contract.Recording{
-		Request: contract.RecordedRequest{
+	rec := &recording.Recording{
+		Request: recording.RecordedRequest{
 			Method:  ex.Method,
 			URL:     ex.URL,
 			Headers: http.Header{"Accept": {"application/json"}},
 		},
-		Response: contract.RecordedResponse{
+		Response: recording.RecordedResponse{
 			Status:  ex.Status,
 			Headers: header,
 		},
@@ -184,7 +186,7 @@ func recordingOf(ex contract.Exchange, now time.Time) *contract.Recording {
 
 // writeRecording writes rec as indented JSON to path; without force an
 // existing file is an error.
-func writeRecording(path string, rec *contract.Recording, force bool) error {
+func writeRecording(path string, rec *recording.Recording, force bool) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/callwire/callwire/contract"
 )
 
 // TestRecordRoundTrip records every replayed call (but the 401 one, which
@@ -18,7 +17,7 @@ import (
 func TestRecordRoundTrip(t *testing.T) {
 	t.Parallel()
 	e := setupLive(t)
-	files, err := contract.FindFiles(testdataDir + "/recordings")
+	files, err := recording.FindFiles(testdataDir + "/recordings")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +48,7 @@ func TestRecordRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertNoToken(t, f, b)
-		rec, err := contract.ReadRecording(f)
+		rec, err := recording.ReadRecording(f)
 		if err != nil {
 			t.Fatalf("recording does not parse: %v", err)
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/callwire/callwire/functions/internal/secrets"
-	"github.com/callwire/callwire/functions/internal/signalwire"
+	"github.com/callwire/callwire/functions/signalwire"
 )
 
 // DefaultCacheTTL is how long a secret is served from memory when

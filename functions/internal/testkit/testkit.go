@@ -16,7 +16,7 @@ import (
 
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
-	"github.com/callwire/callwire/functions/internal/signalwire"
+	"github.com/callwire/callwire/functions/signalwire"
 )
 
 // The test credentials: the SignalWire project and token the replay server

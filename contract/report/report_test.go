@@ -1,4 +1,4 @@
-package contract_test
+package report_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/report"
 )
 
 const reportURL = "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
@@ -22,8 +23,8 @@ func finding(rule string, sev contract.Severity, pointer, expected, actual, mess
 
 // sampleReport holds a clean result, a non-conformant one, and a conformant
 // HAR result with a warning and an info finding whose values need escaping.
-func sampleReport(failOn contract.Severity) *contract.Report {
-	r := &contract.Report{
+func sampleReport(failOn contract.Severity) *report.Report {
+	r := &report.Report{
 		Spec:   contract.SpecInfo{Name: "retrieve-a-call.openapi.yaml", SHA256: "37c2002c9335aa9d1e0f3a7bd5b6c5d0e2f1a4b3c6d7e8f9a0b1c2d3e4f5a6b7"},
 		FailOn: failOn,
 	}
@@ -83,7 +84,7 @@ checked 3, conformant 2, non-conformant 1, skipped 2 (spec retrieve-a-call.opena
 
 func TestReportWriteTextEscapesControlCharacters(t *testing.T) {
 	t.Parallel()
-	var r contract.Report
+	var r report.Report
 	r.Add("x.json", contract.Exchange{Method: "GET", URL: reportURL, Status: 200}, contract.Result{Findings: []contract.Finding{
 		finding(contract.RuleEnum, contract.SeverityError, "/direction", "one of inbound, outbound", "in\nbound\x1b[31m", ""),
 	}})
@@ -102,7 +103,7 @@ func TestReportWriteTextEscapesControlCharacters(t *testing.T) {
 
 func TestReportWriteJSON(t *testing.T) {
 	t.Parallel()
-	r := &contract.Report{Spec: contract.SpecInfo{Name: "retrieve-a-call.openapi.yaml", SHA256: "37c2"}}
+	r := &report.Report{Spec: contract.SpecInfo{Name: "retrieve-a-call.openapi.yaml", SHA256: "37c2"}}
 	r.Add("rec/b.json", contract.Exchange{Method: "GET", URL: reportURL, Status: 200}, contract.Result{
 		Operation: "retrieveCall",
 		Findings: []contract.Finding{finding(contract.RuleEnum, contract.SeverityError, "/direction",
@@ -163,7 +164,7 @@ func TestReportWriteJSON(t *testing.T) {
 func TestReportWriteJSONEmpty(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	if err := new(contract.Report).WriteJSON(&b); err != nil {
+	if err := new(report.Report).WriteJSON(&b); err != nil {
 		t.Fatalf("WriteJSON: %v", err)
 	}
 	var got map[string]any
@@ -316,7 +317,7 @@ func TestReportWriteGitHubEscaping(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var r contract.Report
+			var r report.Report
 			r.Add(tt.source, contract.Exchange{Method: "GET", URL: reportURL, Status: 200}, contract.Result{
 				Findings: []contract.Finding{{Rule: tt.rule, Severity: contract.SeverityError, Pointer: "/p", Message: tt.message}},
 			})
@@ -334,8 +335,8 @@ func TestReportWriteGitHubEscaping(t *testing.T) {
 
 func TestReportFailed(t *testing.T) {
 	t.Parallel()
-	withFindings := func(sev ...contract.Severity) *contract.Report {
-		var r contract.Report
+	withFindings := func(sev ...contract.Severity) *report.Report {
+		var r report.Report
 		var fs []contract.Finding
 		for _, s := range sev {
 			fs = append(fs, contract.Finding{Rule: "r", Severity: s})
@@ -345,11 +346,11 @@ func TestReportFailed(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		report *contract.Report
+		report *report.Report
 		failOn contract.Severity
 		want   bool
 	}{
-		{name: "empty report", report: &contract.Report{}, failOn: contract.SeverityError, want: false},
+		{name: "empty report", report: &report.Report{}, failOn: contract.SeverityError, want: false},
 		{name: "no findings", report: withFindings(), failOn: contract.SeverityWarning, want: false},
 		{name: "error on error", report: withFindings(contract.SeverityError), failOn: contract.SeverityError, want: true},
 		{name: "error on default", report: withFindings(contract.SeverityError), failOn: "", want: true},

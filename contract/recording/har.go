@@ -1,4 +1,4 @@
-package contract
+package recording
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/callwire/callwire/contract"
 )
 
 // MaxHARSize bounds a HAR file. Browser exports of a long session reach a few
@@ -38,7 +40,7 @@ type HAREntry struct {
 	// Exchange is the request and response to check. Its Header holds the
 	// response headers without Set-Cookie; Content-Type falls back to
 	// response.content.mimeType when the header list lacks it.
-	Exchange Exchange
+	Exchange contract.Exchange
 }
 
 // HARError reports a HAR file that cannot be read or parsed. Reason never
@@ -105,7 +107,7 @@ func ParseHAR(name string, data []byte) (entries []HAREntry, skipped int, err er
 	var h harFile
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&h); err != nil {
-		return nil, 0, &HARError{Path: name, Reason: "invalid JSON: " + jsonErrorReason(err), Err: err}
+		return nil, 0, &HARError{Path: name, Reason: "invalid JSON: " + contract.DescribeJSONError(err), Err: err}
 	}
 	// dec.More reports false for a stray '}' or ']', so look at the rest.
 	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
@@ -134,7 +136,7 @@ func ParseHAR(name string, data []byte) (entries []HAREntry, skipped int, err er
 		entries = append(entries, HAREntry{
 			Index:         i,
 			RequestHeader: harHeaders(e.Request.Headers, droppedRequestHeaders),
-			Exchange: Exchange{
+			Exchange: contract.Exchange{
 				Method: http.MethodGet,
 				URL:    u,
 				Status: e.Response.Status,

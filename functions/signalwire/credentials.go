@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // maxSecretSize bounds the secret document ParseCredentials reads; the real one is about 150 bytes.

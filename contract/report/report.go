@@ -1,4 +1,4 @@
-package contract
+package report
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode"
+
+	"github.com/callwire/callwire/contract"
 )
 
 // Report collects the results of checking many exchanges and writes them for
@@ -16,7 +18,7 @@ import (
 // GitHub Actions annotations.
 type Report struct {
 	// Spec names the document the exchanges were checked against.
-	Spec SpecInfo `json:"spec"`
+	Spec contract.SpecInfo `json:"spec"`
 	// Checked counts the exchanges checked; Conformant and Nonconformant split
 	// it by Result.Conformant (no error finding).
 	Checked       int `json:"checked"`
@@ -28,31 +30,26 @@ type Report struct {
 	Results []FileResult `json:"results"`
 	// FailOn is the lowest severity that fails an exchange in the JUnit and
 	// text output; empty means SeverityError.
-	FailOn Severity `json:"-"`
+	FailOn contract.Severity `json:"-"`
 }
 
-// SpecInfo names an OpenAPI document and its hex SHA-256.
-type SpecInfo struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
-}
 
 // FileResult is the outcome of checking one exchange read from Source.
 type FileResult struct {
 	// Source is the file the exchange came from; a HAR file can be the
 	// source of several results.
-	Source     string    `json:"source"`
-	Method     string    `json:"method"`
-	URL        string    `json:"url"`
-	Status     int       `json:"status"`
-	Operation  string    `json:"operation"`
-	Conformant bool      `json:"conformant"`
-	Findings   []Finding `json:"findings"`
+	Source     string             `json:"source"`
+	Method     string             `json:"method"`
+	URL        string             `json:"url"`
+	Status     int                `json:"status"`
+	Operation  string             `json:"operation"`
+	Conformant bool               `json:"conformant"`
+	Findings   []contract.Finding `json:"findings"`
 }
 
 // Fails reports whether fr has a finding at or above failOn; an empty
 // failOn means SeverityError.
-func (fr FileResult) Fails(failOn Severity) bool {
+func (fr FileResult) Fails(failOn contract.Severity) bool {
 	minRank := failRank(failOn)
 	for _, f := range fr.Findings {
 		if f.Severity.Rank() >= minRank {
@@ -64,18 +61,18 @@ func (fr FileResult) Fails(failOn Severity) bool {
 
 // failRank is the rank at which a finding fails; it is never below info, so
 // a finding with an unknown severity does not fail.
-func failRank(failOn Severity) int {
+func failRank(failOn contract.Severity) int {
 	if failOn == "" {
-		return SeverityError.Rank()
+		return contract.SeverityError.Rank()
 	}
-	return max(failOn.Rank(), SeverityInfo.Rank())
+	return max(failOn.Rank(), contract.SeverityInfo.Rank())
 }
 
 // Add records the result of checking ex, read from source.
-func (r *Report) Add(source string, ex Exchange, res Result) {
+func (r *Report) Add(source string, ex contract.Exchange, res contract.Result) {
 	findings := res.Findings
 	if findings == nil {
-		findings = []Finding{}
+		findings = []contract.Finding{}
 	}
 	r.Results = append(r.Results, FileResult{
 		Source:     source,
@@ -96,7 +93,7 @@ func (r *Report) Add(source string, ex Exchange, res Result) {
 
 // Failed reports whether any result has a finding at or above failOn; an
 // empty failOn means SeverityError.
-func (r *Report) Failed(failOn Severity) bool {
+func (r *Report) Failed(failOn contract.Severity) bool {
 	for _, fr := range r.Results {
 		if fr.Fails(failOn) {
 			return true
@@ -213,7 +210,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			Name:      fmt.Sprintf("%s %s %d", fr.Method, fr.URL, fr.Status),
 		}
 		var failing, other strings.Builder
-		var first *Finding
+		var first *contract.Finding
 		for i, f := range fr.Findings {
 			line := findingLine(f)
 			if f.Severity.Rank() >= minRank {
@@ -267,9 +264,9 @@ func (r *Report) WriteGitHub(w io.Writer) error {
 		for _, f := range fr.Findings {
 			cmd := "notice"
 			switch f.Severity {
-			case SeverityError:
+			case contract.SeverityError:
 				cmd = "error"
-			case SeverityWarning:
+			case contract.SeverityWarning:
 				cmd = "warning"
 			}
 			msg := f.Message
@@ -293,7 +290,7 @@ var ghData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace
 var ghProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace
 
 // detail says what a finding expected and got, or falls back to its message.
-func detail(f Finding) string {
+func detail(f contract.Finding) string {
 	switch {
 	case f.Expected != "" && f.Actual != "":
 		return "expected " + f.Expected + ", got " + f.Actual
@@ -304,7 +301,7 @@ func detail(f Finding) string {
 }
 
 // findingLine is one finding as a line of JUnit failure or system-out text.
-func findingLine(f Finding) string {
+func findingLine(f contract.Finding) string {
 	return fmt.Sprintf("%s %s %s %s\n", f.Severity, f.Rule, showPointer(f.Pointer), detail(f))
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/contract"
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // maxNormalizeBody bounds the call bodies Normalize accepts. Real bodies are about

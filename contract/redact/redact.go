@@ -1,4 +1,4 @@
-package contract
+package redact
 
 import (
 	"bytes"
@@ -14,6 +14,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // Redaction turns a live exchange into a recording that is safe to commit
@@ -74,7 +77,7 @@ var (
 // sent as a JSON number in a phone field. body_text is rewritten by pattern:
 // there, a number is recognised only in E.164 or formatted North American
 // form. Redact fails on an empty key or a body that is not valid JSON.
-func Redact(rec *Recording, key []byte) (*Recording, error) {
+func Redact(rec *recording.Recording, key []byte) (*recording.Recording, error) {
 	if rec == nil {
 		return nil, errors.New("redact: nil recording")
 	}
@@ -125,13 +128,13 @@ func Redact(rec *Recording, key []byte) (*Recording, error) {
 	r.buildSIDPattern()
 
 	// Pass 2: rewrite.
-	out := &Recording{
-		Request: RecordedRequest{
+	out := &recording.Recording{
+		Request: recording.RecordedRequest{
 			Method:  rec.Request.Method,
 			URL:     r.text("", rec.Request.URL),
 			Headers: r.headers(rec.Request.Headers),
 		},
-		Response: RecordedResponse{
+		Response: recording.RecordedResponse{
 			Status:  rec.Response.Status,
 			Headers: r.headers(rec.Response.Headers),
 		},
@@ -495,7 +498,7 @@ func (r *redactor) buildSIDPattern() {
 // Twilio-style SID, and otherwise every hex digit replaced.
 func (r *redactor) fakeSID(sid string) string {
 	k := strings.ToLower(sid)
-	if IsUUID(sid) {
+	if contract.IsUUID(sid) {
 		h := r.mac("sid", k)
 		h[6] = h[6]&0x0f | 0x40
 		h[8] = h[8]&0x3f | 0x80

@@ -19,7 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 const (

@@ -1,4 +1,4 @@
-package contract
+package recording
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/callwire/callwire/contract"
 )
 
 // MaxRecordingSize bounds a recording file; real exchanges are a few kilobytes.
@@ -67,13 +69,13 @@ func ParseRecording(name string, data []byte) (*Recording, error) {
 	if len(data) > MaxRecordingSize {
 		return nil, &RecordingError{Path: name, Reason: fmt.Sprintf("larger than %d bytes", MaxRecordingSize)}
 	}
-	r, ok := parseRecordingFast(data)
+	r, ok := Recording{}, false
 	if !ok {
 		r = Recording{}
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&r); err != nil {
-			return nil, &RecordingError{Path: name, Reason: "invalid JSON: " + jsonErrorReason(err), Err: err}
+			return nil, &RecordingError{Path: name, Reason: "invalid JSON: " + contract.DescribeJSONError(err), Err: err}
 		}
 		// dec.More reports false for a stray '}' or ']', so look at the rest.
 		if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
@@ -108,8 +110,8 @@ func ReadRecording(path string) (*Recording, error) {
 }
 
 // Exchange returns the recording as an exchange to check.
-func (r *Recording) Exchange() Exchange {
-	ex := Exchange{
+func (r *Recording) Exchange() contract.Exchange {
+	ex := contract.Exchange{
 		Method: r.Request.Method,
 		URL:    r.Request.URL,
 		Status: r.Response.Status,
@@ -186,23 +188,6 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d bytes", limit)
 	}
 	return data, nil
-}
-
-// jsonErrorReason describes a JSON decoding error without quoting the input.
-func jsonErrorReason(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("%s must be %s (byte %d)", typ.Field, typ.Type, typ.Offset)
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return strings.TrimPrefix(err.Error(), "json: ")
-	case errors.Is(err, io.EOF):
-		return "empty file"
-	}
-	return "malformed"
 }
 
 func errReason(err error) string {

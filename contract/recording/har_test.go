@@ -1,4 +1,4 @@
-package contract_test
+package recording_test
 
 import (
 	"encoding/base64"
@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 const (
@@ -50,11 +51,11 @@ func jsonString(s string) string {
 
 func TestParseHAR(t *testing.T) {
 	t.Parallel()
-	entries, skipped, err := contract.ParseHAR("session.har", []byte(harDoc))
+	entries, skipped, err := recording.ParseHAR("session.har", []byte(harDoc))
 	if err != nil {
 		t.Fatalf("ParseHAR: %v", err)
 	}
-	want := []contract.HAREntry{
+	want := []recording.HAREntry{
 		{
 			Index:         0,
 			RequestHeader: http.Header{"Accept": {"application/json"}},
@@ -93,7 +94,7 @@ func TestReadHAR(t *testing.T) {
 	if err := os.WriteFile(path, []byte(harDoc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	entries, skipped, err := contract.ReadHAR(path)
+	entries, skipped, err := recording.ReadHAR(path)
 	if err != nil {
 		t.Fatalf("ReadHAR: %v", err)
 	}
@@ -101,8 +102,8 @@ func TestReadHAR(t *testing.T) {
 		t.Errorf("ReadHAR = %d entries, %d skipped; want 2, 4", len(entries), skipped)
 	}
 
-	_, _, err = contract.ReadHAR(filepath.Join(dir, "missing.har"))
-	var he *contract.HARError
+	_, _, err = recording.ReadHAR(filepath.Join(dir, "missing.har"))
+	var he *recording.HARError
 	if !errors.As(err, &he) || he.Path != filepath.Join(dir, "missing.har") || !strings.HasPrefix(he.Reason, "cannot read") {
 		t.Errorf("ReadHAR(missing) error = %v, want a *HARError naming the file", err)
 	}
@@ -127,7 +128,7 @@ func TestParseHARErrors(t *testing.T) {
 		{name: "trailing data", data: `{"log":{"entries":[]}} {"` + secret + `":1}`, reason: "trailing data after the HAR document"},
 		{name: "no log", data: `{"` + secret + `":1}`, reason: "not a HAR: log is missing"},
 		{name: "no entries", data: `{"log":{"version":"1.2"}}`, reason: "not a HAR: log.entries is missing"},
-		{name: "entries not an array", data: `{"log":{"entries":{"a":"` + secret + `"}}}`, reason: "invalid JSON: log.entries must be []contract.harEntry (byte 19)"},
+		{name: "entries not an array", data: `{"log":{"entries":{"a":"` + secret + `"}}}`, reason: "invalid JSON: log.entries must be []recording.harEntry (byte 19)"},
 		{name: "bad base64", data: entry(`{"mimeType":"application/json","encoding":"base64","text":"` + secret + `!"}`),
 			reason: "log.entries[0].response.content: text is not valid base64"},
 		{name: "unknown encoding", data: entry(`{"mimeType":"application/json","encoding":"gzip","text":"` + secret + `"}`),
@@ -136,8 +137,8 @@ func TestParseHARErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, _, err := contract.ParseHAR("bad.har", []byte(tt.data))
-			var he *contract.HARError
+			_, _, err := recording.ParseHAR("bad.har", []byte(tt.data))
+			var he *recording.HARError
 			if !errors.As(err, &he) {
 				t.Fatalf("ParseHAR error = %v, want *contract.HARError", err)
 			}
@@ -153,8 +154,8 @@ func TestParseHARErrors(t *testing.T) {
 
 func TestParseHARTooLarge(t *testing.T) {
 	t.Parallel()
-	_, _, err := contract.ParseHAR("big.har", make([]byte, contract.MaxHARSize+1))
-	var he *contract.HARError
+	_, _, err := recording.ParseHAR("big.har", make([]byte, recording.MaxHARSize+1))
+	var he *recording.HARError
 	if !errors.As(err, &he) || !strings.HasPrefix(he.Reason, "larger than") {
 		t.Errorf("ParseHAR(too large) error = %v, want a size HARError", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // maxErrorBodySize bounds how much of an error body is decoded; SignalWire's

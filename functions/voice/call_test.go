@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 func fullCall() voice.Call {

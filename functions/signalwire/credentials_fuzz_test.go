@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // FuzzParseCredentials feeds any secret document to ParseCredentials. It

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract/callv1"
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // retrievedAt is the fetch time every case passes to Normalize; it is not in

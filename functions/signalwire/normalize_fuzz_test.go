@@ -11,13 +11,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/callv1"
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/contract/recording"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // testdataDir is the project's testdata, seen from this package.
-const testdataDir = "../../../testdata"
+const testdataDir = "../../testdata"
 
 // normalizeSeeds are bodies next to the recorded ones: each tolerated drift
 // pushed one step further.
@@ -50,12 +50,12 @@ var fuzzRetrievedAt = time.Date(2026, 3, 2, 14, 8, 0, 123_456_789, time.UTC)
 // *FieldError that quotes no long digit run (phone numbers), or returns a
 // call whose JSON passes the callwire.call.v1 schema and reads back unchanged.
 func FuzzNormalize(f *testing.F) {
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings"))
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no recordings: %v", err)
 	}
 	for _, path := range files {
-		rec, err := contract.ReadRecording(path)
+		rec, err := recording.ReadRecording(path)
 		if err != nil {
 			f.Fatal(err)
 		}

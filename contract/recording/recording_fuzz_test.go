@@ -1,4 +1,4 @@
-package contract_test
+package recording_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // recordingSeeds are documents next to a valid recording: each check of
@@ -48,9 +48,9 @@ func FuzzParseRecording(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := contract.ParseRecording("fuzz.json", data)
+		r, err := recording.ParseRecording("fuzz.json", data)
 		if err != nil {
-			var re *contract.RecordingError
+			var re *recording.RecordingError
 			if !errors.As(err, &re) || re.Path != "fuzz.json" {
 				t.Fatalf("error %v (%T) is not a *RecordingError for the name given", err, err)
 			}
@@ -67,7 +67,7 @@ func FuzzParseRecording(f *testing.F) {
 		if err != nil {
 			t.Fatalf("marshal: %v", err)
 		}
-		back, err := contract.ParseRecording("fuzz.json", out)
+		back, err := recording.ParseRecording("fuzz.json", out)
 		if err != nil {
 			t.Fatalf("a parsed recording does not read back: %v\n%s", err, out)
 		}
@@ -78,7 +78,7 @@ func FuzzParseRecording(f *testing.F) {
 	})
 }
 
-func checkRecording(t *testing.T, r *contract.Recording) {
+func checkRecording(t *testing.T, r *recording.Recording) {
 	t.Helper()
 	if r.Request.Method == "" || r.Request.URL == "" || r.Response.Status < 100 || r.Response.Status > 599 {
 		t.Fatalf("accepted an incomplete recording: %+v", r)
@@ -102,9 +102,12 @@ func checkRecording(t *testing.T, r *contract.Recording) {
 
 func fuzzRecordingFiles(f *testing.F) []string {
 	f.Helper()
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings"))
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no recordings: %v", err)
 	}
 	return files
 }
+
+// testdataDir is the project's testdata, seen from this package.
+const testdataDir = "../../testdata"

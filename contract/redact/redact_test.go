@@ -1,4 +1,4 @@
-package contract_test
+package redact_test
 
 import (
 	"bytes"
@@ -10,11 +10,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
+	"github.com/callwire/callwire/contract/redact"
 )
 
 var redactKey = []byte("callwire redaction test key, 32+ bytes")
@@ -110,14 +113,14 @@ func callBody(t *testing.T, fields map[string]string, drop ...string) string {
 	return b.String()
 }
 
-func callRecording(body string) *contract.Recording {
-	return &contract.Recording{
-		Request: contract.RecordedRequest{
+func callRecording(body string) *recording.Recording {
+	return &recording.Recording{
+		Request: recording.RecordedRequest{
 			Method:  http.MethodGet,
 			URL:     "https://example.signalwire.com/api/laml/2010-04-01/Accounts/" + testAccount + "/Calls/" + testCallSID,
 			Headers: http.Header{"Accept": {"application/json"}},
 		},
-		Response: contract.RecordedResponse{
+		Response: recording.RecordedResponse{
 			Status:  http.StatusOK,
 			Headers: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
 			Body:    json.RawMessage(body),
@@ -127,16 +130,16 @@ func callRecording(body string) *contract.Recording {
 	}
 }
 
-func redact(t *testing.T, rec *contract.Recording) *contract.Recording {
+func redacted(t *testing.T, rec *recording.Recording) *recording.Recording {
 	t.Helper()
-	out, err := contract.Redact(rec, redactKey)
+	out, err := redact.Redact(rec, redactKey)
 	if err != nil {
 		t.Fatalf("Redact: %v", err)
 	}
 	return out
 }
 
-func bodyMap(t *testing.T, rec *contract.Recording) map[string]any {
+func bodyMap(t *testing.T, rec *recording.Recording) map[string]any {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(rec.Response.Body))
 	dec.UseNumber()
@@ -150,7 +153,7 @@ func bodyMap(t *testing.T, rec *contract.Recording) map[string]any {
 // valuePairs pairs each string of the original with the string at the same
 // place in the redacted copy, where they differ: body values and the
 // segments of the request URL.
-func valuePairs(t *testing.T, orig, red *contract.Recording) []string {
+func valuePairs(t *testing.T, orig, red *recording.Recording) []string {
 	t.Helper()
 	var pairs []string
 	var walk func(a, b any)
@@ -194,7 +197,7 @@ func valuePairs(t *testing.T, orig, red *contract.Recording) []string {
 // secrets lists what must not survive redaction: account and phone-number
 // SIDs, phone field values, and every E.164 or formatted North American
 // number anywhere in the recording, with the national digits of the latter.
-func secrets(t *testing.T, rec *contract.Recording) []string {
+func secrets(t *testing.T, rec *recording.Recording) []string {
 	t.Helper()
 	var out []string
 	u, err := url.Parse(rec.Request.URL)
@@ -239,7 +242,7 @@ func secrets(t *testing.T, rec *contract.Recording) []string {
 	return out
 }
 
-func assertNoSecrets(t *testing.T, orig, red *contract.Recording) {
+func assertNoSecrets(t *testing.T, orig, red *recording.Recording) {
 	t.Helper()
 	raw, err := json.Marshal(red)
 	if err != nil {
@@ -256,7 +259,7 @@ func assertNoSecrets(t *testing.T, orig, red *contract.Recording) {
 // assertSameCheck checks orig and red with the validator and wants the same
 // result; a finding's actual value and message may differ only by the
 // replaced values.
-func assertSameCheck(t *testing.T, orig, red *contract.Recording) {
+func assertSameCheck(t *testing.T, orig, red *recording.Recording) {
 	t.Helper()
 	v := newValidator(t)
 	want := v.Check(orig.Exchange())
@@ -273,7 +276,7 @@ func assertSameCheck(t *testing.T, orig, red *contract.Recording) {
 
 func TestRedactCorpus(t *testing.T) {
 	t.Parallel()
-	files, err := contract.FindFiles(filepath.Join(testdataDir, "recordings"))
+	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,11 +287,11 @@ func TestRedactCorpus(t *testing.T) {
 		rel, _ := filepath.Rel(testdataDir, path)
 		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
 			t.Parallel()
-			rec, err := contract.ReadRecording(path)
+			rec, err := recording.ReadRecording(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			red := redact(t, rec)
+			red := redacted(t, rec)
 			assertSameCheck(t, rec, red)
 			assertNoSecrets(t, rec, red)
 			if diff := cmp.Diff(rec.Expect, red.Expect); diff != "" {
@@ -302,7 +305,7 @@ func TestRedactCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := contract.ParseRecording("redacted", raw); err != nil {
+			if _, err := recording.ParseRecording("redacted", raw); err != nil {
 				t.Errorf("redacted recording does not parse: %v", err)
 			}
 		})
@@ -368,7 +371,7 @@ func TestRedactNumbers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rec := callRecording(callBody(t, tt.fields))
-			red := redact(t, rec)
+			red := redacted(t, rec)
 			m := bodyMap(t, red)
 			for field, pattern := range tt.want {
 				got, _ := m[field].(string)
@@ -430,7 +433,7 @@ func TestRedactKeepsBytes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rec := callRecording(tt.body)
-			red := redact(t, rec)
+			red := redacted(t, rec)
 			a, b := rec.Response.Body, red.Response.Body
 			if len(a) != len(b) {
 				t.Fatalf("length %d, want %d:\n%s", len(b), len(a), b)
@@ -542,7 +545,7 @@ func TestRedactDrift(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rec := callRecording(callBody(t, tt.fields, tt.drop...))
-			red := redact(t, rec)
+			red := redacted(t, rec)
 			assertSameCheck(t, rec, red)
 			assertNoSecrets(t, rec, red)
 			res := newValidator(t).Check(red.Exchange())
@@ -564,7 +567,7 @@ func TestRedactDrift(t *testing.T) {
 	}
 }
 
-func keys(t *testing.T, rec *contract.Recording) []string {
+func keys(t *testing.T, rec *recording.Recording) []string {
 	t.Helper()
 	var out []string
 	for _, tok := range tokens(t, rec.Response.Body, false) {
@@ -578,7 +581,7 @@ func keys(t *testing.T, rec *contract.Recording) []string {
 func TestRedactDeterministic(t *testing.T) {
 	t.Parallel()
 	rec := callRecording(callBody(t, nil))
-	a, b := redact(t, rec), redact(t, rec)
+	a, b := redacted(t, rec), redacted(t, rec)
 	if diff := cmp.Diff(a, b); diff != "" {
 		t.Errorf("two runs differ:\n%s", diff)
 	}
@@ -588,7 +591,7 @@ func TestRedactDeterministic(t *testing.T) {
 		"to": `"+12065550147"`, "formatted_to": `"(206) 555-0147"`, "to_formatted": `"(206) 555-0147"`,
 		"from": `"+14155550168"`, "formatted_from": `"(415) 555-0168"`, "from_formatted": `"(415) 555-0168"`,
 	}))
-	c := redact(t, other)
+	c := redacted(t, other)
 	if got, want := bodyMap(t, c)["to"], bodyMap(t, a)["from"]; got != want {
 		t.Errorf("+12065550147 became %v in one recording and %v in another", got, want)
 	}
@@ -597,7 +600,7 @@ func TestRedactDeterministic(t *testing.T) {
 	}
 
 	// Another key gives other fakes.
-	d, err := contract.Redact(rec, []byte("another key, also long enough......"))
+	d, err := redact.Redact(rec, []byte("another key, also long enough......"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -625,7 +628,7 @@ func TestRedactDistinct(t *testing.T) {
 		list = append(list, `"+1312555`+strings.Repeat("0", 4-len(itoa(i)))+itoa(i)+`"`)
 	}
 	rec := callRecording(`{"numbers": [` + strings.Join(list, ", ") + `]}`)
-	red := redact(t, rec)
+	red := redacted(t, rec)
 	var got struct{ Numbers []string }
 	if err := json.Unmarshal(red.Response.Body, &got); err != nil {
 		t.Fatal(err)
@@ -655,7 +658,7 @@ func TestRedactSIDs(t *testing.T) {
 	t.Parallel()
 	rec := callRecording(callBody(t, nil))
 	rec.Response.Headers.Set("Location", "/api/laml/2010-04-01/Accounts/"+strings.ToUpper(testAccount)+"/Calls/"+testCallSID)
-	red := redact(t, rec)
+	red := redacted(t, rec)
 	m := bodyMap(t, red)
 	account, _ := m["account_sid"].(string)
 	pn, _ := m["phone_number_sid"].(string)
@@ -684,7 +687,7 @@ func TestRedactSIDs(t *testing.T) {
 
 	// A SID that is not a UUID keeps its shape: prefix, length, hex.
 	tw := callRecording(callBody(t, map[string]string{"account_sid": `"AC1f2e3d4c5b6a79880716253443526170"`}))
-	got := bodyMap(t, redact(t, tw))["account_sid"].(string)
+	got := bodyMap(t, redacted(t, tw))["account_sid"].(string)
 	if !regexp.MustCompile(`^AC[0-9a-f]{32}$`).MatchString(got) || got == "AC1f2e3d4c5b6a79880716253443526170" {
 		t.Errorf("Twilio-shaped account_sid became %q", got)
 	}
@@ -708,7 +711,7 @@ func TestRedactHeaders(t *testing.T) {
 		"Www-Authenticate": {`Basic realm="SignalWire"`},
 		"X-Request-Id":     {"2f6c0d4e"},
 	}
-	red := redact(t, rec)
+	red := redacted(t, rec)
 	req := slices.Sorted(maps.Keys(red.Request.Headers))
 	resp := slices.Sorted(maps.Keys(red.Response.Headers))
 	if diff := cmp.Diff([]string{"Accept", "X-Caller"}, req); diff != "" {
@@ -731,7 +734,7 @@ func TestRedactBodyText(t *testing.T) {
 	rec := callRecording("")
 	rec.Response.Body = nil
 	rec.Response.BodyText = &text
-	red := redact(t, rec)
+	red := redacted(t, rec)
 	got := *red.Response.BodyText
 	if len(got) != len(text) {
 		t.Errorf("length %d, want %d", len(got), len(text))
@@ -755,7 +758,7 @@ func TestRedactErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		rec  *contract.Recording
+		rec  *recording.Recording
 		key  []byte
 	}{
 		{"nil recording", nil, redactKey},
@@ -765,7 +768,7 @@ func TestRedactErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := contract.Redact(tt.rec, tt.key)
+			got, err := redact.Redact(tt.rec, tt.key)
 			if err == nil || got != nil {
 				t.Errorf("Redact = %v, %v; want an error", got, err)
 			}
@@ -776,12 +779,12 @@ func TestRedactErrors(t *testing.T) {
 func TestRedactDoesNotModifyInput(t *testing.T) {
 	t.Parallel()
 	rec := callRecording(callBody(t, nil))
-	rec.Expect = &contract.Expectation{Conformant: true, Findings: []string{}}
+	rec.Expect = &recording.Expectation{Conformant: true, Findings: []string{}}
 	before, err := json.Marshal(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	red := redact(t, rec)
+	red := redacted(t, rec)
 	red.Expect.Findings = append(red.Expect.Findings, "x")
 	red.Response.Headers.Set("X", "y")
 	after, err := json.Marshal(rec)
@@ -791,4 +794,25 @@ func TestRedactDoesNotModifyInput(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Errorf("input changed:\n%s\n%s", before, after)
 	}
+}
+
+// testdataDir is the project's testdata, seen from this package.
+const testdataDir = "../../testdata"
+
+var sharedValidator = sync.OnceValues(contract.New)
+
+func newValidator(t testing.TB) *contract.Validator {
+	t.Helper()
+	v, err := sharedValidator()
+	if err != nil {
+		t.Fatalf("contract.New: %v", err)
+	}
+	return v
+}
+func summarize(fs []contract.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString("\n  " + string(f.Severity) + " " + f.Rule + " " + f.Pointer + " (" + f.Expected + " / " + f.Actual + ")")
+	}
+	return b.String()
 }

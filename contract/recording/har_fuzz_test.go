@@ -1,4 +1,4 @@
-package contract_test
+package recording_test
 
 import (
 	"encoding/base64"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/recording"
 )
 
 // harSeedURL is a "Retrieve a Call" URL as a browser export writes it.
@@ -48,7 +49,7 @@ var harCallPath = regexp.MustCompile(`/Accounts/[0-9a-fA-F-]{36}/Calls/[0-9a-fA-
 func FuzzParseHAR(f *testing.F) {
 	// Each recording as a one-entry HAR, with its body as text and as base64.
 	for _, path := range fuzzRecordingFiles(f) {
-		rec, err := contract.ReadRecording(path)
+		rec, err := recording.ReadRecording(path)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -60,9 +61,9 @@ func FuzzParseHAR(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		entries, skipped, err := contract.ParseHAR("fuzz.har", data)
+		entries, skipped, err := recording.ParseHAR("fuzz.har", data)
 		if err != nil {
-			var he *contract.HARError
+			var he *recording.HARError
 			if !errors.As(err, &he) || he.Path != "fuzz.har" {
 				t.Fatalf("error %v (%T) is not a *HARError for the name given", err, err)
 			}
@@ -96,7 +97,7 @@ func FuzzParseHAR(f *testing.F) {
 	})
 }
 
-func checkHAREntry(t *testing.T, e contract.HAREntry) {
+func checkHAREntry(t *testing.T, e recording.HAREntry) {
 	t.Helper()
 	ex := e.Exchange
 	if ex.Method != http.MethodGet || ex.Status < 100 || ex.Status > 599 || ex.Header == nil || e.RequestHeader == nil {

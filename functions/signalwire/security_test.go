@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callwire/callwire/functions/internal/voice"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 // TestSpaceURLTricks adds to TestSpaceURL the spellings an attacker with
