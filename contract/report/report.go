@@ -33,7 +33,6 @@ type Report struct {
 	FailOn contract.Severity `json:"-"`
 }
 
-
 // FileResult is the outcome of checking one exchange read from Source.
 type FileResult struct {
 	// Source is the file the exchange came from; a HAR file can be the
