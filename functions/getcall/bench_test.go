@@ -45,7 +45,7 @@ func setupBench(b *testing.B) *benchEnv {
 	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), boot.DefaultCacheTTL)
 	hc := signalwire.NewHTTPClient()
 	b.Cleanup(hc.CloseIdleConnections)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc)
+	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc, signalwire.WithLoopback(), signalwire.WithLoopback())
 	h := newHandlerFrom(deps{
 		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: boot.DefaultCacheTTL}, mode: modeWarn},
 		calls:   client,

@@ -73,7 +73,7 @@ func setupLoad(t *testing.T) *loadEnv {
 	}
 	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), time.Minute)
 	hc := signalwire.NewHTTPClient()
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc,
+	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc, signalwire.WithLoopback(),
 		signalwire.WithRetry(3, time.Millisecond, 5*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
 	lines := &lineCounter{}
 	env.h = newHandlerFrom(deps{

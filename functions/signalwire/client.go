@@ -51,7 +51,9 @@ type Client struct {
 	hc      *http.Client
 	retry   retryPolicy
 	maxBody int64
-	now     func() time.Time
+	// loopback lets space_url name a loopback test server (WithLoopback).
+	loopback bool
+	now      func() time.Time
 	// checkedCreds is the last credentials that passed checked, with their
 	// base URL, so unchanged credentials are validated once.
 	checkedCreds atomic.Pointer[checkedCredentials]
@@ -83,6 +85,15 @@ func WithDeadlineMargin(d time.Duration) Option {
 // WithMaxBodySize sets the largest response body accepted (default 1 MiB).
 func WithMaxBodySize(n int64) Option {
 	return func(c *Client) { c.maxBody = n }
+}
+
+// WithLoopback lets the secret's space_url name a server on 127.0.0.1, ::1
+// or localhost, over plain http: the local runner's and the tests' replay
+// servers. Never set it in a deployed function: inside Lambda, loopback is
+// the Runtime API, and a tampered secret alone must not send the Basic
+// credentials there.
+func WithLoopback() Option {
+	return func(c *Client) { c.loopback = true }
 }
 
 // WithRand replaces the jitter source, a function returning values in
@@ -275,7 +286,7 @@ func (c *Client) do(ctx context.Context, path func(projectID string) string, raw
 		var retryAfter time.Duration
 		var hasRetryAfter bool
 		if resp != nil && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
-			retryAfter, hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+			retryAfter, hasRetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 		}
 		wait := c.retry.sleepTime(tries, retryAfter, hasRetryAfter)
 		if !c.retry.canWait(ctx, c.now(), wait) {
@@ -363,7 +374,7 @@ func (c *Client) credentials(ctx context.Context) (Credentials, string, error) {
 	if last := c.checkedCreds.Load(); last != nil && last.creds == creds {
 		return creds, last.base, nil
 	}
-	base, err := checked(creds)
+	base, err := checked(creds, c.loopback)
 	if err == nil {
 		c.checkedCreds.Store(&checkedCredentials{creds: creds, base: base})
 	}
@@ -379,15 +390,15 @@ func (c *Client) rotate(ctx context.Context) (Credentials, string, bool, error) 
 	if !changed {
 		return creds, "", false, nil
 	}
-	base, err := checked(creds)
+	base, err := checked(creds, c.loopback)
 	return creds, base, true, err
 }
 
-func checked(creds Credentials) (string, error) {
-	if err := creds.Validate(); err != nil {
+func checked(creds Credentials, loopback bool) (string, error) {
+	if err := creds.validate(loopback); err != nil {
 		return "", err // *CredentialsError values wrap voice.ErrCredentials
 	}
-	return creds.BaseURL(), nil
+	return spaceBaseURL(creds.SpaceURL, loopback)
 }
 
 func credentialsErr(err error) error {

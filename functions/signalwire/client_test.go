@@ -67,7 +67,7 @@ func newTestClient(creds credentialsSource, opts ...Option) *Client {
 		WithDeadlineMargin(100 * time.Millisecond),
 		WithRand(func() float64 { return 0.5 }),
 	}
-	return NewClient(creds, NewHTTPClient(), append(base, opts...)...)
+	return NewClient(creds, NewHTTPClient(), append(append(base, WithLoopback()), opts...)...)
 }
 
 func testMethod(t *testing.T, r *http.Request, want string) {
@@ -509,7 +509,7 @@ func TestGetCallRawRedirectNotFollowed(t *testing.T) {
 	// Even a caller's client that follows redirects must not follow this one.
 	hc := &http.Client{Timeout: 5 * time.Second}
 	creds := NewStaticCredentials(Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: ts.URL})
-	client := NewClient(creds, hc, WithRetry(3, time.Millisecond, time.Millisecond))
+	client := NewClient(creds, hc, WithLoopback(), WithRetry(3, time.Millisecond, time.Millisecond))
 
 	resp, err := client.GetCallRaw(t.Context(), testSID)
 	checkResult(t, resp, err)
