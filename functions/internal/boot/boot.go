@@ -39,7 +39,6 @@ type Settings struct {
 	AllowLoopback bool
 }
 
-
 // LoadSettings reads the settings through getenv and returns every problem.
 func LoadSettings(getenv func(string) string) (Settings, []error) {
 	s := Settings{CacheTTL: DefaultCacheTTL, FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME")}
