@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Validator checks exchanges against the pinned document. Build it once with
@@ -294,7 +295,7 @@ func describeCT(ct string) string {
 	if ct == "" {
 		return "(none)"
 	}
-	return truncate(ct, 64)
+	return Truncate(ct, 64)
 }
 
 func pathOf(raw string) string {
@@ -302,7 +303,7 @@ func pathOf(raw string) string {
 	if err != nil {
 		return "(unparseable URL)"
 	}
-	return truncate(u.EscapedPath(), 200)
+	return Truncate(u.EscapedPath(), 200)
 }
 
 func contains(list []string, s string) bool {
@@ -314,9 +315,15 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func truncate(s string, n int) string {
+// Truncate shortens s to at most n bytes for a message, cutting at a rune
+// boundary and marking the cut with "…". Findings and CLI messages quote
+// values through it, so no message grows with its input.
+func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

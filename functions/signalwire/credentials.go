@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/voice"
 )
 
@@ -109,7 +110,7 @@ func (c Credentials) validate(loopback bool) error {
 	var errs []error
 	if c.ProjectID == "" {
 		errs = append(errs, &CredentialsError{Key: "project_id", Reason: "missing"})
-	} else if !validUUID(c.ProjectID) {
+	} else if !contract.IsUUID(c.ProjectID) {
 		errs = append(errs, &CredentialsError{Key: "project_id", Reason: "not a UUID"})
 	}
 	if c.APIToken == "" {
@@ -295,13 +296,6 @@ func isSpaceHost(host string) bool {
 		}
 	}
 	return true
-}
-
-// validUUID reports whether s is a UUID in its canonical form; the project ID
-// is checked like a call SID.
-func validUUID(s string) bool {
-	_, err := voice.ParseSID(s)
-	return err == nil
 }
 
 func isPrintableASCII(s string) bool {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/voice"
 )
 
@@ -50,7 +51,7 @@ func FuzzParseCredentials(f *testing.F) {
 			checkTokenNotInError(t, secret)
 			return
 		}
-		if !validUUID(c.ProjectID) || c.APIToken == "" || !isPrintableASCII(c.APIToken) {
+		if !contract.IsUUID(c.ProjectID) || c.APIToken == "" || !isPrintableASCII(c.APIToken) {
 			t.Fatalf("accepted unusable credentials %v", c)
 		}
 		base, err := spaceBaseURL(c.SpaceURL, true)

@@ -64,7 +64,7 @@ func (s *sourceFlags) register(fset *flag.FlagSet) {
 	fset.Func("sid", "", func(v string) error {
 		sid, err := voice.ParseSID(v)
 		if err != nil {
-			return fmt.Errorf("--sid %q is not a UUID", truncate(v, 40))
+			return fmt.Errorf("--sid %q is not a UUID", contract.Truncate(v, 40))
 		}
 		s.sids = append(s.sids, sid)
 		return nil
@@ -72,7 +72,7 @@ func (s *sourceFlags) register(fset *flag.FlagSet) {
 	fset.Func("sample-recent", "", func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 1000 {
-			return fmt.Errorf("--sample-recent %q must be an integer from 0 to 1000", truncate(v, 20))
+			return fmt.Errorf("--sample-recent %q must be an integer from 0 to 1000", contract.Truncate(v, 20))
 		}
 		s.sample = n
 		return nil
@@ -194,7 +194,7 @@ func parseFlags(fset *flag.FlagSet, name, usage string, args []string, stdout, s
 		fmt.Fprintf(stderr, "swcontract %s: %v\n\n%s", name, err, usage)
 		return exitUsage, false
 	case fset.NArg() > 0:
-		fmt.Fprintf(stderr, "swcontract %s: unexpected argument %q\n\n%s", name, truncate(fset.Arg(0), 40), usage)
+		fmt.Fprintf(stderr, "swcontract %s: unexpected argument %q\n\n%s", name, contract.Truncate(fset.Arg(0), 40), usage)
 		return exitUsage, false
 	}
 	return 0, true
@@ -258,12 +258,4 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		return exitFail
 	}
 	return exitOK
-}
-
-// truncate shortens s, which came from the command line, for a message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
