@@ -21,6 +21,7 @@ import (
 	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
 
 // invoke runs payload through the Lambda runtime's own handler wrapper, as a
@@ -268,8 +269,8 @@ func TestFaults(t *testing.T) {
 			if _, ierr := e.invoke(context.Background(), directEvent("c0c0ca11-0002-4b0b-9a55-0ac41be00002")); ierr != nil {
 				panic(ierr.Message)
 			}
-			e.sw.Script(sid, retry(401, nil))
-			e.sm.Put(testSecretID, strings.Replace(secretJSON(e.swURL), "{", "{ ", 1)) // a new version
+			e.sw.SetCredentials(testkit.ProjectID, testToken+"-rotated")
+			e.sm.Put(testSecretID, testkit.SecretJSON(e.swURL, testToken+"-rotated"))
 		}},
 		{name: "401 twice", prepare: func(e *testEnv) { e.sw.Script(sid, retry(401, nil), retry(401, nil)) }, wantType: typeAccessDenied},
 		{name: "404", event: directEvent("c0c0ca11-ffff-4fff-8fff-ffffffffffff"), wantType: typeCallNotFound},

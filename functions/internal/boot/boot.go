@@ -43,7 +43,9 @@ type Settings struct {
 func LoadSettings(getenv func(string) string) (Settings, []error) {
 	s := Settings{CacheTTL: DefaultCacheTTL, FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME")}
 	var errs []error
-	switch v := getenv(signalwire.EnvAllowLoopback); v {
+	// The name is spelled out (it is signalwire.EnvAllowLoopback) so the
+	// deploy tests can read which variables the functions use.
+	switch v := getenv("CALLWIRE_ALLOW_LOOPBACK"); v {
 	case "", "false":
 	case "true":
 		s.AllowLoopback = true

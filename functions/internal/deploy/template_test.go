@@ -54,6 +54,12 @@ var runtimeVars = map[string]bool{
 	"LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true,
 }
 
+// localOnlyVars are read by the functions but must never be set by the
+// template: switches for the local runner and tests only.
+var localOnlyVars = map[string]bool{
+	"CALLWIRE_ALLOW_LOOPBACK": true, // a secret's loopback space_url is honoured
+}
+
 // TestEnvironmentMatchesConfig compares each function's Environment.Variables
 // with the variables its binary's loadConfig reads, apart from those the
 // runtime sets.
@@ -74,8 +80,20 @@ func TestEnvironmentMatchesConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("functions/%s: %v", dir, err)
 			}
-			want := slices.DeleteFunc(read, func(v string) bool { return runtimeVars[v] })
+			want := slices.DeleteFunc(read, func(v string) bool { return runtimeVars[v] || localOnlyVars[v] })
 			vars := mapAt(tmpl, "Resources", id, "Properties", "Environment", "Variables")
+			for k := range localOnlyVars {
+				if _, set := vars[k]; set {
+					t.Errorf("%s sets %s, a switch for local runs and tests only", id, k)
+				}
+			}
+			if globals := mapAt(tmpl, "Globals", "Function", "Environment", "Variables"); globals != nil {
+				for k := range localOnlyVars {
+					if _, set := globals[k]; set {
+						t.Errorf("Globals set %s, a switch for local runs and tests only", k)
+					}
+				}
+			}
 			got := make([]string, 0, len(vars))
 			for k := range vars {
 				got = append(got, k)
