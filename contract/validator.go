@@ -153,16 +153,16 @@ func (v *Validator) match(method, rawURL string) (*operation, map[string]string)
 // Check validates one exchange: operation, status, content type, body schema
 // and the semantic rules. It never fails; problems are findings.
 func (v *Validator) Check(ex Exchange) Result {
-	res, _ := v.CheckDecoded(ex)
-	return res
+	doc, err := decodeJSON(ex.Body)
+	return v.CheckDocument(ex, doc, err)
 }
 
-// CheckDecoded is Check that also returns the body as it decoded it (see
-// DecodeJSON), or nil when it did not decode it: no JSON schema for the
-// status, an empty body or one that is not JSON. Callers that read the body
-// afterwards use it instead of decoding the body again.
-func (v *Validator) CheckDecoded(ex Exchange) (Result, any) {
-	var c checker
+// CheckDocument is Check for a body its caller already decoded with
+// DecodeJSON (doc, or the decoding error err), so a caller that also reads
+// the body decodes it once and hands the same document to the check and to
+// whatever reads it next.
+func (v *Validator) CheckDocument(ex Exchange, doc any, err error) Result {
+	c := checker{doc: doc, decodeErr: err}
 	c.check(v, ex)
 	sort.SliceStable(c.findings, func(i, j int) bool {
 		a, b := c.findings[i], c.findings[j]
@@ -176,13 +176,14 @@ func (v *Validator) CheckDecoded(ex Exchange) (Result, any) {
 		res.Findings = []Finding{}
 	}
 	res.Conformant = res.Errors() == 0
-	return res, c.doc
+	return res
 }
 
 type checker struct {
 	operation string
 	findings  []Finding
-	doc       any // the decoded body
+	doc       any   // the decoded body
+	decodeErr error // why the body did not decode
 }
 
 func (c *checker) add(rule string, sev Severity, pointer, expected, actual, message string) {
@@ -245,13 +246,12 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			fmt.Sprintf("status %d declares a JSON body but the body is empty", ex.Status))
 		return
 	}
-	doc, err := decodeJSON(ex.Body)
+	doc, err := c.doc, c.decodeErr
 	if err != nil {
 		c.add(RuleBodyInvalidJSON, SeverityError, "", "a JSON body", "not JSON",
 			"the body is not valid JSON: "+DescribeJSONError(err))
 		return
 	}
-	c.doc = doc
 	if e := resp.schema.Evaluate(doc); e != nil {
 		c.schemaFindings(e)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/signalwire"
@@ -53,7 +54,7 @@ type loadEnv struct {
 
 func setupLoad(t *testing.T) *loadEnv {
 	t.Helper()
-	env := setup(t, modeWarn)
+	env := setup(t, retrieve.ModeWarn)
 	sm := secretsserver.New(secretsserver.WithCredentials(testAccessKey, testSecretKey))
 	smURL, err := sm.Start("127.0.0.1:0")
 	if err != nil {
@@ -77,13 +78,12 @@ func setupLoad(t *testing.T) *loadEnv {
 		signalwire.WithRetry(3, time.Millisecond, 5*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
 	lines := &lineCounter{}
 	env.h = newHandlerFrom(deps{
-		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute}, mode: modeWarn},
-		calls:   client,
+		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute}, mode: retrieve.ModeWarn},
+		calls:   retrieve.New(client, retrieve.ModeWarn, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(lines, nil)),
 		metrics: emf.NewWriter(lines),
 	})
-	env.h.now = func() time.Time { return fixedNow }
 	le := &loadEnv{testEnv: env, clients: []*http.Client{hc, awsHTTP}, lines: lines}
 	t.Cleanup(le.closeIdle)
 	return le
@@ -263,7 +263,7 @@ func loadMix(conformant, drifted []golden, goodBody []byte) func(w, i int) loadC
 // must not share one Handler (each invoker is used by one goroutine).
 type invoker func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (e *loadEnv) invoker() invoker { return lambda.NewHandler(e.h.Handle).Invoke }
+func (e *loadEnv) invoker() invoker { return lambda.NewHandler(e.h).Invoke }
 
 // run sends one case through invoke and reports a wrong answer.
 func (e *loadEnv) run(ctx context.Context, invoke invoker, c loadCase) error {
