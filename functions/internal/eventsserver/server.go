@@ -1,0 +1,447 @@
+// Package eventsserver is a loopback HTTP endpoint that speaks enough of the
+// Amazon EventBridge AWS JSON 1.1 protocol (CreateEventBus, PutEvents) for
+// the real AWS SDK client to talk to it through AWS_ENDPOINT_URL_EVENTBRIDGE.
+// Tests and the local runner use it in place of an event bus in AWS and read
+// back what was put; tests can make entries fail as EventBridge's partial
+// failures do.
+//
+// It checks only that each request carries a SigV4 Authorization header
+// scoped to events, not the signature itself. Events live only in memory and
+// are never logged.
+package eventsserver
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	targetPrefix = "AWSEvents."
+	maxBodySize  = 4 << 20
+	// MaxEntries is the most entries one PutEvents request may carry.
+	MaxEntries = 10
+	// MaxRequestSize is the largest total entry size of one PutEvents
+	// request, computed as EntrySize does: 256 KiB.
+	MaxRequestSize = 256 << 10
+	// DefaultBus is the bus every account has.
+	DefaultBus = "default"
+)
+
+// The operations the server implements, as X-Amz-Target names them after
+// "AWSEvents.".
+const (
+	OpCreateEventBus = "CreateEventBus"
+	OpPutEvents      = "PutEvents"
+)
+
+// Option configures a Server built by New.
+type Option func(*Server)
+
+// WithAccountID sets the account ID in bus ARNs; the default is 123456789012.
+func WithAccountID(id string) Option { return func(s *Server) { s.accountID = id } }
+
+// WithRegion sets the region in bus ARNs; the default is us-east-1.
+func WithRegion(region string) Option { return func(s *Server) { s.region = region } }
+
+// WithLogger logs one line per request: operation, entry count, status and
+// error type, never an event. The default discards logs.
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
+
+// Event is one event the server accepted.
+type Event struct {
+	ID         string
+	Bus        string
+	Source     string
+	DetailType string
+	Detail     string
+	Resources  []string
+	// Time is the entry's Time, or when the server accepted it.
+	Time time.Time
+}
+
+// Server is an in-memory EventBridge. The zero value is not usable; call New.
+type Server struct {
+	accountID string
+	region    string
+	log       *slog.Logger
+
+	mu       sync.Mutex
+	buses    map[string]bool
+	events   []Event
+	failNext []entryFailure // injected entry failures, consumed in order
+	fault    Fault
+	http     *http.Server
+	notify   chan struct{} // closed and replaced when events are accepted
+
+	requests sync.Map // op -> *atomic.Int64
+	total    atomic.Int64
+	rejected atomic.Int64
+}
+
+type entryFailure struct{ code, message string }
+
+// New returns a Server with the default bus only.
+func New(opts ...Option) *Server {
+	s := &Server{
+		accountID: "123456789012",
+		region:    "us-east-1",
+		log:       slog.New(slog.DiscardHandler),
+		buses:     map[string]bool{DefaultBus: true},
+		notify:    make(chan struct{}),
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
+}
+
+// Start listens on addr (such as "127.0.0.1:0") and serves in the
+// background. It returns the base URL, the value for
+// AWS_ENDPOINT_URL_EVENTBRIDGE.
+func (s *Server) Start(addr string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.http != nil {
+		return "", errors.New("eventsserver: already started")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("eventsserver: listen %s: %w", addr, err)
+	}
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.http)
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close stops a server started with Start. It is safe to call more than once.
+func (s *Server) Close() {
+	s.mu.Lock()
+	srv := s.http
+	s.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
+	}
+}
+
+// CreateBus creates the bus named name, as a deployed stack would have.
+func (s *Server) CreateBus(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buses[name] = true
+}
+
+// Events returns a copy of the events accepted on the bus named bus, in the
+// order they were put.
+func (s *Server) Events(bus string) []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Event
+	for _, e := range s.events {
+		if e.Bus == bus {
+			e.Resources = slices.Clone(e.Resources)
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Accepted returns a channel that is closed the next time the server accepts
+// an event, so a caller can wait without polling.
+func (s *Server) Accepted() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.notify
+}
+
+// FailEntries makes the next n entries that would otherwise be accepted fail
+// with the given error code (such as "InternalFailure" or
+// "ThrottlingException"), the way EventBridge reports a partial failure: the
+// request succeeds and the entry carries ErrorCode and ErrorMessage.
+func (s *Server) FailEntries(n int, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failNext = append(s.failNext, entryFailure{code, "Injected failure: " + code})
+	}
+}
+
+// SetFault makes every PutEvents request fail with f until it is reset with
+// None.
+func (s *Server) SetFault(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fault = f
+}
+
+// Requests reports how many requests for op (OpPutEvents, ...) arrived, or,
+// for op "", how many requests of any kind, rejected ones included.
+func (s *Server) Requests(op string) int64 {
+	if op == "" {
+		return s.total.Load()
+	}
+	if c, ok := s.requests.Load(op); ok {
+		return c.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// Rejected reports how many requests were refused for lack of a SigV4
+// Authorization header.
+func (s *Server) Rejected() int64 { return s.rejected.Load() }
+
+func (s *Server) count(op string) {
+	s.total.Add(1)
+	c, _ := s.requests.LoadOrStore(op, new(atomic.Int64))
+	c.(*atomic.Int64).Add(1)
+}
+
+// EntrySize is the size EventBridge counts for one PutEvents entry: 14 bytes
+// for a Time, and the UTF-8 lengths of Source, DetailType, Detail and each
+// resource.
+func EntrySize(hasTime bool, source, detailType, detail string, resources []string) int {
+	n := len(source) + len(detailType) + len(detail)
+	if hasTime {
+		n += 14
+	}
+	for _, r := range resources {
+		n += len(r)
+	}
+	return n
+}
+
+// ServeHTTP handles one AWS JSON 1.1 request, so the server can also be
+// mounted in an httptest.Server.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	s.count(op)
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
+	if err != nil || len(body) > maxBodySize {
+		s.writeError(w, op, errSerialization)
+		return
+	}
+	if r.Method != http.MethodPost || r.URL.Path != "/" {
+		s.writeError(w, op, errUnknownOperation)
+		return
+	}
+	if !signed(r, "events") {
+		s.rejected.Add(1)
+		s.writeError(w, op, errUnsigned)
+		return
+	}
+	var (
+		out any
+		e   *awsError
+	)
+	switch op {
+	case OpCreateEventBus:
+		out, e = s.createEventBus(body)
+	case OpPutEvents:
+		out, e = s.putEvents(body)
+	default:
+		e = errUnknownOperation
+	}
+	if e != nil {
+		s.writeError(w, op, e)
+		return
+	}
+	s.write(w, http.StatusOK, out)
+	s.log.Info("eventsserver: request", "op", op, "status", http.StatusOK)
+}
+
+// signed reports whether r carries a SigV4 Authorization header scoped to
+// service, with its date header. The signature itself is not checked.
+func signed(r *http.Request, service string) bool {
+	rest, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
+	if !ok || r.Header.Get("X-Amz-Date") == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(rest, ",") {
+		if cred, ok := strings.CutPrefix(strings.TrimSpace(part), "Credential="); ok {
+			scope := strings.Split(cred, "/")
+			return len(scope) == 5 && scope[0] != "" && scope[3] == service && scope[4] == "aws4_request"
+		}
+	}
+	return false
+}
+
+func (s *Server) write(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"__type":"InternalException","message":"encode"}`)
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-Requestid", rand.Text())
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func (s *Server) writeError(w http.ResponseWriter, op string, e *awsError) {
+	w.Header().Set("X-Amzn-ErrorType", e.Type)
+	s.write(w, e.Status, map[string]string{"__type": e.Type, "message": e.Message})
+	s.log.Info("eventsserver: request", "op", op, "status", e.Status, "error_type", e.Type)
+}
+
+func (s *Server) createEventBus(body []byte) (any, *awsError) {
+	var in struct {
+		Name string `json:"Name"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, errSerialization
+	}
+	if in.Name == "" || len(in.Name) > 256 || strings.HasPrefix(in.Name, "aws.") || strings.Contains(in.Name, "/") {
+		return nil, validation("Event bus name is not valid.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.buses[in.Name] {
+		return nil, &awsError{http.StatusBadRequest, "ResourceAlreadyExistsException", "Event bus " + in.Name + " already exists."}
+	}
+	s.buses[in.Name] = true
+	return map[string]string{"EventBusArn": s.busARN(in.Name)}, nil
+}
+
+func (s *Server) busARN(name string) string {
+	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", s.region, s.accountID, name)
+}
+
+type putEntry struct {
+	Source       string   `json:"Source"`
+	DetailType   string   `json:"DetailType"`
+	Detail       string   `json:"Detail"`
+	EventBusName string   `json:"EventBusName"`
+	Resources    []string `json:"Resources"`
+	Time         *float64 `json:"Time"`
+}
+
+type resultEntry struct {
+	EventID      string `json:"EventId,omitempty"`
+	ErrorCode    string `json:"ErrorCode,omitempty"`
+	ErrorMessage string `json:"ErrorMessage,omitempty"`
+}
+
+func (s *Server) putEvents(body []byte) (any, *awsError) {
+	var in struct {
+		Entries    []putEntry `json:"Entries"`
+		EndpointID string     `json:"EndpointId"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, errSerialization
+	}
+	if in.EndpointID != "" {
+		return nil, validation("EndpointId is not supported by this endpoint.")
+	}
+	if len(in.Entries) == 0 || len(in.Entries) > MaxEntries {
+		return nil, validation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10")
+	}
+	total := 0
+	for _, e := range in.Entries {
+		total += EntrySize(e.Time != nil, e.Source, e.DetailType, e.Detail, e.Resources)
+	}
+	if total > MaxRequestSize {
+		return nil, validation("Total size of the entries in the request is over the limit.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fault != None {
+		return nil, s.fault.awsError()
+	}
+	for _, e := range in.Entries {
+		if bus := busName(e.EventBusName); !s.buses[bus] {
+			return nil, &awsError{http.StatusBadRequest, "ResourceNotFoundException", "Event bus " + bus + " does not exist."}
+		}
+	}
+	out := struct {
+		FailedEntryCount int           `json:"FailedEntryCount"`
+		Entries          []resultEntry `json:"Entries"`
+	}{Entries: make([]resultEntry, len(in.Entries))}
+	accepted := false
+	for i, e := range in.Entries {
+		res := s.acceptLocked(e)
+		if res.ErrorCode != "" {
+			out.FailedEntryCount++
+		} else {
+			accepted = true
+		}
+		out.Entries[i] = res
+	}
+	if accepted {
+		close(s.notify)
+		s.notify = make(chan struct{})
+	}
+	return out, nil
+}
+
+// busName reads an EventBusName, which may be a name or an ARN.
+func busName(v string) string {
+	if v == "" {
+		return DefaultBus
+	}
+	if strings.HasPrefix(v, "arn:") {
+		if i := strings.LastIndex(v, "event-bus/"); i >= 0 {
+			return v[i+len("event-bus/"):]
+		}
+	}
+	return v
+}
+
+// acceptLocked checks one entry and records it, or returns its error entry.
+func (s *Server) acceptLocked(e putEntry) resultEntry {
+	switch {
+	case e.Source == "":
+		return resultEntry{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter Source is not valid. Reason: Source is a required argument."}
+	case e.DetailType == "":
+		return resultEntry{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter DetailType is not valid. Reason: DetailType is a required argument."}
+	case e.Detail == "":
+		return resultEntry{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter Detail is not valid. Reason: Detail is a required argument."}
+	case !utf8.ValidString(e.Detail) || !isJSONObject(e.Detail):
+		return resultEntry{ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed."}
+	case strings.HasPrefix(e.Source, "aws."):
+		return resultEntry{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."}
+	}
+	if len(s.failNext) > 0 {
+		f := s.failNext[0]
+		s.failNext = s.failNext[1:]
+		return resultEntry{ErrorCode: f.code, ErrorMessage: f.message}
+	}
+	at := time.Now().UTC()
+	if e.Time != nil {
+		at = time.UnixMilli(int64(*e.Time * 1000)).UTC()
+	}
+	ev := Event{
+		ID:         uuid(),
+		Bus:        busName(e.EventBusName),
+		Source:     e.Source,
+		DetailType: e.DetailType,
+		Detail:     e.Detail,
+		Resources:  slices.Clone(e.Resources),
+		Time:       at,
+	}
+	s.events = append(s.events, ev)
+	return resultEntry{EventID: ev.ID}
+}
+
+func isJSONObject(s string) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal([]byte(s), &m) == nil
+}
+
+// uuid returns a random version 4 UUID, the form of EventBridge event IDs.
+func uuid() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
