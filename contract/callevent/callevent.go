@@ -1,0 +1,124 @@
+// Package callevent holds callwire.call.event.v1, the JSON Schema of the
+// detail of the "Call Retrieved" events callwire publishes on EventBridge,
+// and validates documents against it. The schema refers to callwire.call.v1
+// (package callv1) for the call itself. Like callv1 it is tooling: the
+// publish function produces the shape but never validates it at run time.
+package callevent
+
+import (
+	"bytes"
+	_ "embed" // for Schema
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/pb33f/jsonschema/v6"
+
+	"github.com/callwire/callwire/contract/callv1"
+)
+
+// Name is the schema's name, the value of the detail's "schema" member.
+const Name = "callwire.call.event.v1"
+
+// SchemaID is the $id of Schema.
+const SchemaID = "https://callwire.dev/schemas/callwire.call.event.v1.json"
+
+// Schema is the JSON Schema (draft 2020-12) of the event detail.
+//
+//go:embed callwire.call.event.v1.schema.json
+var Schema []byte
+
+var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	for id, b := range map[string][]byte{callv1.SchemaID: callv1.Schema, SchemaID: Schema} {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("callevent: parse schema %s: %w", id, err)
+		}
+		if err := c.AddResource(id, doc); err != nil {
+			return nil, fmt.Errorf("callevent: load schema %s: %w", id, err)
+		}
+	}
+	sch, err := c.Compile(SchemaID)
+	if err != nil {
+		return nil, fmt.Errorf("callevent: compile schema: %w", err)
+	}
+	return sch, nil
+})
+
+// Validate checks doc, an event detail, against Schema with format
+// assertions on, and then what a schema cannot say: event_id is call_sid +
+// "/" + status, and a present call has that SID and status. The error lists
+// each failing instance location with the reason.
+func Validate(doc []byte) error {
+	sch, err := compiled()
+	if err != nil {
+		return err
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return fmt.Errorf("callevent: detail is not JSON: %w", err)
+	}
+	if err := sch.Validate(v); err != nil {
+		ve, ok := errors.AsType[*jsonschema.ValidationError](err)
+		if !ok {
+			return fmt.Errorf("callevent: validate detail: %w", err)
+		}
+		return fmt.Errorf("callevent: detail violates %s: %s", Name, describe(ve))
+	}
+	var d struct {
+		EventID string `json:"event_id"`
+		CallSID string `json:"call_sid"`
+		Status  string `json:"status"`
+		Call    *struct {
+			SID    string `json:"sid"`
+			Status string `json:"status"`
+		} `json:"call"`
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return fmt.Errorf("callevent: decode detail: %w", err)
+	}
+	var problems []string
+	if d.EventID != d.CallSID+"/"+d.Status {
+		problems = append(problems, "/event_id: is not call_sid/status")
+	}
+	if d.Call != nil && !strings.EqualFold(d.Call.SID, d.CallSID) {
+		problems = append(problems, "/call/sid: differs from call_sid")
+	}
+	if d.Call != nil && d.Call.Status != d.Status {
+		problems = append(problems, "/call/status: differs from status")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("callevent: detail violates %s: %s", Name, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// describe lists the leaf failures of ve as "<instance location>: <reason>",
+// one per distinct pair, in the validator's order.
+func describe(ve *jsonschema.ValidationError) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, u := range ve.BasicOutput().Errors {
+		if u.Error == nil {
+			continue
+		}
+		loc := u.InstanceLocation
+		if loc == "" {
+			loc = "/"
+		}
+		p := loc + ": " + u.Error.String()
+		if !seen[p] {
+			seen[p] = true
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return ve.Error()
+	}
+	return strings.Join(parts, "; ")
+}
