@@ -67,14 +67,14 @@ func LoadSettings(getenv func(string) string) (Settings, []error) {
 }
 
 // Clients returns the secret source (caching for s.CacheTTL) and a
-// SignalWire client whose credentials are the secret s.SecretID.
-func Clients(ctx context.Context, s Settings) (*secrets.Source, *signalwire.Client, error) {
+// SignalWire client whose credentials are the secret s.SecretID, built with
+// opts (such as signalwire.WithRetry).
+func Clients(ctx context.Context, s Settings, opts ...signalwire.Option) (*secrets.Source, *signalwire.Client, error) {
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("boot: AWS configuration: %w", err)
 	}
 	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), s.CacheTTL)
-	var opts []signalwire.Option
 	if s.AllowLoopback {
 		opts = append(opts, signalwire.WithLoopback())
 	}
