@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/retrieve"
+)
+
+// Defaults of the optional settings.
+const (
+	// defaultSource is the events' source when EVENT_SOURCE is not set.
+	defaultSource = "callwire"
+	// defaultConcurrency is how many calls of one batch are retrieved at
+	// once when RETRIEVE_CONCURRENCY is not set: a batch of 10 (the event
+	// source mapping's batch size) costs one upstream round trip.
+	defaultConcurrency = 10
+	maxConcurrency     = 100
+	// minTTL is the shortest IDEMPOTENCY_TTL accepted.
+	minTTL = time.Hour
+)
+
+// config is the publish function's configuration, read from the environment
+// once per cold start.
+type config struct {
+	boot.Settings
+	mode retrieve.Mode
+	// bus is EVENT_BUS_NAME: the name or ARN of the bus events go to.
+	bus string
+	// source is EVENT_SOURCE: the events' source.
+	source string
+	// table is IDEMPOTENCY_TABLE: the DynamoDB table of published event ids.
+	table string
+	// ttl is IDEMPOTENCY_TTL: how long a published event id is remembered.
+	ttl time.Duration
+	// concurrency is RETRIEVE_CONCURRENCY: calls retrieved at once per batch.
+	concurrency int
+}
+
+// sourcePattern is what EVENT_SOURCE may hold: a dotted name such as
+// "callwire" or "com.example.calls".
+var sourcePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,255}$`)
+
+// loadConfig reads the configuration through getenv and reports every problem at once.
+func loadConfig(getenv func(string) string) (config, error) {
+	settings, errs := boot.LoadSettings(getenv)
+	cfg := config{
+		Settings:    settings,
+		mode:        retrieve.ModeWarn,
+		source:      defaultSource,
+		ttl:         idempotency.DefaultTTL,
+		concurrency: defaultConcurrency,
+	}
+	if v := getenv("CONTRACT_MODE"); v != "" {
+		m, err := retrieve.ParseMode(v)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		cfg.mode = m
+	}
+	cfg.bus = strings.TrimSpace(getenv("EVENT_BUS_NAME"))
+	if cfg.bus == "" {
+		errs = append(errs, errors.New("EVENT_BUS_NAME is required (name or ARN of the EventBridge bus)"))
+	}
+	if v := getenv("EVENT_SOURCE"); v != "" {
+		if !sourcePattern.MatchString(v) || strings.HasPrefix(v, "aws.") {
+			errs = append(errs, fmt.Errorf("EVENT_SOURCE %q must be 1-256 letters, digits, '.', '_', '/' or '-', not starting with aws.", v))
+		}
+		cfg.source = v
+	}
+	cfg.table = strings.TrimSpace(getenv("IDEMPOTENCY_TABLE"))
+	if cfg.table == "" {
+		errs = append(errs, errors.New("IDEMPOTENCY_TABLE is required (name of the DynamoDB table of published event ids)"))
+	}
+	if v := getenv("IDEMPOTENCY_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < minTTL {
+			errs = append(errs, fmt.Errorf("IDEMPOTENCY_TTL %q is not a duration of at least %v, such as 168h", v, minTTL))
+		}
+		cfg.ttl = d
+	}
+	if v := getenv("RETRIEVE_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxConcurrency {
+			errs = append(errs, fmt.Errorf("RETRIEVE_CONCURRENCY %q must be an integer from 1 to %d", v, maxConcurrency))
+		}
+		cfg.concurrency = n
+	}
+	if len(errs) > 0 {
+		return config{}, fmt.Errorf("publish: config: %w", errors.Join(errs...))
+	}
+	return cfg, nil
+}

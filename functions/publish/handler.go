@@ -1,0 +1,411 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/retrieve"
+	"github.com/callwire/callwire/functions/voice"
+)
+
+// publishReserve is the part of the invocation kept for publishing, marking
+// done and answering once the retrievals stop: a retrieval still running
+// then is cancelled and its records come back through the queue.
+const publishReserve = 3 * time.Second
+
+// callRetriever retrieves, checks and normalizes one call. Errors wrap the
+// voice sentinels (see retrieve.Retriever.Get); the Outcome is filled as far
+// as the retrieval got, also on failure.
+type callRetriever interface {
+	Get(ctx context.Context, sid string) (voice.Call, retrieve.Outcome, error)
+}
+
+var _ callRetriever = (*retrieve.Retriever)(nil)
+
+// claimStore is the idempotency record of published event ids.
+type claimStore interface {
+	// Claim claims id until the given time; the Claim's State says whether
+	// the caller must publish (Claimed), need not (Done) or must retry
+	// later (Busy).
+	Claim(ctx context.Context, id string, until time.Time) (idempotency.Claim, error)
+	// Complete marks a claimed id published.
+	Complete(ctx context.Context, c idempotency.Claim) error
+	// Release gives up a claim whose publish failed.
+	Release(ctx context.Context, c idempotency.Claim) error
+	// Published reports which ids were published within the record's TTL.
+	Published(ctx context.Context, ids []string) (map[string]bool, error)
+}
+
+var _ claimStore = (*idempotency.Store)(nil)
+
+// fetchCounter reports how many Secrets Manager calls were made so far.
+type fetchCounter interface{ Fetches() int64 }
+
+// handler serves the publish function's invocations: SQS batches of hints.
+// One handler lives per execution environment.
+type handler struct {
+	calls       callRetriever
+	store       claimStore
+	bus         eventPutter
+	busName     string
+	source      string
+	concurrency int
+	reserve     time.Duration
+	secrets     fetchCounter
+	log         *slog.Logger
+	metrics     *emf.Writer
+	dims        map[string]string // the metrics' dimensions; read only
+	cold        atomic.Bool
+}
+
+// deps are what newHandler joins; main builds them from the environment.
+type deps struct {
+	cfg     config
+	calls   callRetriever
+	store   claimStore
+	bus     eventPutter
+	secrets fetchCounter
+	log     *slog.Logger
+	metrics *emf.Writer
+}
+
+func newHandlerFrom(d deps) *handler {
+	h := &handler{
+		calls:       d.calls,
+		store:       d.store,
+		bus:         d.bus,
+		busName:     d.cfg.bus,
+		source:      d.cfg.source,
+		concurrency: max(d.cfg.concurrency, 1),
+		reserve:     publishReserve,
+		secrets:     d.secrets,
+		log:         d.log,
+		metrics:     d.metrics,
+		dims:        emf.Dimensions("publish", d.cfg.FunctionName),
+	}
+	h.cold.Store(true)
+	return h
+}
+
+// reason is why a hint's records go back to the queue.
+type reason string
+
+// Reasons for an item failure.
+const (
+	reasonMalformed    reason = "malformed"         // not a hint; it reaches the DLQ after maxReceiveCount
+	reasonDeadline     reason = "deadline"          // not retrieved before the batch deadline
+	reasonNotFound     reason = "not_found"         // SignalWire does not know the call (yet)
+	reasonRateLimited  reason = "rate_limited"      // SignalWire answered 429
+	reasonUpstream     reason = "upstream"          // 5xx, transport failure or timeout
+	reasonUnauthorized reason = "unauthorized"      // SignalWire refused the credentials
+	reasonCredentials  reason = "credentials"       // the secret could not be read or used
+	reasonContract     reason = "contract"          // the response cannot be trusted
+	reasonNotFinal     reason = "not_final"         // the hint says terminal, SignalWire not yet
+	reasonBusy         reason = "claimed_elsewhere" // another invocation is publishing the event
+	reasonIdempotency  reason = "idempotency"       // the idempotency table failed
+	reasonPublish      reason = "publish"           // EventBridge did not take the event
+	reasonInternal     reason = "internal"
+)
+
+// classify names the reason of a retrieval error.
+func classify(err error) reason {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return reasonDeadline
+	case errors.Is(err, voice.ErrNotFound):
+		return reasonNotFound
+	case errors.Is(err, voice.ErrRateLimited):
+		return reasonRateLimited
+	case errors.Is(err, voice.ErrUnauthorized):
+		return reasonUnauthorized
+	case errors.Is(err, voice.ErrCredentials):
+		return reasonCredentials
+	case errors.Is(err, voice.ErrContract):
+		return reasonContract
+	case errors.Is(err, voice.ErrUpstream):
+		return reasonUpstream
+	}
+	return reasonInternal
+}
+
+// Results of a call group.
+const (
+	resultPending          = ""
+	resultPublished        = "published"
+	resultAlreadyPublished = "already_published"
+	resultRetry            = "retry"
+)
+
+// group is the records of one batch that name the same call: it is
+// retrieved, claimed and published once, and its records share the outcome.
+type group struct {
+	sid     string
+	records []int // indices into the batch
+	hints   []pipeline.Hint
+	// terminal is set when a hint says the call reached a terminal status.
+	terminal bool
+
+	outcome   retrieve.Outcome
+	call      voice.Call
+	eventID   string
+	claim     idempotency.Claim
+	entry     entry
+	busID     string // EventBridge's id of the published event
+	result    string
+	reason    reason
+	err       error
+	skipped   bool  // known published before retrieval
+	markError error // Complete failed after the publish
+}
+
+func (g *group) fail(r reason, err error) {
+	g.result, g.reason, g.err = resultRetry, r, err
+}
+
+// hintFor returns the hint the event carries: the one that reported the
+// retrieved status, or else the first.
+func (g *group) hintFor(status voice.Status) pipeline.Hint {
+	for _, h := range g.hints {
+		if h.Status == string(status) {
+			return h
+		}
+	}
+	return g.hints[0]
+}
+
+// batch is one invocation's work.
+type batch struct {
+	records   []events.SQSMessage
+	failed    []bool
+	malformed []error // per record, set for a message that is not a hint
+	groups    []*group
+	requests  int // PutEvents requests
+}
+
+// Handle serves one SQS batch. It answers with the records to retry (all
+// others are deleted from the queue); it never fails as a whole, so one bad
+// record cannot hold back the others.
+func (h *handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	start := time.Now()
+	cold := h.cold.Swap(false)
+	fetchesBefore := h.fetches()
+	until, _ := ctx.Deadline()
+	cutoff := time.Time{}
+	if !until.IsZero() {
+		cutoff = until.Add(-h.reserve)
+	}
+
+	b := h.parse(ev.Records)
+	h.skipPublished(ctx, b)
+	h.retrieveAndClaim(ctx, b, cutoff, until)
+	h.publish(ctx, b)
+
+	var resp events.SQSEventResponse
+	for _, g := range b.groups {
+		if g.result == resultRetry {
+			for _, i := range g.records {
+				b.failed[i] = true
+			}
+		}
+	}
+	for i, r := range b.records {
+		if b.failed[i] {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
+		}
+	}
+	h.report(ctx, b, cold, h.fetches()-fetchesBefore, time.Since(start))
+	return resp, nil
+}
+
+func (h *handler) fetches() int64 {
+	if h.secrets == nil {
+		return 0
+	}
+	return h.secrets.Fetches()
+}
+
+// parse reads each record's hint and groups the records by call.
+func (h *handler) parse(records []events.SQSMessage) *batch {
+	b := &batch{records: records, failed: make([]bool, len(records)), malformed: make([]error, len(records))}
+	bySID := map[string]*group{}
+	for i, r := range records {
+		hint, err := pipeline.ParseHint([]byte(r.Body))
+		if err == nil && hint.Source != pipeline.SourceCallback && hint.Source != pipeline.SourceSweep {
+			err = fmt.Errorf("%w: source %q is neither %s nor %s", pipeline.ErrMessage, clip(hint.Source), pipeline.SourceCallback, pipeline.SourceSweep)
+		}
+		if err != nil {
+			b.failed[i], b.malformed[i] = true, err
+			continue
+		}
+		g := bySID[hint.CallSID]
+		if g == nil {
+			g = &group{sid: hint.CallSID}
+			bySID[hint.CallSID] = g
+			b.groups = append(b.groups, g)
+		}
+		g.records = append(g.records, i)
+		g.hints = append(g.hints, hint)
+		g.terminal = g.terminal || isTerminal(voice.Status(hint.Status))
+	}
+	return b
+}
+
+func isTerminal(s voice.Status) bool { return slices.Contains(pipeline.TerminalStatuses, s) }
+
+// clip shortens a value echoed in an error.
+func clip(s string) string {
+	const maxEcho = 32
+	if len(s) > maxEcho {
+		return s[:maxEcho] + "..."
+	}
+	return s
+}
+
+// skipPublished acknowledges, without retrieving them, the calls whose
+// hints name a terminal status already published: a terminal status is
+// final, so the event id the hint predicts is the one a retrieval would
+// produce. A failed lookup only costs the retrievals.
+func (h *handler) skipPublished(ctx context.Context, b *batch) {
+	var ids []string
+	for _, g := range b.groups {
+		for _, hint := range g.hints {
+			if isTerminal(voice.Status(hint.Status)) {
+				ids = append(ids, pipeline.EventID(g.sid, voice.Status(hint.Status)))
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	published, err := h.store.Published(ctx, ids)
+	if err != nil {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "publish: idempotency lookup failed; retrieving every call", slog.String("error", err.Error()))
+		return
+	}
+	for _, g := range b.groups {
+		for _, hint := range g.hints {
+			if id := pipeline.EventID(g.sid, voice.Status(hint.Status)); published[id] {
+				g.result, g.eventID, g.skipped = resultAlreadyPublished, id, true
+				break
+			}
+		}
+	}
+}
+
+// retrieveAndClaim retrieves the calls of the batch, at most h.concurrency
+// at once, and claims the event id of each confirmed call. Retrievals stop
+// at cutoff; claims last until the invocation's deadline.
+func (h *handler) retrieveAndClaim(ctx context.Context, b *batch, cutoff, until time.Time) {
+	rctx := ctx
+	if !cutoff.IsZero() {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithDeadline(ctx, cutoff)
+		defer cancel()
+	}
+	var eg errgroup.Group
+	eg.SetLimit(h.concurrency)
+	for _, g := range b.groups {
+		if g.result != resultPending {
+			continue
+		}
+		eg.Go(func() error {
+			h.retrieveOne(ctx, rctx, g, until)
+			return nil
+		})
+	}
+	_ = eg.Wait()
+}
+
+func (h *handler) retrieveOne(ctx, rctx context.Context, g *group, until time.Time) {
+	if rctx.Err() != nil {
+		g.fail(reasonDeadline, errors.New("not retrieved: the batch deadline came first"))
+		return
+	}
+	call, out, err := h.calls.Get(rctx, g.sid)
+	g.outcome = out
+	if err != nil {
+		g.fail(classify(err), err)
+		return
+	}
+	if g.terminal && !isTerminal(call.Status) {
+		g.fail(reasonNotFinal, fmt.Errorf("a hint says the call ended, SignalWire still says %s", call.Status))
+		return
+	}
+	g.call = call
+	g.eventID = pipeline.EventID(g.sid, call.Status)
+	c, err := h.store.Claim(ctx, g.eventID, until)
+	if err != nil {
+		g.fail(reasonIdempotency, err)
+		return
+	}
+	switch c.State {
+	case idempotency.Done:
+		g.result = resultAlreadyPublished
+	case idempotency.Busy:
+		g.fail(reasonBusy, fmt.Errorf("event %s is claimed by another invocation until %s", g.eventID, c.Until.UTC().Format(time.RFC3339)))
+	default:
+		g.claim = c
+	}
+}
+
+// publish puts the events of the claimed calls, then marks each published
+// one done and releases the claims of the others.
+func (h *handler) publish(ctx context.Context, b *batch) {
+	var pending []*group
+	var entries []entry
+	for _, g := range b.groups {
+		if g.result != resultPending {
+			continue
+		}
+		e, err := newEntry(h.busName, h.source, newDetail(g.sid, g.call, g.hintFor(g.call.Status)))
+		if err != nil {
+			g.fail(reasonInternal, err)
+			continue
+		}
+		g.entry = e
+		pending = append(pending, g)
+		entries = append(entries, e)
+	}
+	var results []putResult
+	if len(entries) > 0 {
+		results, b.requests = putAll(ctx, h.bus, entries)
+	}
+	var eg errgroup.Group
+	eg.SetLimit(h.concurrency)
+	for i, g := range pending {
+		if err := results[i].err; err != nil {
+			g.fail(reasonPublish, err)
+		} else {
+			g.result, g.busID = resultPublished, results[i].eventID
+		}
+	}
+	for _, g := range b.groups {
+		if g.claim.State != idempotency.Claimed {
+			continue
+		}
+		eg.Go(func() error {
+			if g.result == resultPublished {
+				// The event is out: a failure here is logged and counted, and
+				// the records are still acknowledged. The claim then expires,
+				// and a later hint for the call publishes it again.
+				g.markError = h.store.Complete(ctx, g.claim)
+			} else if err := h.store.Release(ctx, g.claim); err != nil {
+				h.log.LogAttrs(ctx, slog.LevelWarn, "publish: claim not released; it expires by itself",
+					slog.String("event_id", g.eventID), slog.String("error", err.Error()))
+			}
+			return nil
+		})
+	}
+	_ = eg.Wait()
+}

@@ -1,0 +1,64 @@
+// Command publish is the Lambda function that consumes the hint queue: for
+// each SQS record (a status callback or the reconciliation sweep saying that
+// a call changed state) it retrieves the call, checks it against the pinned
+// contract, and publishes it as callwire.call.v1 in a "Call Retrieved"
+// event on EventBridge, once per call and status (an idempotency record in
+// DynamoDB). Records that cannot be published now come back through the
+// queue (ReportBatchItemFailures).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/retrieve"
+	"github.com/callwire/callwire/functions/signalwire"
+)
+
+func main() {
+	h, err := newHandler(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("publish: init: %v", err)
+	}
+	lambda.Start(h.Handle)
+}
+
+// newHandler loads the configuration and builds the clients, once per cold start.
+func newHandler(ctx context.Context, getenv func(string) string) (*handler, error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	// One attempt per retrieval: in a batch a 429 or a 5xx becomes an item
+	// failure that the queue brings back after the visibility timeout,
+	// never a wait inside the batch.
+	src, client, err := boot.Clients(ctx, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("publish: AWS configuration: %w", err)
+	}
+	return newHandlerFrom(deps{
+		cfg:     cfg,
+		calls:   retrieve.New(client, cfg.mode),
+		store:   idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table, idempotency.WithTTL(cfg.ttl)),
+		bus:     eventbridge.NewFromConfig(awsCfg),
+		secrets: src,
+		log:     lambdacontext.NewLogger(),
+		metrics: emf.NewWriter(os.Stdout),
+	}), nil
+}
