@@ -115,15 +115,3 @@ func (w *Writer) Emit(dims map[string]string, values ...Value) error {
 	_, err = w.w.Write(line)
 	return err
 }
-
-// The publish function's metrics, one record per batch.
-const (
-	HintsReceived          = "HintsReceived"          // queue records in the batch
-	HintsMalformed         = "HintsMalformed"         // records that are not a hint
-	HintsRetried           = "HintsRetried"           // records reported as item failures
-	EventsPublished        = "EventsPublished"        // events EventBridge accepted
-	EventsAlreadyPublished = "EventsAlreadyPublished" // calls acknowledged without publishing: the idempotency record says done
-	EventsCallOmitted      = "EventsCallOmitted"      // events published without their call (over the size limit)
-	PublishFailures        = "PublishFailures"        // events EventBridge refused after the retry
-	IdempotencyErrors      = "IdempotencyErrors"      // failed claims and done marks
-)
