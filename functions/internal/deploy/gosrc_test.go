@@ -455,3 +455,17 @@ func loadConfig(getenv func(string) string) {
 		})
 	}
 }
+
+// parseSource parses src as the one file of a package.
+func parseSource(t *testing.T, src string) *goPackage {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "src.go"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := parseGoDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
