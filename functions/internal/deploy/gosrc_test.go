@@ -315,41 +315,6 @@ func isGetenvType(e ast.Expr) bool {
 		len(ft.Results.List) == 1 && len(ft.Results.List[0].Names) == 0 && isIdent(ft.Results.List[0].Type, "string")
 }
 
-// emfMetrics returns the values of the emf constants the package refers to
-// (emf.DriftChecks and the like), given the emf package's constants.
-func (p *goPackage) emfMetrics(emfConsts map[string]string) []string {
-	set := map[string]bool{}
-	for _, f := range p.files {
-		local := ""
-		for _, imp := range f.Imports {
-			if path, _ := strconv.Unquote(imp.Path.Value); path == emfImportPath {
-				local = "emf"
-				if imp.Name != nil {
-					local = imp.Name.Name
-				}
-			}
-		}
-		if local == "" {
-			continue
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if ok && isIdent(sel.X, local) {
-				if v, ok := emfConsts[sel.Sel.Name]; ok {
-					set[v] = true
-				}
-			}
-			return true
-		})
-	}
-	out := make([]string, 0, len(set))
-	for v := range set {
-		out = append(out, v)
-	}
-	slices.Sort(out)
-	return out
-}
-
 func TestEnvVars(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
