@@ -55,7 +55,7 @@ type loadEnv struct {
 func setupLoad(t *testing.T) *loadEnv {
 	t.Helper()
 	env := setup(t, retrieve.ModeWarn)
-	sm := secretsserver.New(secretsserver.WithCredentials(testAccessKey, testSecretKey))
+	sm := secretsserver.New(secretsserver.WithAccessKeyID(testAccessKey))
 	smURL, err := sm.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
