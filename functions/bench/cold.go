@@ -94,7 +94,7 @@ func (b *bench) coldStarts(ctx context.Context, demo *lambdatest.Demo, getcall, 
 	b.add(sec, "init getcall", distMs(gi), "RIE log INIT REPORT(durationMs); "+n, "", "")
 	b.add(sec, "init hello-world", distMs(hi), "same", "", "")
 	diff := median(gi) - median(hi)
-	b.add(sec, "init difference", fmt.Sprintf("%+.1f ms (medians)", ms(diff)), "median(getcall) - median(hello)", "≤ 10 ms", metIf(diff <= 10*time.Millisecond))
+	b.add(sec, "init difference", fmt.Sprintf("%+.1f ms (medians)", ms(diff)), "median(getcall) - median(hello)", "≤ +5 ms", metIf(diff <= 5*time.Millisecond))
 	gw, hw := pick(g, func(s coldSample) time.Duration { return s.wall }), pick(h, func(s coldSample) time.Duration { return s.wall })
 	b.add(sec, "start→first response getcall", distMs(gw), "client wall: RIE process start to first invoke response", "", "")
 	b.add(sec, "start→first response hello", distMs(hw), "same", "", "")

@@ -1,6 +1,6 @@
 // Command bench measures getcall where it runs: cold start and first invoke
 // under the AWS Lambda Runtime Interface Emulator against a hello-world
-// baseline, warm overhead and allocations, Secrets Manager requests and
+// baseline, the package init of callwire's own code (GODEBUG=inittrace=1), warm overhead and allocations, Secrets Manager requests and
 // upstream connections over many warm invocations, the runtime's peak RSS,
 // the arm64 binary size and the contract CLI's throughput. Everything runs on
 // loopback against the embedded replay and Secrets Manager servers.
@@ -119,6 +119,7 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 		fn   func() error
 	}{
 		{"cold starts", func() error { return b.coldStarts(ctx, demo, getcall, hello) }},
+		{"package init", func() error { return b.ownInit(ctx, getcall) }},
 		{"warm in-process benchmarks", func() error { return b.warmInProcess(ctx) }},
 		{"warm invocations under the emulator", func() error { return b.warmRIE(ctx, demo, getcall) }},
 		{"arm64 binary size", func() error { return b.binarySize(ctx) }},

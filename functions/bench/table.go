@@ -83,6 +83,9 @@ func printReport(w io.Writer, start, end machine, took time.Duration, o options,
 		start.cpu, start.cores, runtime.GOOS, runtime.GOARCH, start.goVer, start.load, end.load, took.Round(time.Second))
 	fmt.Fprintf(w, "flags: -samples %d -invokes %d -long %d -recordings %d -benchtime %s\n\n",
 		o.samples, o.invokes, o.long, o.recordings, o.benchtime)
+	// Steps may add to an earlier section; keep each section together.
+	rows = slices.Clone(rows)
+	slices.SortStableFunc(rows, func(a, b row) int { return strings.Compare(a.section, b.section) })
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SECTION\tMETRIC\tVALUE\tTARGET\tSTATUS\tMETHOD")
 	for _, r := range rows {

@@ -34,10 +34,11 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err != nil {
 		return nil, err
 	}
-	_, client, err := boot.Clients(ctx, cfg.Settings)
+	awsCfg, err := boot.AWS(getenv)
 	if err != nil {
 		return nil, err
 	}
+	_, client := boot.Clients(awsCfg, cfg.Settings)
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		calls:   client,

@@ -89,7 +89,7 @@ func setup(t *testing.T, o options) *testEnv {
 		sm.Put(testSecretID, secret)
 	}
 
-	_, client := testkit.Clients(t, smURL, testSecretKey)
+	_, client := testkit.Clients(t, smURL, testkit.AccessKey)
 	cfg := o.cfg
 	cfg.SecretID = testSecretID
 	cfg.FunctionName = testFunctionName

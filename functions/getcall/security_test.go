@@ -24,10 +24,10 @@ import (
 const secSID = "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
 
 // rewire rebuilds e's handler on the Secrets Manager endpoint smURL, signing
-// with awsSecretKey, keeping e's SignalWire replay server, logs and metrics.
-func rewire(t *testing.T, e *testEnv, smURL, awsSecretKey string) {
+// with awsAccessKey, keeping e's SignalWire replay server, logs and metrics.
+func rewire(t *testing.T, e *testEnv, smURL, awsAccessKey string) {
 	t.Helper()
-	src, client := testkit.Clients(t, smURL, awsSecretKey)
+	src, client := testkit.Clients(t, smURL, awsAccessKey)
 	e.h = newHandlerFrom(deps{
 		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute}, mode: e.mode},
 		calls:   retrieve.New(client, e.mode, retrieve.WithClock(func() time.Time { return fixedNow })),
@@ -90,10 +90,10 @@ func leakFaults() []leakFault {
 		{name: "secret throttled", prepare: fault(secretsserver.Throttled), wantType: typeCredentialsUnavailable, status: 502},
 		{name: "Secrets Manager 500", prepare: fault(secretsserver.InternalError), wantType: typeCredentialsUnavailable, status: 502},
 		{name: "Secrets Manager unreachable", prepare: func(t *testing.T, e *testEnv) {
-			rewire(t, e, closedURL(t), testSecretKey)
+			rewire(t, e, closedURL(t), testAccessKey)
 		}, wantType: typeCredentialsUnavailable, status: 502},
-		{name: "wrong AWS secret key", prepare: func(t *testing.T, e *testEnv) {
-			rewire(t, e, startSecrets(t, e.swURL), "not-"+testSecretKey)
+		{name: "unknown AWS access key", prepare: func(t *testing.T, e *testEnv) {
+			rewire(t, e, startSecrets(t, e.swURL), "AKIDNOTCALLWIRE")
 		}, wantType: typeCredentialsUnavailable, status: 502},
 		{name: "secret binary only", prepare: func(_ *testing.T, e *testEnv) {
 			e.sm.PutBinary(testSecretID, []byte(secretJSON(e.swURL)))

@@ -69,14 +69,14 @@ func startServers(tb testing.TB) (sm *secretsserver.Server, smURL string, sw *re
 	return sm, smURL, sw, swURL
 }
 
-// setup starts a Secrets Manager endpoint (SigV4 verified) and a SignalWire
+// setup starts a Secrets Manager endpoint (requests signed with the test key) and a SignalWire
 // replay server over testdata/recordings, and builds a handler on them with
 // the real AWS SDK client and the real SignalWire client.
 func setup(t *testing.T, mode retrieve.Mode) *testEnv {
 	t.Helper()
 	sm, smURL, sw, swURL := startServers(t)
 
-	src, client := testkit.Clients(t, smURL, testSecretKey)
+	src, client := testkit.Clients(t, smURL, testAccessKey)
 	env := &testEnv{sm: sm, sw: sw, swURL: swURL, mode: mode, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	env.h = newHandlerFrom(deps{
 		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute, FunctionName: testFunctionName}, mode: mode},

@@ -10,7 +10,9 @@
 // By default the function runs offline against a SignalWire replay server
 // serving testdata/recordings and a Secrets Manager endpoint holding a demo
 // secret, both on loopback. With -live it runs against the real secret named
-// by SIGNALWIRE_SECRET_ID, with the AWS credentials of the environment.
+// by SIGNALWIRE_SECRET_ID: the runner resolves your own AWS configuration
+// (AWS_PROFILE, SSO included) and hands the function the resulting
+// credentials and region as environment variables, as Lambda does.
 //
 // stdout holds the function's response, one line per invoke, and nothing
 // else. stderr holds the function's logs, the emulator's log and a summary:

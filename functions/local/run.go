@@ -64,7 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.port, "port", 0, "loopback `PORT` the emulator listens on (default a free port)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "function timeout, whole seconds")
 	fs.IntVar(&o.memoryMB, "memory", 128, "function memory size in `MB`, as reported to the function")
-	fs.BoolVar(&o.live, "live", false, "no embedded servers: use the real secret named by SIGNALWIRE_SECRET_ID and the AWS credential chain")
+	fs.BoolVar(&o.live, "live", false, "no embedded servers: use the real secret named by SIGNALWIRE_SECRET_ID, with your AWS profile's credentials (AWS_PROFILE, SSO included) and region")
 	fs.StringVar(&o.logLevel, "rie-log-level", "info", "the emulator's own log `level` (debug, info, warn, error); above info there is no INIT REPORT")
 	fs.StringVar(&o.logFormat, "log-format", "JSON", "the function's log `format` (AWS_LAMBDA_LOG_FORMAT: JSON as deployed, or Text)")
 	fs.StringVar(&o.workDir, "work", "", "build into `DIR` and keep it (default a temporary directory, removed at exit)")
@@ -144,8 +144,8 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	env := os.Environ()
 	var demo *lambdatest.Demo
 	if o.live {
-		if strings.TrimSpace(os.Getenv("SIGNALWIRE_SECRET_ID")) == "" {
-			return 0, errors.New("-live needs SIGNALWIRE_SECRET_ID: the name or ARN of the SignalWire secret")
+		if env, err = liveEnv(ctx, env); err != nil {
+			return 0, err
 		}
 	} else {
 		dir := o.recordings

@@ -8,15 +8,12 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"log"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
@@ -28,7 +25,7 @@ import (
 )
 
 func main() {
-	h, err := newHandler(context.Background(), os.Getenv)
+	h, err := newHandler(os.Getenv)
 	if err != nil {
 		log.Fatalf("publish: init: %v", err)
 	}
@@ -36,22 +33,19 @@ func main() {
 }
 
 // newHandler loads the configuration and builds the clients, once per cold start.
-func newHandler(ctx context.Context, getenv func(string) string) (*handler, error) {
+func newHandler(getenv func(string) string) (*handler, error) {
 	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := boot.AWS(getenv)
 	if err != nil {
 		return nil, err
 	}
 	// One attempt per retrieval: in a batch a 429 or a 5xx becomes an item
 	// failure that the queue brings back after the visibility timeout,
 	// never a wait inside the batch.
-	src, client, err := boot.Clients(ctx, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
-	if err != nil {
-		return nil, err
-	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("publish: AWS configuration: %w", err)
-	}
+	src, client := boot.Clients(awsCfg, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		calls:   retrieve.New(client, cfg.mode),

@@ -95,7 +95,7 @@ func TestRotationRace(t *testing.T) {
 		serveJSON(http.StatusOK, callBody)(w, r)
 	})
 
-	sm := secretsserver.New(secretsserver.WithCredentials("AKIDEXAMPLE", "test-secret-access-key"))
+	sm := secretsserver.New(secretsserver.WithAccessKeyID("AKIDEXAMPLE"))
 	smURL := httptest.NewServer(sm)
 	t.Cleanup(smURL.Close)
 	sm.Put("callwire/signalwire", secretJSON(testToken, ts.URL))
@@ -148,7 +148,7 @@ func TestPersistent401BoundsRefreshes(t *testing.T) {
 	t.Parallel()
 	ts := newTestServer(t)
 	ts.mux.HandleFunc("/", serveJSON(http.StatusUnauthorized, `{"code":20003}`))
-	sm := secretsserver.New(secretsserver.WithCredentials("AKIDEXAMPLE", "test-secret-access-key"))
+	sm := secretsserver.New(secretsserver.WithAccessKeyID("AKIDEXAMPLE"))
 	smURL := httptest.NewServer(sm)
 	t.Cleanup(smURL.Close)
 	sm.Put("callwire/signalwire", secretJSON(testToken, ts.URL))

@@ -1,19 +1,35 @@
 // Package boot builds, once per cold start, what every callwire function
-// needs to reach SignalWire: the settings every function reads from its
-// environment, a Secrets Manager source configured the standard AWS way
-// (environment, shared config, the function's role; so AWS_REGION and
-// AWS_ENDPOINT_URL_SECRETS_MANAGER apply) and a SignalWire client that reads
-// its credentials from it.
+// needs: the settings every function reads from its environment (Settings),
+// the AWS configuration its AWS clients share (AWS), and the Secrets Manager
+// source and SignalWire client that reads its credentials from it (Clients).
+//
+// AWS reads the environment Lambda gives a function and nothing else:
+// region, environment or container credentials, and endpoint overrides. It
+// does not use config.LoadDefaultConfig, whose shared-config, SSO and STS
+// machinery costs milliseconds of every cold start and is never used inside
+// Lambda. Every AWS client of a function is built from its result the same
+// way, and picks up its own AWS_ENDPOINT_URL_<SERVICE>:
+//
+//	awsCfg, err := boot.AWS(getenv)
+//	if err != nil {
+//		return nil, err
+//	}
+//	sm := secretsmanager.NewFromConfig(awsCfg) // AWS_ENDPOINT_URL_SECRETS_MANAGER
+//	q := sqs.NewFromConfig(awsCfg)             // AWS_ENDPOINT_URL_SQS
+//	bus := eventbridge.NewFromConfig(awsCfg)   // AWS_ENDPOINT_URL_EVENTBRIDGE
+//	db := dynamodb.NewFromConfig(awsCfg)       // AWS_ENDPOINT_URL_DYNAMODB
+//
+// Like every package below main, boot reads the environment only through the
+// getenv it is given.
 package boot
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/callwire/callwire/functions/internal/secrets"
@@ -66,18 +82,14 @@ func LoadSettings(getenv func(string) string) (Settings, []error) {
 	return s, errs
 }
 
-// Clients returns the secret source (caching for s.CacheTTL) and a
-// SignalWire client whose credentials are the secret s.SecretID, built with
-// opts (such as signalwire.WithRetry).
-func Clients(ctx context.Context, s Settings, opts ...signalwire.Option) (*secrets.Source, *signalwire.Client, error) {
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("boot: AWS configuration: %w", err)
-	}
+// Clients returns the secret source (a Secrets Manager client built from
+// awsCfg, caching for s.CacheTTL) and a SignalWire client whose credentials
+// are the secret s.SecretID, built with opts (such as signalwire.WithRetry).
+func Clients(awsCfg aws.Config, s Settings, opts ...signalwire.Option) (*secrets.Source, *signalwire.Client) {
 	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), s.CacheTTL)
 	if s.AllowLoopback {
 		opts = append(opts, signalwire.WithLoopback())
 	}
 	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient(), opts...)
-	return src, client, nil
+	return src, client
 }

@@ -16,7 +16,8 @@ const (
 	DemoSecretID  = "callwire/demo"
 	DemoRegion    = "us-east-1"
 	// DemoAccessKeyID is the static access key the function signs its
-	// Secrets Manager requests with; the secret key is random per Demo.
+	// Secrets Manager requests with, the only one the demo endpoint accepts;
+	// the secret key is random per Demo.
 	DemoAccessKeyID = "AKIDCALLWIRELOCAL000"
 )
 
@@ -41,7 +42,7 @@ func StartDemo(dir string) (*Demo, error) {
 	d := &Demo{
 		Replay: replay.New(replay.WithCredentials(DemoProjectID, token)),
 		Secrets: secretsserver.New(
-			secretsserver.WithCredentials(DemoAccessKeyID, secretKey),
+			secretsserver.WithAccessKeyID(DemoAccessKeyID),
 			secretsserver.WithRegion(DemoRegion)),
 		secretKey: secretKey,
 	}

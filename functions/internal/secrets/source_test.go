@@ -42,22 +42,22 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// newClient returns a real SDK client for url with the test credentials,
+// newClient returns a real SDK client for url signing with accessKeyID,
 // making a single attempt so fault tests neither retry nor back off.
-func newClient(url, secretAccessKey string) *secretsmanager.Client {
+func newClient(url, accessKeyID string) *secretsmanager.Client {
 	return secretsmanager.NewFromConfig(aws.Config{
 		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(testAccessKeyID, secretAccessKey, ""),
+		Credentials:      credentials.NewStaticCredentialsProvider(accessKeyID, testSecretAccessKey, ""),
 		BaseEndpoint:     aws.String(url),
 		RetryMaxAttempts: 1,
 	})
 }
 
-// setup returns a Source with a fake clock that reads from a signature-checking
-// secretsserver. wrap, if not nil, wraps the server's handler.
+// setup returns a Source with a fake clock that reads from a secretsserver
+// accepting only the test access key. wrap, if not nil, wraps the server's handler.
 func setup(t *testing.T, ttl time.Duration, wrap func(http.Handler) http.Handler) (*Source, *secretsserver.Server, *fakeClock) {
 	t.Helper()
-	srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+	srv := secretsserver.New(secretsserver.WithAccessKeyID(testAccessKeyID))
 	var h http.Handler = srv
 	if wrap != nil {
 		h = wrap(h)
@@ -65,7 +65,7 @@ func setup(t *testing.T, ttl time.Duration, wrap func(http.Handler) http.Handler
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	clock := &fakeClock{now: time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC)}
-	src := NewSource(newClient(ts.URL, testSecretAccessKey), ttl)
+	src := NewSource(newClient(ts.URL, testAccessKeyID), ttl)
 	src.now = clock.Now
 	return src, srv, clock
 }
@@ -186,11 +186,11 @@ func TestRefreshBounded(t *testing.T) {
 func TestValueBursts(t *testing.T) {
 	t.Parallel()
 	const bursts, callers = 300, 16
-	srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+	srv := secretsserver.New(secretsserver.WithAccessKeyID(testAccessKeyID))
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	srv.Put(testSecretID, "v1")
-	api := newClient(ts.URL, testSecretAccessKey)
+	api := newClient(ts.URL, testAccessKeyID)
 	extra := 0
 	for range bursts {
 		src := NewSource(api, time.Minute)
@@ -295,25 +295,25 @@ func TestValueErrors(t *testing.T) {
 	tests := []struct {
 		name       string
 		prepare    func(*secretsserver.Server)
-		secretKey  string
+		accessKey  string
 		wantReason Reason
 	}{
-		{"not found", func(*secretsserver.Server) {}, testSecretAccessKey, NotFound},
-		{"access denied", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.AccessDenied) }, testSecretAccessKey, AccessDenied},
-		{"throttled", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.Throttled) }, testSecretAccessKey, Throttled},
-		{"internal error", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.InternalError) }, testSecretAccessKey, Unavailable},
-		{"binary only", func(s *secretsserver.Server) { s.PutBinary(testSecretID, []byte("PTleak-binary")) }, testSecretAccessKey, NoString},
-		{"empty string", func(s *secretsserver.Server) { s.Put(testSecretID, "") }, testSecretAccessKey, NoString},
-		{"bad signing key", func(s *secretsserver.Server) { s.Put(testSecretID, "v1") }, "wrong-secret-access-key", AccessDenied},
+		{"not found", func(*secretsserver.Server) {}, testAccessKeyID, NotFound},
+		{"access denied", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.AccessDenied) }, testAccessKeyID, AccessDenied},
+		{"throttled", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.Throttled) }, testAccessKeyID, Throttled},
+		{"internal error", func(s *secretsserver.Server) { s.SetFault(testSecretID, secretsserver.InternalError) }, testAccessKeyID, Unavailable},
+		{"binary only", func(s *secretsserver.Server) { s.PutBinary(testSecretID, []byte("PTleak-binary")) }, testAccessKeyID, NoString},
+		{"empty string", func(s *secretsserver.Server) { s.Put(testSecretID, "") }, testAccessKeyID, NoString},
+		{"unknown access key", func(s *secretsserver.Server) { s.Put(testSecretID, "v1") }, "AKIDOTHER", AccessDenied},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+			srv := secretsserver.New(secretsserver.WithAccessKeyID(testAccessKeyID))
 			ts := httptest.NewServer(srv)
 			t.Cleanup(ts.Close)
 			tt.prepare(srv)
-			src := NewSource(newClient(ts.URL, tt.secretKey), time.Hour)
+			src := NewSource(newClient(ts.URL, tt.accessKey), time.Hour)
 
 			_, err := src.Value(t.Context(), testSecretID)
 			var secErr *Error
@@ -330,7 +330,7 @@ func TestValueErrors(t *testing.T) {
 			// Failures are not cached: once the secret is readable, the next call fetches it.
 			srv.SetFault(testSecretID, secretsserver.None)
 			srv.Put(testSecretID, "v1")
-			src.api = newClient(ts.URL, testSecretAccessKey)
+			src.api = newClient(ts.URL, testAccessKeyID)
 			if got := mustValue(t, src, testSecretID); got != "v1" || src.Fetches() != 2 {
 				t.Errorf("after recovery: Value = %q with %d fetches, want v1 with 2", got, src.Fetches())
 			}
@@ -359,7 +359,7 @@ func TestValueUndecodableResponse(t *testing.T) {
 		_, _ = w.Write([]byte(`{"Name":"callwire/signalwire","SecretString":PTleak-4f1c}`))
 	}))
 	t.Cleanup(ts.Close)
-	src := NewSource(newClient(ts.URL, testSecretAccessKey), time.Minute)
+	src := NewSource(newClient(ts.URL, testAccessKeyID), time.Minute)
 
 	_, err := src.Value(t.Context(), testSecretID)
 	var secErr *Error

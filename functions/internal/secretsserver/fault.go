@@ -38,4 +38,9 @@ var (
 	errUnknownOperation = awsError{http.StatusBadRequest, "UnknownOperationException", "The requested operation is not supported."}
 	errSerialization    = awsError{http.StatusBadRequest, "SerializationException", "The request body could not be read."}
 	errMissingSecretID  = awsError{http.StatusBadRequest, "InvalidParameterException", "SecretId is required."}
+
+	errIncompleteSignature = awsError{http.StatusBadRequest, "IncompleteSignatureException",
+		"Authorization header requires an AWS4-HMAC-SHA256 Credential."}
+	errUnrecognizedClient = awsError{http.StatusBadRequest, "UnrecognizedClientException",
+		"The security token included in the request is invalid."}
 )

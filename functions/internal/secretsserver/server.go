@@ -1,6 +1,14 @@
-// Package secretsserver is a loopback HTTP endpoint that speaks enough of the
-// AWS Secrets Manager JSON 1.1 protocol (GetSecretValue) for the real AWS SDK
-// client to talk to it. Tests and the local runner use it in place of AWS.
+// Package secretsserver is a loopback HTTP endpoint that answers the one
+// Secrets Manager operation the functions call, GetSecretValue, by the AWS
+// JSON 1.1 protocol (X-Amz-Target secretsmanager.GetSecretValue,
+// application/x-amz-json-1.1), so the real AWS SDK client can talk to it.
+// Tests and the local runner use it in place of AWS.
+//
+// It checks only that a request is signed at all (an Authorization header
+// "AWS4-HMAC-SHA256 Credential=KEY/...") and, with WithAccessKeyID, which
+// access key signed it; it does not recompute the signature. Errors have the
+// shapes the SDK maps to its types (ResourceNotFoundException and the rest),
+// and SetFault injects them per secret.
 //
 // Secret values live only in memory and are never logged.
 package secretsserver
@@ -29,18 +37,23 @@ const (
 // Option configures a Server built by New.
 type Option func(*Server)
 
-// WithCredentials makes the server verify each request's SigV4 signature
-// against this access key pair. Without it the server checks only that a
-// request carries a well-formed SigV4 Authorization header and X-Amz-Date.
-func WithCredentials(accessKeyID, secretAccessKey string) Option {
-	return func(s *Server) {
-		s.accessKeyID = accessKeyID
-		s.secretAccessKey = secretAccessKey
-	}
+// WithAccessKeyID makes the server refuse, as AWS does for an unknown key,
+// requests signed with any other access key ID (UnrecognizedClientException).
+// Tests use it to tell which credentials reached the SDK. Without it any
+// signed request is accepted.
+func WithAccessKeyID(id string) Option {
+	return func(s *Server) { s.accessKeyID = id }
 }
 
-// WithRegion sets the region used in ARNs and, when verifying, the region the
-// signature must be scoped to. The default is us-east-1.
+// WithCredentials is WithAccessKeyID(accessKeyID); the secret access key is
+// not checked.
+//
+// Deprecated: use WithAccessKeyID.
+func WithCredentials(accessKeyID, _ string) Option {
+	return WithAccessKeyID(accessKeyID)
+}
+
+// WithRegion sets the region used in ARNs. The default is us-east-1.
 func WithRegion(region string) Option {
 	return func(s *Server) { s.region = region }
 }
@@ -58,11 +71,10 @@ func WithLogger(l *slog.Logger) Option {
 
 // Server is an in-memory Secrets Manager. The zero value is not usable; call New.
 type Server struct {
-	accessKeyID     string
-	secretAccessKey string
-	region          string
-	accountID       string
-	log             *slog.Logger
+	accessKeyID string
+	region      string
+	accountID   string
+	log         *slog.Logger
 
 	mu      sync.Mutex
 	secrets map[string]*secret // by name
@@ -155,7 +167,9 @@ func (s *Server) SetFault(secretID string, f Fault) {
 // Requests reports how many GetSecretValue requests arrived, including rejected ones.
 func (s *Server) Requests() int64 { return s.requests.Load() }
 
-// Rejected reports how many GetSecretValue requests failed the signature check.
+// Rejected reports how many GetSecretValue requests were refused because
+// they were not signed, or were signed with another access key than the one
+// given to WithAccessKeyID.
 func (s *Server) Rejected() int64 { return s.rejected.Load() }
 
 // Start listens on addr (such as "127.0.0.1:0") and serves in the background.
@@ -201,7 +215,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, target, "", errUnknownOperation)
 		return
 	}
-	if e := s.authenticate(r, body); e != nil {
+	if e := s.authenticate(r); e != nil {
 		if target == targetGetSecretValue {
 			s.rejected.Add(1)
 		}
@@ -213,6 +227,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.getSecretValue(w, body)
+}
+
+// authenticate checks that r is signed with SigV4 at all and, under
+// WithAccessKeyID, by that key. The signature itself is not verified.
+func (s *Server) authenticate(r *http.Request) *awsError {
+	scope, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=")
+	keyID, _, found := strings.Cut(scope, "/")
+	if !ok || !found || keyID == "" {
+		return &errIncompleteSignature
+	}
+	if s.accessKeyID != "" && keyID != s.accessKeyID {
+		return &errUnrecognizedClient
+	}
+	return nil
 }
 
 type getSecretValueInput struct {

@@ -3,6 +3,7 @@ package secretsserver_test
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -57,7 +58,7 @@ func errorCode(t *testing.T, err error) (string, int) {
 
 func TestGetSecretValue(t *testing.T) {
 	t.Parallel()
-	srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+	srv := secretsserver.New(secretsserver.WithAccessKeyID(testAccessKeyID))
 	srv.Put("callwire/signalwire", `{"project_id":"p"}`)
 	arn := srv.ARN("callwire/signalwire")
 	client := newClient(setup(t, srv), testAccessKeyID, testSecretAccessKey)
@@ -174,30 +175,44 @@ func TestFaultByARNAndReset(t *testing.T) {
 	}
 }
 
-func TestSignatureVerification(t *testing.T) {
+func TestAccessKeyID(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name         string
-		accessKeyID  string
-		secretKey    string
+		opts         []secretsserver.Option
+		creds        aws.CredentialsProvider
 		wantCode     string
 		wantRejected int64
 	}{
-		{"valid", testAccessKeyID, testSecretAccessKey, "", 0},
-		{"wrong secret key", testAccessKeyID, "wrong-secret-access-key", "InvalidSignatureException", 1},
-		{"unknown access key", "AKIDOTHER", testSecretAccessKey, "UnrecognizedClientException", 1},
+		{"the expected key", []secretsserver.Option{secretsserver.WithAccessKeyID(testAccessKeyID)},
+			credentials.NewStaticCredentialsProvider(testAccessKeyID, testSecretAccessKey, ""), "", 0},
+		{"any secret key is accepted", []secretsserver.Option{secretsserver.WithAccessKeyID(testAccessKeyID)},
+			credentials.NewStaticCredentialsProvider(testAccessKeyID, "another-secret-access-key", ""), "", 0},
+		{"another key", []secretsserver.Option{secretsserver.WithAccessKeyID(testAccessKeyID)},
+			credentials.NewStaticCredentialsProvider("AKIDOTHER", testSecretAccessKey, ""), "UnrecognizedClientException", 1},
+		{"any key without WithAccessKeyID", nil,
+			credentials.NewStaticCredentialsProvider("AKIDOTHER", testSecretAccessKey, ""), "", 0},
+		{"unsigned", nil, aws.AnonymousCredentials{}, "IncompleteSignatureException", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+			srv := secretsserver.New(tt.opts...)
 			srv.Put("s", "value")
-			client := newClient(setup(t, srv), tt.accessKeyID, tt.secretKey)
+			client := secretsmanager.NewFromConfig(aws.Config{
+				Region:           "us-east-1",
+				Credentials:      tt.creds,
+				BaseEndpoint:     aws.String(setup(t, srv)),
+				RetryMaxAttempts: 1,
+			})
 
-			_, err := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
+			out, err := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String("s")})
 			if tt.wantCode == "" {
 				if err != nil {
 					t.Fatalf("GetSecretValue: %v", err)
+				}
+				if got := aws.ToString(out.SecretString); got != "value" {
+					t.Errorf("SecretString = %q, want value", got)
 				}
 			} else if code, status := errorCode(t, err); code != tt.wantCode || status != 400 {
 				t.Errorf("got %s %d, want %s 400", code, status, tt.wantCode)
@@ -221,8 +236,11 @@ func TestRawRequests(t *testing.T) {
 		wantRejected  int64
 	}{
 		{"unsigned", "secretsmanager.GetSecretValue", "", 400, "IncompleteSignatureException", 1, 1},
-		{"malformed signature", "secretsmanager.GetSecretValue", "AWS4-HMAC-SHA256 Signature=abc", 400, "IncompleteSignatureException", 1, 1},
-		{"well-formed signature without verification", "secretsmanager.GetSecretValue", fakeAuthorization, 200, "", 1, 0},
+		{"no credential", "secretsmanager.GetSecretValue", "AWS4-HMAC-SHA256 Signature=abc", 400, "IncompleteSignatureException", 1, 1},
+		{"empty access key", "secretsmanager.GetSecretValue", "AWS4-HMAC-SHA256 Credential=/20260302/us-east-1/secretsmanager/aws4_request", 400,
+			"IncompleteSignatureException", 1, 1},
+		{"another scheme", "secretsmanager.GetSecretValue", "Bearer AKIDEXAMPLE/x", 400, "IncompleteSignatureException", 1, 1},
+		{"signed, signature not recomputed", "secretsmanager.GetSecretValue", fakeAuthorization, 200, "", 1, 0},
 		{"unknown operation", "secretsmanager.ListSecrets", fakeAuthorization, 400, "UnknownOperationException", 0, 0},
 	}
 	for _, tt := range tests {
@@ -241,7 +259,6 @@ func TestRawRequests(t *testing.T) {
 			req.Header.Set("X-Amz-Target", tt.target)
 			if tt.authorization != "" {
 				req.Header.Set("Authorization", tt.authorization)
-				req.Header.Set("X-Amz-Date", "20260302T140741Z")
 			}
 			resp, err := ts.Client().Do(req)
 			if err != nil {
@@ -267,9 +284,28 @@ func TestRawRequests(t *testing.T) {
 	}
 }
 
+func TestLogsHoldNoValue(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	srv := secretsserver.New(secretsserver.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	srv.Put("s", "PTleak-value")
+	srv.PutBinary("b", []byte("PTleak-binary"))
+	client := newClient(setup(t, srv), testAccessKeyID, testSecretAccessKey)
+
+	for _, id := range []string{"s", "b", "missing"} {
+		_, _ = client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	}
+	if got := strings.Count(logs.String(), "secretsserver: request"); got != 3 {
+		t.Errorf("logged %d requests, want 3:\n%s", got, logs.String())
+	}
+	if strings.Contains(logs.String(), "PTleak") {
+		t.Errorf("logs hold a secret value:\n%s", logs.String())
+	}
+}
+
 func TestStart(t *testing.T) {
 	t.Parallel()
-	srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+	srv := secretsserver.New(secretsserver.WithAccessKeyID(testAccessKeyID))
 	srv.Put("s", "value")
 	url, err := srv.Start("127.0.0.1:0")
 	if err != nil {

@@ -20,8 +20,8 @@ import (
 )
 
 // The test credentials: the SignalWire project and token the replay server
-// accepts, the secret holding them, and the AWS keys the loopback Secrets
-// Manager endpoint verifies signatures with.
+// accepts, the secret holding them, and the AWS keys the clients sign with
+// (the loopback Secrets Manager endpoint accepts only AccessKey).
 const (
 	ProjectID = "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 	Token     = "PTtesttoken-6d1f0c8e2b7a4f55a9e3"
@@ -55,11 +55,11 @@ func SecretJSON(spaceURL, token string) string {
 	return string(b)
 }
 
-// SecretsManager starts a loopback Secrets Manager endpoint that verifies
-// SigV4 with the test keys, closed when tb ends.
+// SecretsManager starts a loopback Secrets Manager endpoint that accepts
+// requests signed with AccessKey, closed when tb ends.
 func SecretsManager(tb testing.TB) (*secretsserver.Server, string) {
 	tb.Helper()
-	sm := secretsserver.New(secretsserver.WithCredentials(AccessKey, SecretKey))
+	sm := secretsserver.New(secretsserver.WithAccessKeyID(AccessKey))
 	smURL, err := sm.Start("127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -69,14 +69,14 @@ func SecretsManager(tb testing.TB) (*secretsserver.Server, string) {
 }
 
 // Clients builds the real AWS SDK Secrets Manager client for smURL, signing
-// with secretKey and without SDK retries, behind a Source caching for a
+// with accessKeyID and SecretKey and without SDK retries, behind a Source caching for a
 // minute, and the real SignalWire client reading SecretID from it, with
 // retries fast enough for tests.
-func Clients(tb testing.TB, smURL, secretKey string) (*secrets.Source, *signalwire.Client) {
+func Clients(tb testing.TB, smURL, accessKeyID string) (*secrets.Source, *signalwire.Client) {
 	tb.Helper()
 	awsCfg := aws.Config{
 		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(AccessKey, secretKey, ""),
+		Credentials:      credentials.NewStaticCredentialsProvider(accessKeyID, SecretKey, ""),
 		BaseEndpoint:     aws.String(smURL),
 		RetryMaxAttempts: 1,
 	}
