@@ -78,7 +78,7 @@ func functionEnv(smURL, ddbURL, evURL string) []string {
 
 // TestBootstrapUnderEmulator runs the real publish bootstrap under the
 // Lambda Runtime Interface Emulator with an SQS event, against the loopback
-// Secrets Manager (SigV4 verified), the SignalWire replay server, DynamoDB
+// Secrets Manager (the access key checked), the SignalWire replay server, DynamoDB
 // and EventBridge, and searches everything it wrote for credentials.
 func TestBootstrapUnderEmulator(t *testing.T) {
 	t.Parallel()

@@ -236,7 +236,7 @@ func TestCrashBeforeDoneMark(t *testing.T) {
 	env.h.store = failingComplete{env.store}
 	r := hintRecord(sidFailed, "failed")
 	if got := failedIDs(env.handle(t, r)); len(got) != 0 {
-		t.Fatalf("the published event's record is retried: %v", got)
+		t.Fatalf("the published event's record is retried: %v\n%s", got, env.logs.String())
 	}
 	if got := env.metric(t, "IdempotencyErrors"); got != 1 {
 		t.Errorf("IdempotencyErrors = %v, want 1", got)

@@ -82,7 +82,7 @@ func TestPublishAgainstMoto(t *testing.T) {
 	sm, smURL := testkit.SecretsManager(t)
 	sw, swURL := startReplay(t)
 	sm.Put(testkit.SecretID, testkit.SecretJSON(swURL, testkit.Token))
-	src, _ := testkit.Clients(t, smURL, testkit.SecretKey)
+	src, _ := testkit.Clients(t, smURL, testkit.AccessKey)
 	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testkit.SecretID), signalwire.NewHTTPClient(),
 		signalwire.WithLoopback(), signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
 	logs := &testkit.SyncBuffer{}

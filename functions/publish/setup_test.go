@@ -80,7 +80,7 @@ func (c *clock) add(d time.Duration) {
 }
 
 // testEnv is a handler wired to real clients and loopback servers: Secrets
-// Manager (SigV4 verified), the SignalWire replay server, DynamoDB and
+// Manager (the access key checked), the SignalWire replay server, DynamoDB and
 // EventBridge.
 type testEnv struct {
 	h       *handler
@@ -155,7 +155,7 @@ func setup(tb testing.TB) *testEnv {
 	sw, swURL := startReplay(tb)
 	sm.Put(testkit.SecretID, testkit.SecretJSON(swURL, testkit.Token))
 	ddb, ddbURL, ev, evURL := startAWS(tb)
-	src, _ := testkit.Clients(tb, smURL, testkit.SecretKey)
+	src, _ := testkit.Clients(tb, smURL, testkit.AccessKey)
 	hc := signalwire.NewHTTPClient()
 	tb.Cleanup(hc.CloseIdleConnections)
 	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testkit.SecretID), hc, signalwire.WithLoopback(),
