@@ -62,4 +62,7 @@ require (
 	golang.org/x/text v0.43.0 // indirect
 )
 
-tool github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+tool (
+	github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+	github.com/callwire/callwire/contract/cmd/swcontract
+)
