@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -447,5 +448,46 @@ func TestRunOut(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "swcontract: "+bad+": ") {
 		t.Errorf("stderr = %q, want it to name %s", stderr.String(), bad)
+	}
+}
+
+// TestCheckFilesFirstFailureInOrder checks that the pool reports the first
+// unreadable input in path order, whichever goroutine meets a failure first,
+// and that every input before it was checked.
+func TestCheckFilesFirstFailureInOrder(t *testing.T) {
+	t.Parallel()
+	v, err := contract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := readBase(t)
+	dir := t.TempDir()
+	const n, firstBad = 300, 150
+	var inputs []input
+	for i := range n {
+		data := base
+		if i == firstBad || i == 40+firstBad || i == n-1 {
+			data = []byte(`{"request": {`)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("%03d.json", i))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, input{name: path})
+	}
+	for range 5 {
+		outcomes, failed := checkFiles(v, inputs, nil)
+		if failed != firstBad {
+			t.Fatalf("failed = %d, want %d", failed, firstBad)
+		}
+		for i := range firstBad {
+			if len(outcomes[i].checked) != 1 || outcomes[i].err != nil {
+				t.Fatalf("input %d before the failure: %d checked, err %v", i, len(outcomes[i].checked), outcomes[i].err)
+			}
+		}
+	}
+	outcomes, failed := checkFiles(v, inputs[:firstBad], nil)
+	if failed != -1 || len(outcomes) != firstBad {
+		t.Errorf("clean inputs: failed = %d, %d outcomes; want -1, %d", failed, len(outcomes), firstBad)
 	}
 }
