@@ -316,7 +316,7 @@ func checkResource(r any, params map[string]any) error {
 
 // TestFunctionPolicies checks least privilege: each function may read the
 // SignalWire secret and, when a customer managed key is set, decrypt with it
-// through Secrets Manager; nothing else.
+// through Secrets Manager; nothing else but its extraGrants.
 func TestFunctionPolicies(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
@@ -327,7 +327,6 @@ func TestFunctionPolicies(t *testing.T) {
 			if _, ok := props["Role"]; ok {
 				t.Fatal("Role is set; the checks expect SAM's generated role with inline Policies")
 			}
-			type grant struct{ Action, Resource, If string }
 			var got []grant
 			for _, doc := range sliceOf(props["Policies"]) {
 				stmts, _ := at(doc, "Statement")
@@ -348,8 +347,11 @@ func TestFunctionPolicies(t *testing.T) {
 					}
 					res, _ := at(s, "Resource")
 					resName, ok := ref(res)
+					if r, a, isGetAtt := getAtt(res); isGetAtt {
+						resName, ok = r+"."+a, true
+					}
 					if !ok {
-						t.Errorf("Resource = %v, want !Ref <parameter>", res)
+						t.Errorf("Resource = %v, want !Ref <parameter> or !GetAtt <resource>.Arn", res)
 					}
 					for _, a := range leaves(mapAt(s)["Action"]) {
 						as, _ := a.(string)
@@ -357,10 +359,11 @@ func TestFunctionPolicies(t *testing.T) {
 					}
 				}
 			}
-			want := []grant{
+			want := append([]grant{
 				{Action: "kms:Decrypt", Resource: "SecretKmsKeyArn", If: "HasKmsKey"},
 				{Action: "secretsmanager:GetSecretValue", Resource: "SignalWireSecretArn"},
-			}
+			}, extraGrants[id]...)
+			slices.SortFunc(want, func(a, b grant) int { return strings.Compare(a.Action, b.Action) })
 			slices.SortFunc(got, func(a, b grant) int { return strings.Compare(a.Action, b.Action) })
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s grants (-want +got):\n%s", id, diff)
