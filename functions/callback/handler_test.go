@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -466,5 +467,76 @@ func TestSecretUnavailable(t *testing.T) {
 	}
 	if lines := env.logLines(t); lines[0]["outcome"] != resultSecret {
 		t.Errorf("log = %v", lines)
+	}
+}
+
+// TestAnyChangeIsRefused is the signature property through the real
+// handler: starting from a valid callback, a random change to the domain,
+// the path, the query string, the body's content, the signature header or
+// the key is refused with 403 and queues nothing.
+func TestAnyChangeIsRefused(t *testing.T) {
+	t.Parallel()
+	env := setup(t, secretJSON(testKey, ""))
+	other := setup(t, secretJSON("PSKanother-project-key", ""))
+	r := rand.New(rand.NewPCG(7, 11))
+	flip := func(s string) string {
+		b := []byte(s)
+		i := r.IntN(len(b))
+		c := "abcdefghijklmnopqrstuvwxyz0123456789"[r.IntN(36)]
+		if b[i] == c {
+			c = '_'
+		}
+		b[i] = c
+		return string(b)
+	}
+	base := event("completed", testKey)
+	if resp := env.invoke(t, base); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("the unchanged callback: %d", resp.StatusCode)
+	}
+	changes := map[string]func(*events.LambdaFunctionURLRequest){
+		"domain": func(e *events.LambdaFunctionURLRequest) {
+			e.RequestContext.DomainName = flip(e.RequestContext.DomainName)
+		},
+		"path":  func(e *events.LambdaFunctionURLRequest) { e.RawPath = "/" + flip(e.RawPath[1:]) },
+		"query": func(e *events.LambdaFunctionURLRequest) { e.RawQueryString = "q=" + flip("value") },
+		"body": func(e *events.LambdaFunctionURLRequest) {
+			fields, _ := webhook.ParseForm([]byte(e.Body))
+			i := r.IntN(len(fields))
+			if fields[i].Value == "" {
+				fields[i].Value = "x"
+			} else {
+				fields[i].Value = flip(fields[i].Value)
+			}
+			e.Body = webhook.EncodeForm(fields)
+		},
+		"header": func(e *events.LambdaFunctionURLRequest) {
+			sig := e.Headers[webhook.HeaderSignalWire]
+			for {
+				changed := flip(sig[:27]) + "="
+				mac, _ := base64.StdEncoding.Strict().DecodeString(changed)
+				orig, _ := base64.StdEncoding.DecodeString(sig)
+				if !slices.Equal(mac, orig) {
+					e.Headers[webhook.HeaderSignalWire] = changed
+					return
+				}
+			}
+		},
+	}
+	for round := range 40 {
+		for name, change := range changes {
+			ev := modified(base, change)
+			if resp := env.invoke(t, ev); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("round %d, %s changed: %d, want 403", round, name, resp.StatusCode)
+			}
+		}
+		if resp := other.invoke(t, base); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("round %d, another key: %d, want 403", round, resp.StatusCode)
+		}
+	}
+	if n := len(env.queued(t)); n != 1 {
+		t.Errorf("%d hints queued, want only the unchanged callback's", n)
+	}
+	if n := len(other.queued(t)); n != 0 {
+		t.Errorf("%d hints queued under another key", n)
 	}
 }
