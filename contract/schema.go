@@ -70,13 +70,13 @@ func describeValue(v any) string {
 	case nil:
 		return "null"
 	case string:
-		return truncate(x, 40)
+		return Truncate(x, 40)
 	case json.Number:
-		return truncate(x.String(), 40)
+		return Truncate(x.String(), 40)
 	case map[string]any:
 		return "object"
 	case []any:
 		return "array"
 	}
-	return truncate(fmt.Sprint(v), 40)
+	return Truncate(fmt.Sprint(v), 40)
 }

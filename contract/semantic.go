@@ -31,7 +31,7 @@ func (c *checker) semanticCall(obj map[string]any, params map[string]string) {
 		t, err := ParseDate(s)
 		if err != nil {
 			c.add(RuleDateFormat, SeverityWarning, "/"+f, "RFC 2822 date-time", "unparseable",
-				fmt.Sprintf("/%s: %q is not an RFC 2822 date-time", f, truncate(s, 40)))
+				fmt.Sprintf("/%s: %q is not an RFC 2822 date-time", f, Truncate(s, 40)))
 			continue
 		}
 		times[f] = t

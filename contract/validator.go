@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Validator checks exchanges against the pinned document. Build it once with
@@ -152,16 +153,16 @@ func (v *Validator) match(method, rawURL string) (*operation, map[string]string)
 // Check validates one exchange: operation, status, content type, body schema
 // and the semantic rules. It never fails; problems are findings.
 func (v *Validator) Check(ex Exchange) Result {
-	res, _ := v.CheckDecoded(ex)
-	return res
+	doc, err := decodeJSON(ex.Body)
+	return v.CheckDocument(ex, doc, err)
 }
 
-// CheckDecoded is Check that also returns the body as it decoded it (see
-// DecodeJSON), or nil when it did not decode it: no JSON schema for the
-// status, an empty body or one that is not JSON. Callers that read the body
-// afterwards use it instead of decoding the body again.
-func (v *Validator) CheckDecoded(ex Exchange) (Result, any) {
-	var c checker
+// CheckDocument is Check for a body its caller already decoded with
+// DecodeJSON (doc, or the decoding error err), so a caller that also reads
+// the body decodes it once and hands the same document to the check and to
+// whatever reads it next.
+func (v *Validator) CheckDocument(ex Exchange, doc any, err error) Result {
+	c := checker{doc: doc, decodeErr: err}
 	c.check(v, ex)
 	sort.SliceStable(c.findings, func(i, j int) bool {
 		a, b := c.findings[i], c.findings[j]
@@ -175,13 +176,14 @@ func (v *Validator) CheckDecoded(ex Exchange) (Result, any) {
 		res.Findings = []Finding{}
 	}
 	res.Conformant = res.Errors() == 0
-	return res, c.doc
+	return res
 }
 
 type checker struct {
 	operation string
 	findings  []Finding
-	doc       any // the decoded body
+	doc       any   // the decoded body
+	decodeErr error // why the body did not decode
 }
 
 func (c *checker) add(rule string, sev Severity, pointer, expected, actual, message string) {
@@ -244,13 +246,12 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			fmt.Sprintf("status %d declares a JSON body but the body is empty", ex.Status))
 		return
 	}
-	doc, err := decodeJSON(ex.Body)
+	doc, err := c.doc, c.decodeErr
 	if err != nil {
 		c.add(RuleBodyInvalidJSON, SeverityError, "", "a JSON body", "not JSON",
 			"the body is not valid JSON: "+DescribeJSONError(err))
 		return
 	}
-	c.doc = doc
 	if e := resp.schema.Evaluate(doc); e != nil {
 		c.schemaFindings(e)
 	}
@@ -294,7 +295,7 @@ func describeCT(ct string) string {
 	if ct == "" {
 		return "(none)"
 	}
-	return truncate(ct, 64)
+	return Truncate(ct, 64)
 }
 
 func pathOf(raw string) string {
@@ -302,7 +303,7 @@ func pathOf(raw string) string {
 	if err != nil {
 		return "(unparseable URL)"
 	}
-	return truncate(u.EscapedPath(), 200)
+	return Truncate(u.EscapedPath(), 200)
 }
 
 func contains(list []string, s string) bool {
@@ -314,9 +315,15 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func truncate(s string, n int) string {
+// Truncate shortens s to at most n bytes for a message, cutting at a rune
+// boundary and marking the cut with "…". Findings and CLI messages quote
+// values through it, so no message grows with its input.
+func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

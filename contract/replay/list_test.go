@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -97,13 +98,21 @@ func TestServeHTTPList(t *testing.T) {
 			if err := dec.Decode(&p); err != nil {
 				t.Fatalf("decode page: %v\n%s", err, got.Body)
 			}
+			matching := all
+			if tt.setList != nil {
+				matching = slices.DeleteFunc(slices.Clone(tt.setList), func(sid string) bool { _, ok := bodies[sid]; return !ok })
+			}
 			wantSIDs := tt.wantSIDs
 			if wantSIDs == nil {
-				wantSIDs = all[:min(tt.wantSize, len(all))]
+				wantSIDs = matching[:min(tt.wantSize, len(matching))]
 			}
-			uri := listPath + fmt.Sprintf("?PageSize=%d&Page=0", tt.wantSize)
+			uri := listPath + fmt.Sprintf("?Page=0&PageSize=%d", tt.wantSize)
 			zero := 0
 			want := page{URI: uri, FirstPageURI: uri, Page: &zero, PageSize: tt.wantSize}
+			if len(matching) > tt.wantSize {
+				next := listPath + fmt.Sprintf("?Page=1&PageSize=%d&PageToken=PA1", tt.wantSize)
+				want.NextPageURI = &next
+			}
 			wantCalls := make([]string, 0, len(wantSIDs))
 			for _, sid := range wantSIDs {
 				wantCalls = append(wantCalls, bodies[sid])
@@ -183,5 +192,57 @@ func syntheticCall(sid string) *recording.Recording {
 			Headers: http.Header{"Content-Type": {"application/json"}},
 			Body:    json.RawMessage(`{"sid":"` + sid + `","status":"completed"}`),
 		},
+	}
+}
+
+// TestServeHTTPListPaging walks the pages of a filtered list by following
+// next_page_uri, as a client does, and checks the filters.
+func TestServeHTTPListPaging(t *testing.T) {
+	t.Parallel()
+	s := New()
+	if err := s.LoadDir(recordingsDir); err != nil {
+		t.Fatalf("LoadDir: %v", err)
+	}
+	base := startServer(t, s)
+	client := newClient(t)
+	listPath := "/api/laml/2010-04-01/Accounts/" + testAccount + "/Calls"
+	walk := func(query string) (sids []string, pages int) {
+		next := listPath + query
+		for next != "" {
+			got := mustDo(t, client, http.MethodGet, base+next, nil)
+			var p page
+			if err := json.Unmarshal([]byte(got.Body), &p); err != nil {
+				t.Fatalf("page %d: %v", pages, err)
+			}
+			pages++
+			for _, c := range p.Calls {
+				var call struct {
+					SID string `json:"sid"`
+				}
+				_ = json.Unmarshal(c, &call)
+				sids = append(sids, call.SID)
+			}
+			next = ""
+			if p.NextPageURI != nil {
+				next = *p.NextPageURI
+			}
+		}
+		return sids, pages
+	}
+	all, _ := walk("?PageSize=1000")
+	paged, pages := walk("?PageSize=2")
+	if diff := cmp.Diff(all, paged); diff != "" || pages != (len(all)+1)/2 {
+		t.Errorf("%d pages of 2; calls (-one page +paged):\n%s", pages, diff)
+	}
+	completed, _ := walk("?PageSize=3&Status=completed")
+	if len(completed) == 0 || len(completed) >= len(all) {
+		t.Errorf("Status=completed kept %d of %d calls", len(completed), len(all))
+	}
+	ended, _ := walk("?PageSize=3&" + url.Values{"EndTime>": {"Tue, 10 Mar 2026 00:00:00 GMT"}, "EndTime<": {"Sat, 21 Mar 2026 00:00:00 GMT"}}.Encode())
+	if len(ended) != 8 { // 10, 11, 12, 13, 16, 17, 19 and 20 March
+		t.Errorf("EndTime between 10 and 21 March kept %d calls, want 8: %v", len(ended), ended)
+	}
+	if got := mustDo(t, client, http.MethodGet, base+listPath+"?EndTime%3E=yesterday", nil); got.Status != http.StatusBadRequest {
+		t.Errorf("an unreadable EndTime> got %d, want 400", got.Status)
 	}
 }

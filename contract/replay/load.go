@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/recording"
 )
 
@@ -20,6 +22,10 @@ type call struct {
 	// listed is the compacted body of a 200 recording whose body is a JSON
 	// object, as it appears on the List Calls page; nil for any other recording.
 	listed json.RawMessage
+	// status and ended are the listed body's status and end_time, for the
+	// List Calls filters; empty and zero when absent or unreadable.
+	status string
+	ended  time.Time
 }
 
 // LoadDir loads every recording (.json) under dir, recursively; dir may also
@@ -117,6 +123,16 @@ func newCall(source string, rec *recording.Recording) (string, *call, error) {
 	c := &call{source: source, resp: responseOf(rec)}
 	if rec.Response.Status == http.StatusOK && rec.Response.BodyText == nil {
 		c.listed = compactObject(rec.Response.Body)
+		var fields struct {
+			Status  any `json:"status"`
+			EndTime any `json:"end_time"`
+		}
+		if c.listed != nil && json.Unmarshal(c.listed, &fields) == nil {
+			c.status, _ = fields.Status.(string)
+			if end, ok := fields.EndTime.(string); ok {
+				c.ended, _ = contract.ParseDate(end)
+			}
+		}
 	}
 	return segs[n-1], c, nil
 }

@@ -56,6 +56,14 @@ func WithCredentials(projectID, apiToken string) Option {
 	}
 }
 
+// SetCredentials changes the Basic auth the server requires, as a credentials
+// rotation does: from now on only these are accepted.
+func (s *Server) SetCredentials(projectID, apiToken string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.projectID, s.apiToken, s.auth = projectID, apiToken, true
+}
+
 // WithNotFound sets the response served for unknown SIDs and unknown paths. The
 // default is SignalWire's 404 error body (code 20404). A nil rec keeps the default.
 func WithNotFound(rec *recording.Recording) Option {
@@ -115,12 +123,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authorized reports whether r carries the configured Basic auth. Both halves
 // are always compared so timing does not reveal which one was wrong.
 func (s *Server) authorized(r *http.Request) bool {
-	if !s.auth {
+	s.mu.Lock()
+	auth, projectID, apiToken := s.auth, s.projectID, s.apiToken
+	s.mu.Unlock()
+	if !auth {
 		return true
 	}
 	user, pass, ok := r.BasicAuth()
-	userOK := subtle.ConstantTimeCompare([]byte(user), []byte(s.projectID))
-	passOK := subtle.ConstantTimeCompare([]byte(pass), []byte(s.apiToken))
+	userOK := subtle.ConstantTimeCompare([]byte(user), []byte(projectID))
+	passOK := subtle.ConstantTimeCompare([]byte(pass), []byte(apiToken))
 	return ok && userOK&passOK == 1
 }
 

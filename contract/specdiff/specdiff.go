@@ -1,46 +1,44 @@
 // Package specdiff lists the changes between two versions of the "Retrieve a
 // Call" OpenAPI document that matter to a client reading the response of
 // GET /Accounts/{AccountSid}/Calls/{Sid}: its documented statuses and their
-// JSON body schemas, with every $ref followed.
+// bodies, with every $ref followed.
 //
-// Breaking is judged from the reader's side. A change is breaking when a body
-// that conforms to the new document can surprise code written against the old
-// one: a property removed or no longer required, a type or format changed, an
-// enum value added, null newly allowed, an enum constraint dropped. Narrowing
-// what may arrive (a new required property, an enum value removed, null no
-// longer allowed, a new format or enum constraint) is not breaking. Closing an
-// object with additionalProperties or unevaluatedProperties false is listed as
-// info, as is a documented status that disappears.
+// The comparison is github.com/oasdiff/oasdiff's: its diff of the two
+// documents and the response rules of its checker. Breaking is judged from
+// the reader's side. A change is breaking when a body that conforms to the
+// new document can surprise code written against the old one: a property
+// removed or no longer required, a type widened or changed, a format changed
+// or dropped, an enum value added, null newly allowed, an enum constraint
+// dropped. Narrowing what may arrive (a new required property, an enum value
+// removed, null no longer allowed, a new format or enum constraint) is not
+// breaking. oasdiff's response rules mostly judge that way already; the few
+// that do not get another level here (see levelOverrides), and oasdiff's
+// levels map to severities: error is breaking, warning is info, anything
+// lower non-breaking. A documented status that disappears is info, and so is
+// an object closed with additionalProperties or unevaluatedProperties false,
+// which oasdiff has no rule for and a small check of our own reports.
 //
-// The documents are walked with github.com/pb33f/libopenapi, which the module
-// already uses for validation, instead of adding github.com/oasdiff/oasdiff
-// (and kin-openapi with it) or using libopenapi's what-changed package.
-// what-changed judges compatibility from the provider's side, as if every
-// schema were a request: its default rules call a newly required property and
-// a removed enum value breaking and an added enum value not, the opposite of
-// what a response reader needs. oasdiff does have response-side checks that
-// mostly match this view (response-property-enum-value-added,
-// response-property-became-optional), but their levels have moved between
-// releases and its findings would still have to be mapped to Change and its
-// pointers. The walk below covers one operation's response schemas in a few
-// hundred lines, with the rules stated here.
+// Only the one operation is compared. It is found by its path, with the
+// parameter names blanked (so a renamed parameter or a base path moved from
+// the server URL into the path still finds it), or else by its operationId,
+// and each document is cut down to it before oasdiff sees them. Each status
+// is compared on its own, so every change carries the status it concerns.
 package specdiff
 
 import (
+	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/pb33f/libopenapi"
-	"github.com/pb33f/libopenapi/datamodel/high/base"
-	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
-	"github.com/pb33f/libopenapi/orderedmap"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oasdiff/oasdiff/checker"
+	"github.com/oasdiff/oasdiff/diff"
+	"github.com/oasdiff/oasdiff/load"
 )
 
 // Severity grades a change for a client that reads the response.
@@ -86,17 +84,19 @@ const operationSuffix = "/Accounts/{}/Calls/{}"
 // operationID is the fallback way to find the operation.
 const operationID = "retrieve-a-call"
 
-// maxDepth bounds the schema walk, so a recursive schema ends.
-const maxDepth = 32
-
 // Change is one difference between the two documents.
 type Change struct {
-	// Kind names the change, e.g. "enum-value-added".
+	// Kind names the change, e.g. "enum-value-added": one of the Kind
+	// constants, or for a change they do not cover the oasdiff rule that
+	// found it, e.g. "response-property-max-length-increased".
 	Kind string `json:"kind"`
 	// Pointer is the response status, a space and an RFC 6901 JSON Pointer
 	// into the body ("200 /direction"); the status alone for the whole body
-	// or the status itself; empty for the operation. "*" stands for any array
-	// index or any undeclared property name.
+	// or the status itself; empty for the operation. For a change whose Kind
+	// is a rule id, it points at the first property the finding names that
+	// the body declares, or is the status alone (the Message names what
+	// changed). "*" stands for any array index or any undeclared property
+	// name.
 	Pointer string `json:"pointer"`
 	// Old and New say what the documents say, e.g. "integer" and "string".
 	Old string `json:"old,omitempty"`
@@ -105,10 +105,14 @@ type Change struct {
 	Severity Severity `json:"severity"`
 	// Message is a sentence for people.
 	Message string `json:"message"`
+	// Rule is the oasdiff checker rule that found the change, e.g.
+	// "response-property-enum-value-added"; empty for a closed or opened
+	// object, which is specdiff's own check.
+	Rule string `json:"rule,omitempty"`
 }
 
-// Report lists the changes, in document order: statuses as the old document
-// lists them, then the new ones; within a body, properties likewise.
+// Report lists the changes: the operation first, then by status, pointer
+// and kind.
 type Report struct {
 	Changes []Change `json:"changes"`
 }
@@ -172,13 +176,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	}{r.Breaking(), changes})
 }
 
-// MaxSpecSize bounds a document read by Run.
-const MaxSpecSize = 8 << 20
-
 // Run diffs the documents at oldPath and newPath and writes the report to
 // stdout as format "text" (or "") or "json". It returns exit code 1 when a
 // change is breaking and 0 otherwise; on an error it returns 2 and the error,
-// and writes nothing.
+// and writes nothing. A document that cannot be read or compared comes back
+// as a *DocumentError naming its file.
 func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
 	write := (*Report).WriteText
 	switch format {
@@ -196,7 +198,7 @@ func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	rep, err := Diff(oldSpec, newSpec)
+	rep, err := compare(oldPath, oldSpec, newPath, newSpec)
 	if err != nil {
 		return 2, err
 	}
@@ -209,76 +211,123 @@ func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
 	return 0, nil
 }
 
-func readSpec(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("specdiff: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSpecSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("specdiff: read %s: %w", path, err)
-	}
-	if len(data) > MaxSpecSize {
-		return nil, fmt.Errorf("specdiff: %s is larger than %d bytes", path, MaxSpecSize)
-	}
-	return data, nil
-}
-
 // Diff compares the "Retrieve a Call" response of two OpenAPI 3 documents.
-// It fails when either document cannot be parsed or the old one does not
-// document the operation; the operation missing from the new one is a
-// breaking change.
+// It fails with a *DocumentError when either document cannot be parsed or
+// the old one does not document the operation; the operation missing from
+// the new one is a breaking change.
 func Diff(oldSpec, newSpec []byte) (*Report, error) {
-	oldOp, err := findOperation("old", oldSpec)
-	if err != nil {
-		return nil, err
-	}
-	if oldOp == nil {
-		return nil, errors.New("specdiff: old document has no GET " + operationSuffix)
-	}
-	newOp, err := findOperation("new", newSpec)
-	if err != nil {
-		return nil, err
-	}
-	d := &differ{}
-	if newOp == nil {
-		d.add(KindOperationRemoved, "", "GET "+operationSuffix, "", SeverityBreaking,
-			"the operation is no longer documented")
-		return &Report{Changes: d.changes}, nil
-	}
-	d.responses(oldOp, newOp)
-	return &Report{Changes: d.changes}, nil
+	return compare("old document", oldSpec, "new document", newSpec)
 }
 
-// findOperation parses a document and returns its "Retrieve a Call"
-// operation, or nil when it has none.
-func findOperation(name string, spec []byte) (*v3.Operation, error) {
-	doc, err := libopenapi.NewDocument(spec)
+func compare(oldName string, oldSpec []byte, newName string, newSpec []byte) (*Report, error) {
+	oldDoc, err := loadSpec(oldName, oldSpec)
 	if err != nil {
-		return nil, fmt.Errorf("specdiff: parse %s document: %w", name, err)
+		return nil, err
 	}
-	model, err := doc.BuildV3Model()
+	newDoc, err := loadSpec(newName, newSpec)
 	if err != nil {
-		return nil, fmt.Errorf("specdiff: build %s document: %w", name, err)
+		return nil, err
 	}
-	if model == nil || model.Model.Paths == nil || model.Model.Paths.PathItems == nil {
-		return nil, nil
+	path, oldOp := findOperation(oldDoc)
+	if oldOp == nil {
+		return nil, &DocumentError{Name: oldName, Problem: fmt.Sprintf(
+			"does not document GET %s (operationId %s), so there is nothing to compare", "/Accounts/{AccountSid}/Calls/{Sid}", operationID)}
 	}
-	var byID *v3.Operation
-	for p := model.Model.Paths.PathItems.First(); p != nil; p = p.Next() {
-		get := p.Value().Get
+	_, newOp := findOperation(newDoc)
+
+	c := &comparison{rules: newRuleSet(), localizer: checker.NewDefaultLocalizer(), oldName: oldName, newName: newName}
+	var changes []Change
+	if newOp == nil {
+		changes, err = c.run("", nil, only(oldDoc, path, oldOp), only(newDoc, path, nil))
+		if err != nil {
+			return nil, err
+		}
+		return &Report{Changes: changes}, nil
+	}
+	for _, status := range statuses(oldOp, newOp) {
+		before, after := objects(jsonSchema(oldOp, status)), objects(jsonSchema(newOp, status))
+		declared := maps.Clone(before)
+		maps.Copy(declared, after)
+		found, err := c.run(status, declared, only(oldDoc, path, withStatus(oldOp, status)), only(newDoc, path, withStatus(newOp, status)))
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, dropShadowed(found, closedChanges(status, before, after))...)
+	}
+	slices.SortStableFunc(changes, func(a, b Change) int {
+		return cmp.Or(cmp.Compare(a.Pointer, b.Pointer), cmp.Compare(a.Kind, b.Kind))
+	})
+	return &Report{Changes: changes}, nil
+}
+
+// comparison runs oasdiff on documents cut down to the operation.
+type comparison struct {
+	rules            *ruleSet
+	localizer        checker.Localizer
+	oldName, newName string
+}
+
+// run diffs two cut-down documents and converts the findings of the kept
+// rules; status is the one response both documents were cut down to, and
+// declared the pointers its bodies declare.
+func (c *comparison) run(status string, declared map[string]bool, oldDoc, newDoc *openapi3.T) ([]Change, error) {
+	d, sources, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(),
+		&load.SpecInfo{Url: c.oldName, Spec: oldDoc}, &load.SpecInfo{Url: c.newName, Spec: newDoc})
+	if err != nil {
+		return nil, fmt.Errorf("specdiff: compare %s with %s: %w", c.oldName, c.newName, err)
+	}
+	var out []Change
+	for _, f := range checker.CheckBackwardCompatibilityUntilLevel(c.rules.config, d, sources, checker.INFO) {
+		if c.rules.kept[f.GetId()] {
+			out = append(out, convert(f, status, declared, c.localizer))
+		}
+	}
+	return out, nil
+}
+
+// dropShadowed appends the closed-object changes to oasdiff's and drops
+// oasdiff's unevaluatedProperties finding where the object check reports
+// the same object closed or opened, so one change is listed once.
+func dropShadowed(found, objects []Change) []Change {
+	at := map[string]bool{}
+	for _, o := range objects {
+		at[o.Pointer] = true
+	}
+	out := slices.DeleteFunc(found, func(c Change) bool {
+		switch c.Rule {
+		case checker.ResponseBodyUnevaluatedPropertiesAddedId, checker.ResponseBodyUnevaluatedPropertiesRemovedId,
+			checker.ResponsePropertyUnevaluatedPropertiesAddedId, checker.ResponsePropertyUnevaluatedPropertiesRemovedId:
+			return at[c.Pointer]
+		}
+		return false
+	})
+	return append(out, objects...)
+}
+
+// findOperation returns the "Retrieve a Call" operation and its path, or
+// nil when the document has none. The path match wins over the
+// operationId; paths are tried in sorted order, so the answer does not
+// depend on map order.
+func findOperation(doc *openapi3.T) (string, *openapi3.Operation) {
+	if doc.Paths == nil {
+		return "", nil
+	}
+	items := doc.Paths.Map()
+	byIDPath := ""
+	var byID *openapi3.Operation
+	for _, p := range slices.Sorted(maps.Keys(items)) {
+		get := items[p].Get
 		if get == nil {
 			continue
 		}
-		if strings.HasSuffix(blankParams(p.Key()), operationSuffix) {
-			return get, nil
+		if strings.HasSuffix(blankParams(p), operationSuffix) {
+			return p, get
 		}
-		if get.OperationId == operationID && byID == nil {
-			byID = get
+		if get.OperationID == operationID && byID == nil {
+			byIDPath, byID = p, get
 		}
 	}
-	return byID, nil
+	return byIDPath, byID
 }
 
 // blankParams turns "/Accounts/{AccountSid}" into "/Accounts/{}".
@@ -300,521 +349,63 @@ func blankParams(path string) string {
 	return b.String()
 }
 
-type differ struct {
-	changes []Change
+// only returns a shallow copy of doc whose paths hold op alone, as GET at
+// path (both documents use the old one's path, so a moved path compares as
+// the same operation), and no webhooks; with op nil, no paths at all.
+func only(doc *openapi3.T, path string, op *openapi3.Operation) *openapi3.T {
+	cut := *doc
+	cut.Webhooks = nil
+	if op == nil {
+		cut.Paths = openapi3.NewPaths()
+		return &cut
+	}
+	cut.Paths = openapi3.NewPaths(openapi3.WithPath(path, &openapi3.PathItem{Get: op}))
+	return &cut
 }
 
-func (d *differ) add(kind, pointer, oldVal, newVal string, sev Severity, msg string) {
-	d.changes = append(d.changes, Change{Kind: kind, Pointer: pointer, Old: oldVal, New: newVal, Severity: sev, Message: msg})
+// withStatus returns a shallow copy of op that documents the one response
+// status, or none when op does not document it.
+func withStatus(op *openapi3.Operation, status string) *openapi3.Operation {
+	cut := *op
+	cut.Responses = openapi3.NewResponsesWithCapacity(1)
+	if r := response(op, status); r != nil {
+		cut.Responses.Set(status, r)
+	}
+	return &cut
 }
 
-func (d *differ) responses(oldOp, newOp *v3.Operation) {
-	oldCodes, newCodes := codes(oldOp), codes(newOp)
-	for _, code := range keys(oldCodes) {
-		newResp, ok := newCodes.Get(code)
-		if !ok {
-			d.add(KindStatusRemoved, code, code, "", SeverityInfo,
-				fmt.Sprintf("status %s is no longer documented; a reader that handles it keeps working", code))
-			continue
-		}
-		oldResp, _ := oldCodes.Get(code)
-		d.body(code, jsonSchema(oldResp), jsonSchema(newResp))
-	}
-	for _, code := range keys(newCodes) {
-		if _, ok := oldCodes.Get(code); !ok {
-			d.add(KindStatusAdded, code, "", code, SeverityNonBreaking,
-				fmt.Sprintf("status %s is newly documented", code))
-		}
-	}
-}
-
-func codes(op *v3.Operation) *orderedmap.Map[string, *v3.Response] {
-	if op.Responses == nil || op.Responses.Codes == nil {
-		return orderedmap.New[string, *v3.Response]()
-	}
-	return op.Responses.Codes
-}
-
-func keys[V any](m *orderedmap.Map[string, V]) []string {
-	var out []string
-	if m == nil {
-		return out
-	}
-	for p := m.First(); p != nil; p = p.Next() {
-		out = append(out, p.Key())
-	}
-	return out
-}
-
-// jsonSchema returns the application/json body schema of a response, or nil.
-func jsonSchema(r *v3.Response) *base.SchemaProxy {
-	if r == nil || r.Content == nil {
+func response(op *openapi3.Operation, status string) *openapi3.ResponseRef {
+	if op.Responses == nil {
 		return nil
 	}
-	for p := r.Content.First(); p != nil; p = p.Next() {
-		mt := strings.TrimSpace(strings.SplitN(p.Key(), ";", 2)[0])
-		if mt == "application/json" || strings.HasSuffix(mt, "+json") {
-			if p.Value().Schema == nil {
-				return nil
+	return op.Responses.Value(status)
+}
+
+// statuses lists the response statuses either operation documents, sorted.
+func statuses(oldOp, newOp *openapi3.Operation) []string {
+	set := map[string]bool{}
+	for _, op := range []*openapi3.Operation{oldOp, newOp} {
+		if op.Responses != nil {
+			for s := range op.Responses.Map() {
+				set[s] = true
 			}
-			return p.Value().Schema
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// jsonSchema returns the application/json (or +json) body schema of a
+// response, or nil.
+func jsonSchema(op *openapi3.Operation, status string) *openapi3.SchemaRef {
+	r := response(op, status)
+	if r == nil || r.Value == nil {
+		return nil
+	}
+	for _, key := range slices.Sorted(maps.Keys(r.Value.Content)) {
+		mt := strings.TrimSpace(strings.SplitN(key, ";", 2)[0])
+		if mt == "application/json" || strings.HasSuffix(mt, "+json") {
+			return r.Value.Content[key].Schema
 		}
 	}
 	return nil
-}
-
-func (d *differ) body(code string, oldSP, newSP *base.SchemaProxy) {
-	switch {
-	case oldSP == nil && newSP == nil:
-		return
-	case oldSP == nil:
-		d.add(KindBodyAdded, code, "", "application/json", SeverityNonBreaking,
-			fmt.Sprintf("status %s newly documents a JSON body", code))
-		return
-	case newSP == nil:
-		d.add(KindBodyRemoved, code, "application/json", "", SeverityBreaking,
-			fmt.Sprintf("status %s no longer documents a JSON body", code))
-		return
-	}
-	d.schema(code, "", flatten(resolve(oldSP), 0), flatten(resolve(newSP), 0), 0)
-}
-
-// resolve returns the schema behind a proxy, $refs followed. A $ref with
-// sibling keywords (3.1) comes back as allOf [siblings, target], which
-// flatten merges.
-func resolve(sp *base.SchemaProxy) *base.Schema {
-	if sp == nil {
-		return nil
-	}
-	if sp.IsTransformedRefWithSiblings() {
-		if s, err := sp.BuildTransformedRefSemanticSchema(nil); err == nil && s != nil {
-			return s
-		}
-	}
-	return sp.Schema()
-}
-
-// view is what a schema allows, flattened over allOf, oneOf and anyOf.
-type view struct {
-	// typed says whether the schema constrains the type at all (type,
-	// nullable, enum or const); types lists the non-null types it allows.
-	typed    bool
-	types    []string
-	nullable bool
-	format   string
-	// enum lists the allowed non-null values, JSON-encoded; hasEnum says
-	// whether there is an enum constraint at all.
-	enum     []string
-	hasEnum  bool
-	props    []string
-	prop     map[string]*view
-	required map[string]bool
-	closed   bool
-	items    *view
-	extra    *view // additionalProperties as a schema
-}
-
-func flatten(s *base.Schema, depth int) *view {
-	v := &view{prop: map[string]*view{}, required: map[string]bool{}}
-	if s == nil || depth > maxDepth {
-		return v
-	}
-	v.typed = len(s.Type) > 0 || s.Nullable != nil || s.Enum != nil || s.Const != nil
-	for _, t := range s.Type {
-		if t == "null" {
-			v.nullable = true
-			continue
-		}
-		v.types = appendUnique(v.types, t)
-	}
-	if s.Nullable != nil && *s.Nullable {
-		v.nullable = true
-	}
-	v.format = s.Format
-	if s.Enum != nil {
-		v.hasEnum = true
-		for _, n := range s.Enum {
-			var val any
-			if err := n.Decode(&val); err != nil {
-				continue
-			}
-			if val == nil {
-				v.nullable = true
-				continue
-			}
-			v.enum = appendUnique(v.enum, encode(val))
-		}
-	}
-	if s.Const != nil {
-		var val any
-		if err := s.Const.Decode(&val); err == nil {
-			if val == nil {
-				v.nullable = true
-			} else {
-				v.hasEnum = true
-				v.enum = appendUnique(v.enum, encode(val))
-			}
-		}
-	}
-	if s.Properties != nil {
-		for p := s.Properties.First(); p != nil; p = p.Next() {
-			v.addProp(p.Key(), flatten(resolve(p.Value()), depth+1))
-		}
-	}
-	for _, r := range s.Required {
-		v.required[r] = true
-	}
-	if s.AdditionalProperties != nil {
-		if s.AdditionalProperties.IsB() && !s.AdditionalProperties.B {
-			v.closed = true
-		} else if s.AdditionalProperties.IsA() {
-			if a := resolve(s.AdditionalProperties.A); a != nil {
-				if isFalseSchema(a) {
-					v.closed = true
-				} else {
-					v.extra = flatten(a, depth+1)
-				}
-			}
-		}
-	}
-	if s.UnevaluatedProperties != nil {
-		if s.UnevaluatedProperties.IsB() && !s.UnevaluatedProperties.B {
-			v.closed = true
-		} else if s.UnevaluatedProperties.IsA() && isFalseSchema(resolve(s.UnevaluatedProperties.A)) {
-			v.closed = true
-		}
-	}
-	if s.Items != nil && s.Items.IsA() {
-		v.items = flatten(resolve(s.Items.A), depth+1)
-	}
-	for _, sp := range s.AllOf {
-		v.mergeAll(flatten(resolve(sp), depth+1))
-	}
-	var alts []*view
-	for _, sp := range append(slices.Clone(s.OneOf), s.AnyOf...) {
-		alts = append(alts, flatten(resolve(sp), depth+1))
-	}
-	if len(alts) > 0 {
-		v.mergeAll(union(alts))
-	}
-	return v
-}
-
-// isFalseSchema reports whether a schema matches nothing: `not: {}`.
-func isFalseSchema(s *base.Schema) bool {
-	if s == nil || s.Not == nil {
-		return false
-	}
-	n := resolve(s.Not)
-	return n != nil && len(n.Type) == 0 && n.Properties == nil && n.Enum == nil && n.Const == nil &&
-		len(n.AllOf)+len(n.OneOf)+len(n.AnyOf) == 0 && n.Not == nil && n.Format == ""
-}
-
-func (v *view) addProp(name string, p *view) {
-	if old, ok := v.prop[name]; ok {
-		old.mergeAll(p)
-		return
-	}
-	v.props = append(v.props, name)
-	v.prop[name] = p
-}
-
-// mergeAll folds in a schema that must also hold (allOf): its constraints add up.
-func (v *view) mergeAll(o *view) {
-	switch {
-	case !o.typed:
-	case !v.typed:
-		v.typed, v.types, v.nullable = true, o.types, o.nullable
-	default:
-		if len(v.types) == 0 {
-			v.types = o.types
-		} else if len(o.types) > 0 {
-			v.types = intersect(v.types, o.types)
-		}
-		v.nullable = v.nullable && o.nullable
-	}
-	if v.format == "" {
-		v.format = o.format
-	}
-	if o.hasEnum {
-		if v.hasEnum {
-			v.enum = intersect(v.enum, o.enum)
-		} else {
-			v.hasEnum, v.enum = true, o.enum
-		}
-	}
-	for _, name := range o.props {
-		v.addProp(name, o.prop[name])
-	}
-	for r := range o.required {
-		v.required[r] = true
-	}
-	v.closed = v.closed || o.closed
-	if v.items == nil {
-		v.items = o.items
-	}
-	if v.extra == nil {
-		v.extra = o.extra
-	}
-}
-
-// union combines alternatives (oneOf, anyOf): what any of them allows.
-func union(alts []*view) *view {
-	u := &view{prop: map[string]*view{}, required: map[string]bool{}, typed: true, hasEnum: true}
-	first, valued := true, false
-	for _, a := range alts {
-		if !a.typed {
-			u.typed = false // an alternative that allows any type
-		}
-		u.nullable = u.nullable || a.nullable
-		if a.typed && len(a.types) == 0 && !a.hasEnum && a.nullable {
-			continue // a null-only alternative adds null and nothing else
-		}
-		valued = true
-		for _, t := range a.types {
-			u.types = appendUnique(u.types, t)
-		}
-		if a.hasEnum {
-			for _, e := range a.enum {
-				u.enum = appendUnique(u.enum, e)
-			}
-		} else {
-			u.hasEnum = false
-		}
-		if u.format == "" {
-			u.format = a.format
-		}
-		for _, name := range a.props {
-			u.addProp(name, a.prop[name])
-		}
-		// Required in the union: required by every alternative.
-		if first {
-			for r := range a.required {
-				u.required[r] = true
-			}
-			first = false
-		} else {
-			for r := range u.required {
-				if !a.required[r] {
-					delete(u.required, r)
-				}
-			}
-		}
-		if u.items == nil {
-			u.items = a.items
-		}
-	}
-	if !u.typed {
-		u.types, u.nullable = nil, false
-	}
-	if !valued || !u.hasEnum {
-		u.hasEnum, u.enum = false, nil
-	}
-	return u
-}
-
-func (d *differ) schema(code, ptr string, o, n *view, depth int) {
-	if depth > maxDepth {
-		return
-	}
-	at := code
-	if ptr != "" {
-		at = code + " " + ptr
-	}
-	name := ptr
-	if name == "" {
-		name = "the body"
-	}
-
-	// Types: a type the reader has not seen is breaking; fewer types is not.
-	added, removed := typeDiff(o, n)
-	if len(added) > 0 || len(removed) > 0 {
-		sev := SeverityNonBreaking
-		msg := fmt.Sprintf("%s narrows its type to %s", name, typeText(n))
-		if len(added) > 0 {
-			sev = SeverityBreaking
-			msg = fmt.Sprintf("%s changes type from %s to %s", name, typeText(o), typeText(n))
-		}
-		d.add(KindTypeChanged, at, typeText(o), typeText(n), sev, msg)
-	}
-	// A schema without a type constraint allows null already.
-	oldNull, newNull := !o.typed || o.nullable, !n.typed || n.nullable
-	switch {
-	case !oldNull && newNull && n.typed:
-		d.add(KindNullAdded, at, "not null", "null allowed", SeverityBreaking, name+" may now be null")
-	case oldNull && !newNull && o.typed:
-		d.add(KindNullRemoved, at, "null allowed", "not null", SeverityNonBreaking, name+" may no longer be null")
-	}
-	switch {
-	case o.format == n.format:
-	case o.format == "":
-		d.add(KindFormatAdded, at, "", n.format, SeverityNonBreaking, fmt.Sprintf("%s gains format %s", name, n.format))
-	case n.format == "":
-		d.add(KindFormatRemoved, at, o.format, "", SeverityBreaking, fmt.Sprintf("%s loses format %s", name, o.format))
-	default:
-		d.add(KindFormatChanged, at, o.format, n.format, SeverityBreaking,
-			fmt.Sprintf("%s changes format from %s to %s", name, o.format, n.format))
-	}
-	d.enum(at, name, o, n)
-	d.object(code, ptr, at, name, o, n, depth)
-	if o.items != nil && n.items != nil {
-		d.schema(code, ptr+"/*", o.items, n.items, depth+1)
-	}
-}
-
-func (d *differ) enum(at, name string, o, n *view) {
-	switch {
-	case !o.hasEnum && !n.hasEnum:
-		return
-	case !o.hasEnum:
-		d.add(KindEnumAdded, at, "", strings.Join(n.enum, ", "), SeverityNonBreaking,
-			fmt.Sprintf("%s is now limited to %s", name, strings.Join(n.enum, ", ")))
-		return
-	case !n.hasEnum:
-		d.add(KindEnumRemoved, at, strings.Join(o.enum, ", "), "", SeverityBreaking,
-			fmt.Sprintf("%s is no longer limited to %s", name, strings.Join(o.enum, ", ")))
-		return
-	}
-	for _, e := range n.enum {
-		if !slices.Contains(o.enum, e) {
-			d.add(KindEnumValueAdded, at, "", e, SeverityBreaking, fmt.Sprintf("%s may now be %s", name, e))
-		}
-	}
-	for _, e := range o.enum {
-		if !slices.Contains(n.enum, e) {
-			d.add(KindEnumValueRemoved, at, e, "", SeverityNonBreaking, fmt.Sprintf("%s is no longer %s", name, e))
-		}
-	}
-}
-
-func (d *differ) object(code, ptr, at, name string, o, n *view, depth int) {
-	switch {
-	case !o.closed && n.closed:
-		d.add(KindObjectClosed, at, "open", "closed", SeverityInfo,
-			name+" no longer allows undeclared properties")
-	case o.closed && !n.closed:
-		d.add(KindObjectOpened, at, "closed", "open", SeverityNonBreaking,
-			name+" now allows undeclared properties")
-	}
-	for _, p := range o.props {
-		pp := ptr + "/" + escape(p)
-		np, ok := n.prop[p]
-		if !ok {
-			d.add(KindPropertyRemoved, code+" "+pp, "declared", "", SeverityBreaking, pp+" is no longer declared")
-			continue
-		}
-		if o.required[p] && !n.required[p] {
-			d.add(KindRequiredRemoved, code+" "+pp, "required", "optional", SeverityBreaking,
-				pp+" is no longer required and may be missing")
-		}
-		if !o.required[p] && n.required[p] {
-			d.add(KindRequiredAdded, code+" "+pp, "optional", "required", SeverityNonBreaking, pp+" is now required")
-		}
-		d.schema(code, pp, o.prop[p], np, depth+1)
-	}
-	for _, p := range n.props {
-		if _, ok := o.prop[p]; ok {
-			continue
-		}
-		pp := ptr + "/" + escape(p)
-		req := "optional"
-		if n.required[p] {
-			req = "required"
-		}
-		d.add(KindPropertyAdded, code+" "+pp, "", req, SeverityNonBreaking, fmt.Sprintf("%s is a new %s property", pp, req))
-	}
-	// Required names without a property schema.
-	for _, r := range sortedKeys(o.required) {
-		if _, declared := o.prop[r]; declared || n.required[r] {
-			continue
-		}
-		if _, declared := n.prop[r]; declared {
-			continue
-		}
-		pp := ptr + "/" + escape(r)
-		d.add(KindRequiredRemoved, code+" "+pp, "required", "optional", SeverityBreaking,
-			pp+" is no longer required and may be missing")
-	}
-	if o.extra != nil && n.extra != nil {
-		d.schema(code, ptr+"/*", o.extra, n.extra, depth+1)
-	}
-}
-
-// typeDiff lists the types new allows that old did not, and the types old
-// allowed that new does not, leaving null aside; an integer is a number, so
-// number -> integer only removes.
-func typeDiff(o, n *view) (added, removed []string) {
-	switch {
-	case !o.typed && !n.typed:
-		return nil, nil
-	case !n.typed:
-		return []string{"any"}, nil
-	case !o.typed:
-		return nil, []string{"any"}
-	}
-	for _, t := range n.types {
-		if !slices.Contains(o.types, t) && !(t == "integer" && slices.Contains(o.types, "number")) {
-			added = append(added, t)
-		}
-	}
-	for _, t := range o.types {
-		if !slices.Contains(n.types, t) {
-			removed = append(removed, t)
-		}
-	}
-	return added, removed
-}
-
-// typeText names the non-null types a view allows.
-func typeText(v *view) string {
-	switch {
-	case !v.typed:
-		return "any"
-	case len(v.types) == 0:
-		return "null"
-	}
-	s := slices.Clone(v.types)
-	sort.Strings(s)
-	return strings.Join(s, " or ")
-}
-
-func encode(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
-func escape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
-
-func appendUnique(list []string, s string) []string {
-	if slices.Contains(list, s) {
-		return list
-	}
-	return append(list, s)
-}
-
-func intersect(a, b []string) []string {
-	var out []string
-	for _, x := range a {
-		if slices.Contains(b, x) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -32,10 +32,10 @@ const maxBody = 64 << 10
 
 // keySource reads the signing keys from the credentials secret.
 // Credentials may serve a cached secret; Rotate reads it past the cache and
-// reports whether it changed. Errors wrap voice.ErrCredentials.
+// reports whether it differs from used. Errors wrap voice.ErrCredentials.
 type keySource interface {
 	Credentials(ctx context.Context) (signalwire.Credentials, error)
-	Rotate(ctx context.Context) (signalwire.Credentials, bool, error)
+	Rotate(ctx context.Context, used signalwire.Credentials) (signalwire.Credentials, bool, error)
 }
 
 var _ keySource = (*signalwire.SecretCredentials)(nil)
@@ -285,7 +285,7 @@ func (h *handler) refresh(ctx context.Context, creds signalwire.Credentials, out
 	if now-last < int64(h.refreshInterval) || !h.lastRefresh.CompareAndSwap(last, now) {
 		return creds, nil
 	}
-	fresh, _, err := h.keys.Rotate(ctx)
+	fresh, _, err := h.keys.Rotate(ctx, creds)
 	if err != nil {
 		if creds.SigningKey == "" {
 			return creds, err

@@ -19,8 +19,16 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/callbackschema"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
+
+// sourceOptions configure the secret source. The handler bounds the
+// refreshes it forces itself (SIGNING_KEY_REFRESH_INTERVAL, once per
+// interval per execution environment), so the source fetches whenever it is
+// asked to: a second bound of its own would quietly hand back the cached
+// keys for a refresh the handler decided on and logged.
+var sourceOptions = []secrets.Option{secrets.WithRefreshInterval(0)}
 
 func main() {
 	h, err := newHandler(context.Background(), os.Getenv)
@@ -39,7 +47,7 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err := callbackschema.Compile(); err != nil {
 		return nil, err
 	}
-	src, queue, err := boot.AWSClients(ctx, cfg.Settings, func(c aws.Config) *sqs.Client { return sqs.NewFromConfig(c) })
+	src, queue, err := boot.AWSClients(ctx, cfg.Settings, func(c aws.Config) *sqs.Client { return sqs.NewFromConfig(c) }, sourceOptions...)
 	if err != nil {
 		return nil, err
 	}

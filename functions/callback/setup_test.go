@@ -14,12 +14,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
 	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/sqsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
@@ -103,13 +105,17 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, _ := testkit.Clients(t, smURL, testkit.SecretKey)
-	queue := sqs.NewFromConfig(aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(testkit.AccessKey, testkit.SecretKey, ""),
-		BaseEndpoint:     aws.String(sqURL),
-		RetryMaxAttempts: 1,
-	})
+	awsCfg := func(endpoint string) aws.Config {
+		return aws.Config{
+			Region:           "us-east-1",
+			Credentials:      credentials.NewStaticCredentialsProvider(testkit.AccessKey, testkit.SecretKey, ""),
+			BaseEndpoint:     aws.String(endpoint),
+			RetryMaxAttempts: 1,
+		}
+	}
+	// The source as main builds it (sourceOptions), caching for a minute.
+	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg(smURL)), time.Minute, sourceOptions...)
+	queue := sqs.NewFromConfig(awsCfg(sqURL))
 	cfg := config{
 		Settings:        boot.Settings{SecretID: testkit.SecretID, CacheTTL: time.Minute, FunctionName: testFunctionName},
 		queueURL:        queueURL,

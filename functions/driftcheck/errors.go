@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -22,10 +23,12 @@ const (
 	// 5xx or 429 after the client's retries, or sent a List Calls page that
 	// does not decode.
 	typeUpstreamUnavailable = "UpstreamUnavailable"
+	// typeInternal: a failure of driftcheck itself, never SignalWire's.
+	typeInternal = "Internal"
 )
 
 // errorClasses maps failures to errorType and a caller-safe message, in the
-// order they are tested. Anything else is UpstreamUnavailable.
+// order they are tested. Anything else is a failure of our own: Internal.
 var errorClasses = []struct {
 	sentinel error
 	typ      string
@@ -34,7 +37,10 @@ var errorClasses = []struct {
 	{errInvalidRequest, typeInvalidRequest, "invalid request"},
 	{voice.ErrCredentials, typeCredentialsUnavailable, "SignalWire credentials unavailable"},
 	{voice.ErrUnauthorized, typeAccessDenied, "SignalWire refused the credentials"},
+	{voice.ErrRateLimited, typeUpstreamUnavailable, "SignalWire unavailable"},
 	{voice.ErrUpstream, typeUpstreamUnavailable, "SignalWire unavailable"},
+	{context.DeadlineExceeded, typeUpstreamUnavailable, "SignalWire unavailable"},
+	{voice.ErrInternal, typeInternal, "internal error"},
 }
 
 // classify returns the errorType and message of err.
@@ -44,7 +50,7 @@ func classify(err error) (typ, message string) {
 			return c.typ, c.message
 		}
 	}
-	return typeUpstreamUnavailable, "SignalWire unavailable"
+	return typeInternal, "internal error"
 }
 
 // functionError is the error Lambda reports with Type as errorType and

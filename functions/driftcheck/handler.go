@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/callwire/callwire/contract"
@@ -19,6 +18,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/signalwire"
 	"github.com/callwire/callwire/functions/voice"
+	"golang.org/x/sync/errgroup"
 )
 
 // callSource retrieves call exchanges and lists recent calls from SignalWire.
@@ -134,8 +134,9 @@ func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (*drift.R
 	}
 	v, err := h.validator()
 	if err != nil {
+		err = fmt.Errorf("driftcheck: contract validator: %w: %w", voice.ErrInternal, err)
 		h.logFailure(ctx, report, err)
-		return nil, fmt.Errorf("driftcheck: contract validator: %w", err)
+		return nil, functionError(err, "")
 	}
 
 	// Checks in flight stop h.reserve before the deadline; the rest of the
@@ -175,13 +176,14 @@ func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (*drift.R
 	if p.probeNotFound && !partial {
 		sid, err := h.newSID()
 		if err != nil {
+			err = fmt.Errorf("driftcheck: probe sid: %w: %w", voice.ErrInternal, err)
 			h.logFailure(ctx, report, err)
-			return nil, fmt.Errorf("driftcheck: probe sid: %w", err)
+			return nil, functionError(err, "")
 		}
 		jobs = append(jobs, job{sid: sid, probe: true})
 	}
 
-	results, err := h.run(ctx, workCtx, cancel, v, jobs)
+	results, err := h.run(ctx, workCtx, v, jobs)
 	if err != nil {
 		h.logFailure(ctx, report, err)
 		var opErr *opError
@@ -208,46 +210,25 @@ func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (*drift.R
 	return report, nil
 }
 
-// run checks jobs on h.workers goroutines and returns their results in job
+// run checks jobs, h.workers at a time, and returns their results in job
 // order. No job starts with less than h.startMargin left before ctx's
-// deadline. The first operational failure cancels the other jobs and is
-// returned.
-func (h *handler) run(ctx, workCtx context.Context, cancel context.CancelFunc, v *contract.Validator, jobs []job) ([]result, error) {
+// deadline (its result stays not done). The first operational failure
+// cancels the other jobs and is returned.
+func (h *handler) run(ctx, workCtx context.Context, v *contract.Validator, jobs []job) ([]result, error) {
 	results := make([]result, len(jobs))
-	var (
-		next     atomic.Int64
-		mu       sync.Mutex
-		firstErr error
-	)
-	fail := func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if firstErr == nil {
-			firstErr = err
-			cancel()
-		}
-	}
-	var wg sync.WaitGroup
-	for range min(h.workers, len(jobs)) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) || workCtx.Err() != nil || !h.canStart(ctx) {
-					return
-				}
-				r, err := h.check(workCtx, v, jobs[i])
-				if err != nil {
-					fail(err)
-					return
-				}
-				results[i] = r
+	g, gctx := errgroup.WithContext(workCtx)
+	g.SetLimit(h.workers)
+	for i, j := range jobs {
+		g.Go(func() error {
+			if gctx.Err() != nil || !h.canStart(ctx) {
+				return nil
 			}
+			r, err := h.check(gctx, v, j)
+			results[i] = r
+			return err
 		})
 	}
-	wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
-	return results, firstErr
+	return results, g.Wait()
 }
 
 // canStart reports whether there is time left to start another check.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -45,10 +46,10 @@ func setupBench(b *testing.B) *benchEnv {
 	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), boot.DefaultCacheTTL)
 	hc := signalwire.NewHTTPClient()
 	b.Cleanup(hc.CloseIdleConnections)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc)
+	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testSecretID), hc, signalwire.WithLoopback(), signalwire.WithLoopback())
 	h := newHandlerFrom(deps{
-		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: boot.DefaultCacheTTL}, mode: modeWarn},
-		calls:   client,
+		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: boot.DefaultCacheTTL}, mode: retrieve.ModeWarn},
+		calls:   retrieve.New(client, retrieve.ModeWarn, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		metrics: emf.NewWriter(io.Discard),

@@ -3,40 +3,27 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/callwire/callwire/functions/internal/boot"
-)
-
-// contractMode says what getcall does with the contract check of each response.
-type contractMode string
-
-const (
-	// modeWarn checks every response, logs and counts findings, and still returns the call.
-	modeWarn contractMode = "warn"
-	// modeStrict fails a non-conformant response with ContractViolation.
-	modeStrict contractMode = "strict"
-	// modeOff skips the check; the output has no "contract" member.
-	modeOff contractMode = "off"
+	"github.com/callwire/callwire/functions/internal/retrieve"
 )
 
 // config is getcall's configuration, read from the environment once per cold start.
 type config struct {
 	boot.Settings
-	mode contractMode
+	mode retrieve.Mode
 }
 
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
 	settings, errs := boot.LoadSettings(getenv)
-	cfg := config{Settings: settings, mode: modeWarn}
+	cfg := config{Settings: settings, mode: retrieve.ModeWarn}
 	if v := getenv("CONTRACT_MODE"); v != "" {
-		switch m := contractMode(strings.ToLower(v)); m {
-		case modeWarn, modeStrict, modeOff:
-			cfg.mode = m
-		default:
-			errs = append(errs, fmt.Errorf("CONTRACT_MODE %q must be warn, strict or off", v))
+		m, err := retrieve.ParseMode(v)
+		if err != nil {
+			errs = append(errs, err)
 		}
+		cfg.mode = m
 	}
 	if len(errs) > 0 {
 		return config{}, fmt.Errorf("getcall: config: %w", errors.Join(errs...))

@@ -21,6 +21,7 @@ const (
 	typeUpstreamUnavailable    = "UpstreamUnavailable"
 	typeContractViolation      = "ContractViolation"
 	typeCredentialsUnavailable = "CredentialsUnavailable"
+	typeInternal               = "Internal"
 )
 
 // errorClass is how one kind of failure is reported: as a function error and as an HTTP answer.
@@ -40,11 +41,13 @@ var errorClasses = []errorClass{
 	{voice.ErrRateLimited, typeRateLimited, http.StatusTooManyRequests, "SignalWire rate limit reached; retry later"},
 	{voice.ErrCredentials, typeCredentialsUnavailable, http.StatusBadGateway, "SignalWire credentials unavailable"},
 	{voice.ErrContract, typeContractViolation, http.StatusBadGateway, "SignalWire response breaks the contract"},
+	{voice.ErrInternal, typeInternal, http.StatusInternalServerError, "internal error"},
 	{voice.ErrUpstream, typeUpstreamUnavailable, http.StatusBadGateway, "SignalWire unavailable"},
 }
 
 // classify returns the class of err. A deadline is UpstreamUnavailable with
-// HTTP 504; an error of no known class is UpstreamUnavailable with HTTP 500.
+// HTTP 504; an error of no known class is a failure of our own: Internal,
+// HTTP 500, never reported as SignalWire's.
 func classify(err error) errorClass {
 	for _, c := range errorClasses {
 		if errors.Is(err, c.sentinel) {
@@ -58,7 +61,7 @@ func classify(err error) errorClass {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errorClass{typ: typeUpstreamUnavailable, status: http.StatusGatewayTimeout, message: "SignalWire did not answer in time"}
 	}
-	return errorClass{typ: typeUpstreamUnavailable, status: http.StatusInternalServerError, message: "internal error"}
+	return errorClass{typ: typeInternal, status: http.StatusInternalServerError, message: "internal error"}
 }
 
 // functionError is the error a direct or EventBridge invoke returns: Lambda

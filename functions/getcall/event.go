@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/callwire/callwire/contract"
 )
 
 // errInvalidRequest marks an event getcall cannot serve.
@@ -31,63 +33,153 @@ const (
 	kindHTTP
 )
 
-// probe holds the members that tell the accepted event shapes apart.
-type probe struct {
-	CallSID        *string         `json:"call_sid"`
-	Detail         json.RawMessage `json:"detail"`
-	DetailType     *string         `json:"detail-type"`
-	RawPath        *string         `json:"rawPath"`
-	RequestContext struct {
-		Stage string `json:"stage"`
-		HTTP  struct {
-			Method string `json:"method"`
-			Path   string `json:"path"`
-		} `json:"http"`
-	} `json:"requestContext"`
+// httpContext is the part of an HTTP API (payload 2.0) or Function URL
+// event's requestContext that getcall reads.
+type httpContext struct {
+	Stage string `json:"stage"`
+	HTTP  struct {
+		Method string `json:"method"`
+		Path   string `json:"path"`
+	} `json:"http"`
 }
 
 const expectedShapes = `expected {"call_sid": "<uuid>"}, an EventBridge event with detail.call_sid, or an HTTP API / Function URL GET /calls/{sid}`
 
-// decodeEvent recognises a direct invoke, an EventBridge event or an HTTP
-// (API Gateway HTTP API v2, Function URL) event. The SID is not validated here.
+// decodeEvent tells the accepted event shapes apart by their exact
+// top-level members: call_sid (direct), detail (EventBridge, as the stack's
+// rule sends it), requestContext.http (HTTP). An event that matches more than
+// one shape, or repeats a member, is ambiguous and refused: serving one of
+// two SIDs silently would answer a question nobody asked.
 func decodeEvent(payload []byte) (request, error) {
 	payload = bytes.TrimSpace(payload)
 	if len(payload) == 0 || payload[0] != '{' {
 		return request{}, fmt.Errorf("%w: event is not a JSON object; %s", errInvalidRequest, expectedShapes)
 	}
-	var p probe
-	if err := json.Unmarshal(payload, &p); err != nil {
-		return request{}, fmt.Errorf("%w: event does not decode; %s", errInvalidRequest, expectedShapes)
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &top); err != nil {
+		return request{}, fmt.Errorf("%w: event does not decode (malformed, or nested too deep); %s", errInvalidRequest, expectedShapes)
+	}
+	if key, ok := repeatedKey(payload); ok {
+		return request{}, fmt.Errorf("%w: ambiguous event: member %q appears more than once", errInvalidRequest, contract.Truncate(key, 40))
+	}
+	rawSID, direct := top["call_sid"]
+	detail, eventBridge := top["detail"]
+	var rc struct {
+		HTTP json.RawMessage `json:"http"`
+	}
+	rawRC, hasRC := top["requestContext"]
+	isHTTP := hasRC && json.Unmarshal(rawRC, &rc) == nil && len(rc.HTTP) > 0 && !bytes.Equal(rc.HTTP, []byte("null"))
+	if n := count(direct, eventBridge, isHTTP); n > 1 {
+		return request{}, fmt.Errorf("%w: ambiguous event: it has more than one of call_sid, detail and requestContext.http", errInvalidRequest)
 	}
 	switch {
-	case p.RequestContext.HTTP.Method != "":
-		path := p.RequestContext.HTTP.Path
-		if p.RawPath != nil {
-			path = *p.RawPath
+	case isHTTP:
+		var ctx httpContext
+		var rawPath *string
+		if json.Unmarshal(rawRC, &ctx) != nil || ctx.HTTP.Method == "" {
+			return request{}, fmt.Errorf("%w: HTTP event without requestContext.http.method", errInvalidRequest)
 		}
-		if st := p.RequestContext.Stage; st != "" && st != "$default" {
+		if rp, ok := top["rawPath"]; ok && json.Unmarshal(rp, &rawPath) != nil {
+			return request{}, fmt.Errorf("%w: rawPath is not a string", errInvalidRequest)
+		}
+		path := ctx.HTTP.Path
+		if rawPath != nil {
+			path = *rawPath
+		}
+		if st := ctx.Stage; st != "" && st != "$default" {
 			path = strings.TrimPrefix(path, "/"+st)
 		}
-		return request{kind: kindHTTP, method: p.RequestContext.HTTP.Method, path: path}, nil
-	case p.DetailType != nil || p.Detail != nil:
-		var d struct {
-			CallSID  *string `json:"call_sid"`
-			CallSid2 *string `json:"CallSid"`
-		}
-		if len(p.Detail) == 0 || json.Unmarshal(p.Detail, &d) != nil {
+		return request{kind: kindHTTP, method: ctx.HTTP.Method, path: path}, nil
+	case eventBridge:
+		var d map[string]json.RawMessage
+		if json.Unmarshal(detail, &d) != nil || d == nil {
 			return request{}, fmt.Errorf("%w: EventBridge detail must be an object with call_sid", errInvalidRequest)
 		}
-		switch {
-		case d.CallSID != nil:
-			return request{kind: kindEventBridge, sid: *d.CallSID}, nil
-		case d.CallSid2 != nil:
-			return request{kind: kindEventBridge, sid: *d.CallSid2}, nil
+		raw, ok := d["call_sid"]
+		if !ok {
+			return request{}, fmt.Errorf("%w: EventBridge detail has no call_sid", errInvalidRequest)
 		}
-		return request{}, fmt.Errorf("%w: EventBridge detail has no call_sid (or CallSid)", errInvalidRequest)
-	case p.CallSID != nil:
-		return request{kind: kindDirect, sid: *p.CallSID}, nil
+		sid, err := sidString(raw)
+		if err != nil {
+			return request{}, err
+		}
+		return request{kind: kindEventBridge, sid: sid}, nil
+	case direct:
+		sid, err := sidString(rawSID)
+		if err != nil {
+			return request{}, err
+		}
+		return request{kind: kindDirect, sid: sid}, nil
 	}
 	return request{}, fmt.Errorf("%w: %s", errInvalidRequest, expectedShapes)
+}
+
+// sidString reads a call_sid member, which must be a JSON string.
+func sidString(raw json.RawMessage) (string, error) {
+	var sid string
+	if err := json.Unmarshal(raw, &sid); err != nil {
+		return "", fmt.Errorf("%w: call_sid must be a string", errInvalidRequest)
+	}
+	return sid, nil
+}
+
+func count(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// repeatedKey reports the first member name that appears twice in one object,
+// anywhere in the (valid) JSON document b.
+func repeatedKey(b []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		expect bool // the next token in an object is a key
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false // EOF, or invalid input already refused by the caller
+		}
+		top := len(stack) - 1
+		if top >= 0 && stack[top].object && stack[top].expect {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:top]
+				if top > 0 && stack[top-1].object {
+					stack[top-1].expect = true
+				}
+				continue
+			}
+			key, _ := tok.(string)
+			if stack[top].keys[key] {
+				return key, true
+			}
+			stack[top].keys[key] = true
+			stack[top].expect = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]bool{}, object: true, expect: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, frame{})
+			continue
+		case json.Delim(']'):
+			stack = stack[:top]
+			top--
+		}
+		if top >= 0 && stack[top].object {
+			stack[top].expect = true // a value ended: a key or '}' comes next
+		}
+	}
 }
 
 // route matches an HTTP path to GET /calls/{sid}. It returns the status to

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,18 +16,19 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/signalwire"
 	"github.com/callwire/callwire/functions/voice"
 )
 
-// callFetcher retrieves one call exchange from SignalWire.
-// GetCallRaw returns the final response for any HTTP status; errors wrap the
-// voice sentinels (ErrInvalidSID, ErrUpstream, ErrCredentials).
-type callFetcher interface {
-	GetCallRaw(ctx context.Context, sid string) (*signalwire.Response, error)
+// callRetriever retrieves, checks and normalizes one call. Errors wrap the
+// voice sentinels (see retrieve.Retriever.Get); the Outcome is filled as far
+// as the retrieval got, also on failure.
+type callRetriever interface {
+	Get(ctx context.Context, sid string) (voice.Call, retrieve.Outcome, error)
 }
 
-var _ callFetcher = (*signalwire.Client)(nil)
+var _ callRetriever = (*retrieve.Retriever)(nil)
 
 // fetchCounter reports how many Secrets Manager calls were made so far.
 type fetchCounter interface{ Fetches() int64 }
@@ -35,21 +36,18 @@ type fetchCounter interface{ Fetches() int64 }
 // handler serves getcall invocations. One handler lives per execution
 // environment; its clients and caches are reused by warm invocations.
 type handler struct {
-	calls     callFetcher
-	secrets   fetchCounter
-	validator func() (*contract.Validator, error)
-	mode      contractMode
-	log       *slog.Logger
-	metrics   *emf.Writer
-	dims      map[string]string // the metrics' dimensions; read only
-	now       func() time.Time
-	cold      atomic.Bool
+	calls   callRetriever
+	secrets fetchCounter
+	log     *slog.Logger
+	metrics *emf.Writer
+	dims    map[string]string // the metrics' dimensions; read only
+	cold    atomic.Bool
 }
 
 // deps are what newHandler joins; main builds them from the environment.
 type deps struct {
 	cfg     config
-	calls   callFetcher
+	calls   callRetriever
 	secrets fetchCounter
 	log     *slog.Logger
 	metrics *emf.Writer
@@ -57,19 +55,11 @@ type deps struct {
 
 func newHandlerFrom(d deps) *handler {
 	h := &handler{
-		calls:     d.calls,
-		secrets:   d.secrets,
-		mode:      d.cfg.mode,
-		log:       d.log,
-		metrics:   d.metrics,
-		dims:      emf.Dimensions("getcall", d.cfg.FunctionName),
-		now:       time.Now,
-		validator: sync.OnceValues(contract.New),
-	}
-	if h.mode != modeOff {
-		// Build the validator while the first invocation fetches the secret,
-		// not in front of it.
-		go func() { _, _ = h.validator() }()
+		calls:   d.calls,
+		secrets: d.secrets,
+		log:     d.log,
+		metrics: d.metrics,
+		dims:    emf.Dimensions("getcall", d.cfg.FunctionName),
 	}
 	h.cold.Store(true)
 	return h
@@ -77,20 +67,33 @@ func newHandlerFrom(d deps) *handler {
 
 // outcome collects what one invocation logs and measures.
 type outcome struct {
-	sid            string
-	event          string
-	result         string
-	upstreamStatus int
-	attempts       int
-	latency        time.Duration
-	findings       []contract.Finding
-	conformant     *bool
-	err            error
+	retrieve.Outcome
+	event  string
+	result string
+	err    error
 }
 
-// Handle is the Lambda entry point. It accepts a direct invoke, an EventBridge
-// event or an HTTP API / Function URL event, and answers each in its own shape.
-func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (any, error) {
+// Invoke is the Lambda entry point (lambda.Handler): it reads the payload
+// itself, so an event that is not even JSON (or nested deeper than the
+// runtime's decoder allows) is an InvalidRequest like any other bad event,
+// never a runtime error of another type.
+func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	res, err := h.Handle(ctx, payload)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(res); err != nil {
+		return nil, functionError(classify(fmt.Errorf("%w: encode response: %w", voice.ErrInternal, err)), "")
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// Handle serves one event: a direct invoke, an EventBridge event or an HTTP
+// API / Function URL event, each answered in its own shape.
+func (h *handler) Handle(ctx context.Context, payload []byte) (any, error) {
 	cold := h.cold.Swap(false)
 	fetchesBefore := h.fetches()
 	var out outcome
@@ -118,6 +121,13 @@ func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (any, err
 	return call, nil
 }
 
+// getCall retrieves one call through the retriever, keeping its outcome.
+func (h *handler) getCall(ctx context.Context, sid string, out *outcome) (voice.Call, error) {
+	call, o, err := h.calls.Get(ctx, sid)
+	out.Outcome = o
+	return call, err
+}
+
 func (h *handler) fetches() int64 {
 	if h.secrets == nil {
 		return 0
@@ -137,12 +147,12 @@ func (h *handler) fail(out *outcome, err error) error {
 // never upstream bodies.
 func errorDetail(c errorClass, err error) string {
 	var fe *signalwire.FieldError
-	var ce *contractError
+	var ce *retrieve.ContractError
 	switch {
 	case c.typ == typeInvalidRequest:
 		return strings.TrimPrefix(err.Error(), errInvalidRequest.Error()+": ")
 	case errors.As(err, &ce):
-		return ce.detail
+		return ce.Detail
 	case errors.As(err, &fe):
 		return fe.Error()
 	}
@@ -173,7 +183,8 @@ func (h *handler) serveHTTP(ctx context.Context, req request, out *outcome) even
 	body, err := json.Marshal(call)
 	if err != nil {
 		out.err = err
-		return jsonResponse(http.StatusInternalServerError, errorBody(typeUpstreamUnavailable, "internal error"))
+		out.result = typeInternal
+		return jsonResponse(http.StatusInternalServerError, errorBody(typeInternal, "internal error"))
 	}
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: http.StatusOK,
@@ -195,79 +206,6 @@ func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 	}
 }
 
-// contractError is a ContractViolation with a caller-safe detail.
-type contractError struct{ detail string }
-
-func (e *contractError) Error() string { return "contract violation: " + e.detail }
-func (e *contractError) Unwrap() error { return voice.ErrContract }
-
-// getCall retrieves, checks and normalizes one call.
-func (h *handler) getCall(ctx context.Context, rawSID string, out *outcome) (voice.Call, error) {
-	sid, err := voice.ParseSID(rawSID)
-	if err != nil {
-		return voice.Call{}, err
-	}
-	out.sid = sid
-	resp, err := h.calls.GetCallRaw(ctx, sid)
-	if err != nil {
-		return voice.Call{}, err
-	}
-	out.upstreamStatus, out.attempts, out.latency = resp.StatusCode, resp.Attempts, resp.Latency
-
-	var res *contract.Result
-	var doc any // the body as the check decoded it
-	if h.mode != modeOff {
-		v, err := h.validator()
-		if err != nil {
-			return voice.Call{}, fmt.Errorf("getcall: contract validator: %w", err)
-		}
-		var r contract.Result
-		r, doc = v.CheckDecoded(contract.Exchange{Method: resp.Method, URL: resp.URL, Status: resp.StatusCode, Header: resp.Header, Body: resp.Body})
-		res = &r
-		out.findings = r.Findings
-		out.conformant = &r.Conformant
-	}
-	if err := resp.Err(); err != nil {
-		return voice.Call{}, fmt.Errorf("getcall: call %s: %w", sid, err)
-	}
-	if res != nil && h.mode == modeStrict && !res.Conformant {
-		return voice.Call{}, &contractError{detail: describeErrors(res.Findings)}
-	}
-	var call voice.Call
-	if doc != nil {
-		call, err = signalwire.NormalizeDocument(doc, h.now())
-	} else {
-		call, err = signalwire.Normalize(resp.Body, h.now())
-	}
-	if err != nil {
-		return voice.Call{}, fmt.Errorf("getcall: call %s: %w", sid, err)
-	}
-	if !strings.EqualFold(call.SID, sid) {
-		return voice.Call{}, &contractError{detail: "the response is for another call (body sid differs from the requested sid)"}
-	}
-	if res != nil {
-		call.Contract = &voice.ContractSummary{Conformant: res.Conformant, Findings: res.Errors()}
-	}
-	return call, nil
-}
-
-// describeErrors names the error findings by rule and pointer, never by value.
-func describeErrors(fs []contract.Finding) string {
-	var parts []string
-	for _, f := range fs {
-		if f.Severity == contract.SeverityError {
-			parts = append(parts, f.Rule+" "+f.Pointer)
-		}
-	}
-	const maxListed = 8
-	n, extra := len(parts), ""
-	if n > maxListed {
-		extra = fmt.Sprintf(" and %d more", n-maxListed)
-		parts = parts[:maxListed]
-	}
-	return fmt.Sprintf("%d error findings: %s%s", n, strings.Join(parts, ", "), extra)
-}
-
 // report writes the invocation's one log line and its metrics.
 func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFetches int64) {
 	errs := 0
@@ -277,27 +215,39 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 		Severity    string `json:"severity"`
 		Fingerprint string `json:"fingerprint"`
 	}
-	var logged []loggedFinding
-	for _, f := range out.findings {
-		if f.Severity == contract.SeverityError {
-			errs++
+	// The line stays bounded whatever the response: at most maxLogged
+	// findings, errors first, and the total.
+	logged := make([]loggedFinding, 0, min(len(out.Findings), maxLogged))
+	for _, sev := range []contract.Severity{contract.SeverityError, contract.SeverityWarning, contract.SeverityInfo} {
+		for _, f := range out.Findings {
+			if f.Severity != sev {
+				continue
+			}
+			if sev == contract.SeverityError {
+				errs++
+			}
+			if len(logged) < maxLogged {
+				logged = append(logged, loggedFinding{f.Rule, f.Pointer, string(f.Severity), f.Fingerprint})
+			}
 		}
-		logged = append(logged, loggedFinding{f.Rule, f.Pointer, string(f.Severity), f.Fingerprint})
 	}
 	attrs := []slog.Attr{
-		slog.String("sid", out.sid),
+		slog.String("sid", out.SID),
 		slog.String("event", out.event),
 		slog.String("outcome", out.result),
-		slog.Int("upstream_status", out.upstreamStatus),
-		slog.Int("attempts", out.attempts),
-		slog.Float64("upstream_latency_ms", ms(out.latency)),
+		slog.Int("upstream_status", out.UpstreamStatus),
+		slog.Int("attempts", out.Attempts),
+		slog.Float64("upstream_latency_ms", ms(out.Latency)),
 		slog.Bool("cold_start", cold),
 		slog.Int64("secret_fetches", secretFetches),
 	}
-	if out.conformant != nil {
-		attrs = append(attrs, slog.Bool("conformant", *out.conformant), slog.Any("findings", logged))
+	if out.Conformant != nil {
+		attrs = append(attrs, slog.Bool("conformant", *out.Conformant), slog.Int("findings_total", len(out.Findings)), slog.Any("findings", logged))
 	}
 	level := slog.LevelInfo
+	if out.Conformant != nil && !*out.Conformant {
+		level = slog.LevelWarn // drift worth a look, even when the call was served
+	}
 	if out.err != nil {
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.String("error", out.err.Error()))
@@ -305,8 +255,8 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 	h.log.LogAttrs(ctx, level, "getcall", attrs...)
 
 	retries := 0
-	if out.attempts > 1 {
-		retries = out.attempts - 1
+	if out.Attempts > 1 {
+		retries = out.Attempts - 1
 	}
 	coldValue := 0.0
 	if cold {
@@ -317,15 +267,18 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 		{Name: emf.SecretFetches, Unit: emf.Count, Value: float64(secretFetches)},
 		{Name: emf.ColdStart, Unit: emf.Count, Value: coldValue},
 	}
-	if out.attempts > 0 {
-		values = append(values, emf.Value{Name: emf.UpstreamLatency, Unit: emf.Milliseconds, Value: ms(out.latency)})
+	if out.Attempts > 0 {
+		values = append(values, emf.Value{Name: emf.UpstreamLatency, Unit: emf.Milliseconds, Value: ms(out.Latency)})
 	}
-	if out.conformant != nil {
+	if out.Conformant != nil {
 		values = append(values, emf.Value{Name: emf.ContractFindings, Unit: emf.Count, Value: float64(errs)})
 	}
 	if err := h.metrics.Emit(h.dims, values...); err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "metrics not written", slog.String("error", err.Error()))
 	}
 }
+
+// maxLogged bounds the findings one log line lists.
+const maxLogged = 20
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

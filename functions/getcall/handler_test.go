@@ -16,17 +16,18 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/callv1"
 	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
+	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
 
 // invoke runs payload through the Lambda runtime's own handler wrapper, as a
 // real invocation would, and returns the response bytes or the function error.
 func (e *testEnv) invoke(ctx context.Context, payload []byte) ([]byte, *messages.InvokeResponse_Error) {
-	out, err := lambda.NewHandler(e.h.Handle).Invoke(ctx, payload)
+	out, err := lambda.NewHandler(e.h).Invoke(ctx, payload)
 	if err == nil {
 		return out, nil
 	}
@@ -81,7 +82,7 @@ func checkGolden(t *testing.T, path string, got []byte) {
 // TestEvents runs every event in testdata/events through Handler.Invoke.
 func TestEvents(t *testing.T) {
 	t.Parallel()
-	env := setup(t, modeWarn)
+	env := setup(t, retrieve.ModeWarn)
 	files, err := filepath.Glob(filepath.Join(testdataDir, "events", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no events: %v", err)
@@ -121,7 +122,7 @@ func TestEvents(t *testing.T) {
 // invoke, CONTRACT_MODE=warn) and compares with testdata/golden/calls.
 func TestGoldenCalls(t *testing.T) {
 	t.Parallel()
-	env := setup(t, modeWarn)
+	env := setup(t, retrieve.ModeWarn)
 	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings"))
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +156,7 @@ func TestGoldenCalls(t *testing.T) {
 // the same error either way.
 func TestModesNormalizeAlike(t *testing.T) {
 	t.Parallel()
-	warn, off := setup(t, modeWarn), setup(t, modeOff)
+	warn, off := setup(t, retrieve.ModeWarn), setup(t, retrieve.ModeOff)
 	files, err := recording.FindFiles(filepath.Join(testdataDir, "recordings"))
 	if err != nil {
 		t.Fatal(err)
@@ -198,13 +199,13 @@ func TestContractModes(t *testing.T) {
 	}
 	drifted = rec.Request.URL[strings.LastIndex(rec.Request.URL, "/")+1:]
 	tests := []struct {
-		mode         contractMode
+		mode         retrieve.Mode
 		wantType     string
 		wantContract bool
 	}{
-		{modeWarn, "", true},
-		{modeStrict, typeContractViolation, true},
-		{modeOff, "", false},
+		{retrieve.ModeWarn, "", true},
+		{retrieve.ModeStrict, typeContractViolation, true},
+		{retrieve.ModeOff, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.mode), func(t *testing.T) {
@@ -233,10 +234,10 @@ func TestContractModes(t *testing.T) {
 				t.Errorf("contract = %v, want conformant false", c)
 			}
 			logs := env.logs.String()
-			if tt.mode == modeWarn && !strings.Contains(logs, `"rule":"content-type"`) {
+			if tt.mode == retrieve.ModeWarn && !strings.Contains(logs, `"rule":"content-type"`) {
 				t.Errorf("warn mode did not log the finding: %s", logs)
 			}
-			if tt.mode == modeWarn && !strings.Contains(env.metrics.String(), `"ContractFindings":1`) {
+			if tt.mode == retrieve.ModeWarn && !strings.Contains(env.metrics.String(), `"ContractFindings":1`) {
 				t.Errorf("warn mode did not count the finding: %s", env.metrics.String())
 			}
 			// The alarm-ready dimension set: role and deployed name.
@@ -268,8 +269,8 @@ func TestFaults(t *testing.T) {
 			if _, ierr := e.invoke(context.Background(), directEvent("c0c0ca11-0002-4b0b-9a55-0ac41be00002")); ierr != nil {
 				panic(ierr.Message)
 			}
-			e.sw.Script(sid, retry(401, nil))
-			e.sm.Put(testSecretID, strings.Replace(secretJSON(e.swURL), "{", "{ ", 1)) // a new version
+			e.sw.SetCredentials(testkit.ProjectID, testToken+"-rotated")
+			e.sm.Put(testSecretID, testkit.SecretJSON(e.swURL, testToken+"-rotated"))
 		}},
 		{name: "401 twice", prepare: func(e *testEnv) { e.sw.Script(sid, retry(401, nil), retry(401, nil)) }, wantType: typeAccessDenied},
 		{name: "404", event: directEvent("c0c0ca11-ffff-4fff-8fff-ffffffffffff"), wantType: typeCallNotFound},
@@ -330,7 +331,7 @@ func TestFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env := setup(t, modeWarn)
+			env := setup(t, retrieve.ModeWarn)
 			if tt.prepare != nil {
 				tt.prepare(env)
 			}
@@ -374,7 +375,7 @@ func TestFaults(t *testing.T) {
 // call and opens no new upstream connection while the TTL holds.
 func TestWarmInvocations(t *testing.T) {
 	t.Parallel()
-	env := setup(t, modeWarn)
+	env := setup(t, retrieve.ModeWarn)
 	for i := range 20 {
 		if _, ierr := env.invoke(t.Context(), directEvent("c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1")); ierr != nil {
 			t.Fatalf("invoke %d: %s", i, ierr.Message)
@@ -394,7 +395,7 @@ func TestWarmInvocations(t *testing.T) {
 // TestConcurrentColdStart checks that concurrent first callers share one secret fetch.
 func TestConcurrentColdStart(t *testing.T) {
 	t.Parallel()
-	env := setup(t, modeWarn)
+	env := setup(t, retrieve.ModeWarn)
 	errs := make(chan *messages.InvokeResponse_Error, 16)
 	for range 16 {
 		go func() {
@@ -414,7 +415,7 @@ func TestConcurrentColdStart(t *testing.T) {
 
 func TestHTTPRoutes(t *testing.T) {
 	t.Parallel()
-	env := setup(t, modeWarn)
+	env := setup(t, retrieve.ModeWarn)
 	const sid = "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
 	tests := []struct {
 		name, method, path string
@@ -469,18 +470,5 @@ func TestHTTPRoutes(t *testing.T) {
 			}
 			assertNoSecrets(t, "HTTP body", resp.Body)
 		})
-	}
-}
-
-func TestDescribeErrors(t *testing.T) {
-	t.Parallel()
-	fs := []contract.Finding{
-		{Rule: "schema.enum", Pointer: "/direction", Severity: contract.SeverityError},
-		{Rule: "schema.undeclared", Pointer: "/queue_time", Severity: contract.SeverityInfo},
-		{Rule: "semantic.alias-mismatch", Pointer: "/to_formatted", Severity: contract.SeverityWarning},
-		{Rule: "schema.required", Pointer: "/duration", Severity: contract.SeverityError},
-	}
-	if got, want := describeErrors(fs), "2 error findings: schema.enum /direction, schema.required /duration"; got != want {
-		t.Errorf("describeErrors = %q, want %q", got, want)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/retrieve"
 )
 
 func main() {
@@ -20,7 +21,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("getcall: init: %v", err)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(h)
 }
 
 // newHandler loads the configuration and builds the clients, once per cold start.
@@ -35,7 +36,7 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	}
 	return newHandlerFrom(deps{
 		cfg:     cfg,
-		calls:   client,
+		calls:   retrieve.New(client, cfg.mode),
 		secrets: src,
 		log:     lambdacontext.NewLogger(),
 		metrics: emf.NewWriter(os.Stdout),

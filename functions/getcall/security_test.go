@@ -15,6 +15,7 @@ import (
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
 )
@@ -28,13 +29,12 @@ func rewire(t *testing.T, e *testEnv, smURL, awsSecretKey string) {
 	t.Helper()
 	src, client := testkit.Clients(t, smURL, awsSecretKey)
 	e.h = newHandlerFrom(deps{
-		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute}, mode: e.h.mode},
-		calls:   client,
+		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute}, mode: e.mode},
+		calls:   retrieve.New(client, e.mode, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		metrics: emf.NewWriter(e.metrics),
 	})
-	e.h.now = func() time.Time { return fixedNow }
 }
 
 // closedURL returns the URL of a loopback port nothing listens on.
@@ -52,7 +52,7 @@ func closedURL(t *testing.T) string {
 // leakFault is one row of the credential-leak fault matrix.
 type leakFault struct {
 	name     string
-	mode     contractMode // "" is warn
+	mode     retrieve.Mode // "" is warn
 	prepare  func(t *testing.T, e *testEnv)
 	sid      string        // "" is secSID
 	timeout  time.Duration // 0 is 10s
@@ -145,7 +145,7 @@ func leakFaults() []leakFault {
 		{name: "truncated JSON", prepare: scripted(1, 200, jsonCT, `{"sid":"`+secSID+`","date_cre`), wantType: typeContractViolation, status: 502},
 		{name: "HTML 200", prepare: scripted(1, 200, http.Header{"Content-Type": {"text/html"}}, "<html>"+testToken+"</html>"),
 			wantType: typeContractViolation, status: 502},
-		{name: "strict mode, drifted body", mode: modeStrict, prepare: scripted(1, 200, jsonCT,
+		{name: "strict mode, drifted body", mode: retrieve.ModeStrict, prepare: scripted(1, 200, jsonCT,
 			`{"sid":"`+secSID+`","status":"completed","duration":{"token":"`+testToken+`"}}`), wantType: typeContractViolation, status: 502},
 		{name: "body for another call", sid: "c0c0ca11-0e05-4a1e-8b0b-1ba0c0111ed1", wantType: typeContractViolation, status: 502},
 		// Events.
@@ -199,7 +199,7 @@ func TestNoCredentialLeaks(t *testing.T) {
 				t.Parallel()
 				mode := tt.mode
 				if mode == "" {
-					mode = modeWarn
+					mode = retrieve.ModeWarn
 				}
 				env := setup(t, mode)
 				if tt.prepare != nil {
@@ -284,7 +284,7 @@ func invokeHTTP(ctx context.Context, t *testing.T, env *testEnv, method, path st
 // request reaches SignalWire (or Secrets Manager).
 func TestHTTPPathRejected(t *testing.T) {
 	t.Parallel()
-	env := setup(t, modeWarn)
+	env := setup(t, retrieve.ModeWarn)
 	big := map[string]string{"x-big": strings.Repeat("h", 1<<20)}
 	many := map[string]string{}
 	for i := range 2000 {
@@ -380,7 +380,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	for _, status := range []int{301, 302, 303, 307, 308} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			t.Parallel()
-			env := setup(t, modeWarn)
+			env := setup(t, retrieve.ModeWarn)
 			env.sw.Script(secSID, replay.Scripted{Status: status, Header: http.Header{"Location": {other.URL + "/api/laml/2010-04-01/Accounts/" + testProjectID + "/Calls/" + secSID}}})
 			_, ierr := env.invoke(t.Context(), directEvent(secSID))
 			if ierr == nil || ierr.Type != typeUpstreamUnavailable {

@@ -11,6 +11,7 @@ import (
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
 )
@@ -42,6 +43,7 @@ type testEnv struct {
 	sm      *secretsserver.Server
 	sw      *replay.Server
 	swURL   string
+	mode    retrieve.Mode
 	logs    *syncBuffer
 	metrics *syncBuffer
 }
@@ -70,20 +72,19 @@ func startServers(tb testing.TB) (sm *secretsserver.Server, smURL string, sw *re
 // setup starts a Secrets Manager endpoint (SigV4 verified) and a SignalWire
 // replay server over testdata/recordings, and builds a handler on them with
 // the real AWS SDK client and the real SignalWire client.
-func setup(t *testing.T, mode contractMode) *testEnv {
+func setup(t *testing.T, mode retrieve.Mode) *testEnv {
 	t.Helper()
 	sm, smURL, sw, swURL := startServers(t)
 
 	src, client := testkit.Clients(t, smURL, testSecretKey)
-	env := &testEnv{sm: sm, sw: sw, swURL: swURL, logs: &syncBuffer{}, metrics: &syncBuffer{}}
+	env := &testEnv{sm: sm, sw: sw, swURL: swURL, mode: mode, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	env.h = newHandlerFrom(deps{
 		cfg:     config{Settings: boot.Settings{SecretID: testSecretID, CacheTTL: time.Minute, FunctionName: testFunctionName}, mode: mode},
-		calls:   client,
+		calls:   retrieve.New(client, mode, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		metrics: emf.NewWriter(env.metrics),
 	})
-	env.h.now = func() time.Time { return fixedNow }
 	return env
 }
 

@@ -7,7 +7,6 @@ package signalwire
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -23,10 +21,16 @@ import (
 )
 
 const (
-	userAgent          = "callwire/1 (+go)"
-	apiPrefix          = "/api/laml/2010-04-01/Accounts/"
-	defaultMaxBodySize = 1 << 20
-	maxPageSize        = 1000
+	userAgent = "callwire/1 (+go)"
+	apiPrefix = "/api/laml/2010-04-01/Accounts/"
+	// defaultMaxBodySize caps a Retrieve a Call body. A real one is about
+	// 2 KB; 64 KiB leaves room for drift and refuses a body built to exhaust
+	// memory or time.
+	defaultMaxBodySize = 64 << 10
+	// pageBodyPerCall is what a List Calls page may hold per call on top of
+	// one call's cap: a page of PageSize calls may be PageSize times larger.
+	pageBodyPerCall = 8 << 10
+	maxPageSize     = 1000
 )
 
 // credentialsSource yields the credentials for each call.
@@ -34,9 +38,11 @@ type credentialsSource interface {
 	// Credentials returns the current credentials, possibly cached. Errors
 	// wrap voice.ErrCredentials.
 	Credentials(ctx context.Context) (Credentials, error)
-	// Rotate bypasses any cache after SignalWire refused the credentials and
-	// reports whether they changed. Errors wrap voice.ErrCredentials.
-	Rotate(ctx context.Context) (Credentials, bool, error)
+	// Rotate bypasses any cache after SignalWire refused used, the
+	// credentials a request was made with, and reports whether the current
+	// ones differ from used (not from whatever a cache holds by now: another
+	// request may have rotated it already). Errors wrap voice.ErrCredentials.
+	Rotate(ctx context.Context, used Credentials) (Credentials, bool, error)
 }
 
 var (
@@ -51,7 +57,9 @@ type Client struct {
 	hc      *http.Client
 	retry   retryPolicy
 	maxBody int64
-	now     func() time.Time
+	// loopback lets space_url name a loopback test server (WithLoopback).
+	loopback bool
+	now      func() time.Time
 	// checkedCreds is the last credentials that passed checked, with their
 	// base URL, so unchanged credentials are validated once.
 	checkedCreds atomic.Pointer[checkedCredentials]
@@ -80,9 +88,19 @@ func WithDeadlineMargin(d time.Duration) Option {
 	return func(c *Client) { c.retry.margin = d }
 }
 
-// WithMaxBodySize sets the largest response body accepted (default 1 MiB).
+// WithMaxBodySize sets the largest Retrieve a Call body accepted (default
+// 64 KiB); a List Calls page may be that plus 8 KiB per requested call.
 func WithMaxBodySize(n int64) Option {
 	return func(c *Client) { c.maxBody = n }
+}
+
+// WithLoopback lets the secret's space_url name a server on 127.0.0.1, ::1
+// or localhost, over plain http: the local runner's and the tests' replay
+// servers. Never set it in a deployed function: inside Lambda, loopback is
+// the Runtime API, and a tampered secret alone must not send the Basic
+// credentials there.
+func WithLoopback() Option {
+	return func(c *Client) { c.loopback = true }
 }
 
 // WithRand replaces the jitter source, a function returning values in
@@ -141,6 +159,23 @@ type Response struct {
 	Attempts   int           // Requests sent, including retries and a rotation retry.
 	Latency    time.Duration // Of the last attempt, from sending to the end of the body.
 	ProjectID  string        // Project the last attempt authenticated as.
+
+	// echoes are the forms of the credentials the attempt sent (see Echoes).
+	echoes [][]byte
+}
+
+// Echoes reports whether b holds the credentials this response was
+// retrieved with: the API token or the Basic header value, as is, base64- or
+// URL-encoded. Callers check a body before returning anything taken from it
+// (and what they made of it), so an upstream that echoes the token cannot
+// make callwire print it.
+func (r *Response) Echoes(b []byte) bool {
+	for _, form := range r.echoes {
+		if bytes.Contains(b, form) {
+			return true
+		}
+	}
+	return false
 }
 
 // Err returns nil for a 2xx response and an *APIError decoded from the body
@@ -171,68 +206,33 @@ func (c *Client) GetCallRaw(ctx context.Context, sid string) (*Response, error) 
 	}
 	resp, err := c.do(ctx, func(projectID string) string {
 		return apiPrefix + url.PathEscape(projectID) + "/Calls/" + url.PathEscape(id)
-	}, "")
+	}, "", c.maxBody)
 	if err != nil {
 		return nil, fmt.Errorf("signalwire: get call %s: %w", id, err)
 	}
 	return resp, nil
 }
 
-// ListCallSIDs returns up to n (1 to 1000) recent call SIDs, from
-// GET {base}/api/laml/2010-04-01/Accounts/{project_id}/Calls?PageSize=n.
-// A non-2xx final response is returned as an *APIError; a page that does not
-// decode, or holds an invalid SID, is an error wrapping voice.ErrUpstream.
-//
-// SignalWire API docs: https://developer.signalwire.com/compatibility-api/rest/list-all-calls
-func (c *Client) ListCallSIDs(ctx context.Context, n int) ([]string, error) {
-	if n < 1 || n > maxPageSize {
-		return nil, fmt.Errorf("signalwire: list calls: page size %d outside 1..%d", n, maxPageSize)
-	}
-	resp, err := c.do(ctx, func(projectID string) string {
-		return apiPrefix + url.PathEscape(projectID) + "/Calls"
-	}, "PageSize="+strconv.Itoa(n))
-	if err != nil {
-		return nil, fmt.Errorf("signalwire: list calls: %w", err)
-	}
-	if err := resp.Err(); err != nil {
-		return nil, err // *APIError as is, so errors.As and Lambda's errorType see it
-	}
-	var page struct {
-		Calls *[]struct {
-			SID string `json:"sid"`
-		} `json:"calls"`
-	}
-	if err := json.Unmarshal(resp.Body, &page); err != nil {
-		return nil, fmt.Errorf("signalwire: list calls: %w: malformed page: %w", voice.ErrUpstream, err)
-	}
-	if page.Calls == nil {
-		return nil, fmt.Errorf("signalwire: list calls: %w: malformed page: no calls array", voice.ErrUpstream)
-	}
-	calls := *page.Calls
-	sids := make([]string, 0, min(len(calls), n))
-	for i, call := range calls[:min(len(calls), n)] {
-		sid, err := voice.ParseSID(call.SID)
-		if err != nil {
-			return nil, fmt.Errorf("signalwire: list calls: %w: malformed page: calls[%d].sid: %w", voice.ErrUpstream, i, err)
-		}
-		sids = append(sids, sid)
-	}
-	return sids, nil
-}
-
 // do sends a GET to path (built for the credentials' project) with retries,
 // as decided by c.retry, and one more attempt after a 401 if rotating the
 // credentials changed them. It returns the final response whatever its
 // status; an error means there was none.
-func (c *Client) do(ctx context.Context, path func(projectID string) string, rawQuery string) (*Response, error) {
-	creds, base, err := c.credentials(ctx)
+func (c *Client) do(ctx context.Context, path func(projectID string) string, rawQuery string, maxBody int64) (*Response, error) {
+	// Every step, reading the secret, rotating it and every attempt with its
+	// body, ends by stopAt, so the caller keeps the margin to answer before
+	// its own deadline.
+	deadline, hasDeadline := ctx.Deadline()
+	stopAt := deadline.Add(-c.retry.margin)
+	sctx := ctx
+	if hasDeadline {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithDeadline(ctx, stopAt)
+		defer cancel()
+	}
+	creds, base, err := c.credentials(sctx)
 	if err != nil {
 		return nil, err
 	}
-	// Every attempt, reading its body included, ends by stopAt, so the
-	// caller keeps the margin to answer before its own deadline.
-	deadline, hasDeadline := ctx.Deadline()
-	stopAt := deadline.Add(-c.retry.margin)
 
 	var (
 		attempts int  // requests sent
@@ -246,14 +246,14 @@ func (c *Client) do(ctx context.Context, path func(projectID string) string, raw
 		if rawQuery != "" {
 			u += "?" + rawQuery
 		}
-		resp, err := c.attempt(ctx, hasDeadline, stopAt, u, creds)
+		resp, err := c.attempt(ctx, hasDeadline, stopAt, u, creds, maxBody)
 		if resp != nil {
 			resp.Attempts = attempts
 		}
 
 		if err == nil && resp.StatusCode == http.StatusUnauthorized && !rotated {
 			rotated = true
-			next, nextBase, changed, err := c.rotate(ctx)
+			next, nextBase, changed, err := c.rotate(sctx, creds)
 			if err != nil {
 				return nil, err
 			}
@@ -275,7 +275,7 @@ func (c *Client) do(ctx context.Context, path func(projectID string) string, raw
 		var retryAfter time.Duration
 		var hasRetryAfter bool
 		if resp != nil && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
-			retryAfter, hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+			retryAfter, hasRetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 		}
 		wait := c.retry.sleepTime(tries, retryAfter, hasRetryAfter)
 		if !c.retry.canWait(ctx, c.now(), wait) {
@@ -289,7 +289,7 @@ func (c *Client) do(ctx context.Context, path func(projectID string) string, raw
 
 // attempt sends one request and reads the whole body (up to c.maxBody). A
 // transport error is returned wrapping voice.ErrUpstream.
-func (c *Client) attempt(ctx context.Context, hasDeadline bool, stopAt time.Time, u string, creds Credentials) (*Response, error) {
+func (c *Client) attempt(ctx context.Context, hasDeadline bool, stopAt time.Time, u string, creds Credentials, maxBody int64) (*Response, error) {
 	actx := ctx
 	if hasDeadline {
 		var cancel context.CancelFunc
@@ -309,7 +309,7 @@ func (c *Client) attempt(ctx context.Context, hasDeadline bool, stopAt time.Time
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", voice.ErrUpstream, redactURLError(err))
 	}
-	body, err := readBody(hresp.Body, c.maxBody)
+	body, err := readBody(hresp.Body, maxBody)
 	if err != nil {
 		return nil, err
 	}
@@ -321,6 +321,7 @@ func (c *Client) attempt(ctx context.Context, hasDeadline bool, stopAt time.Time
 		Body:       body,
 		Latency:    time.Since(start),
 		ProjectID:  creds.ProjectID,
+		echoes:     secretForms(creds),
 	}, nil
 }
 
@@ -363,31 +364,31 @@ func (c *Client) credentials(ctx context.Context) (Credentials, string, error) {
 	if last := c.checkedCreds.Load(); last != nil && last.creds == creds {
 		return creds, last.base, nil
 	}
-	base, err := checked(creds)
+	base, err := checked(creds, c.loopback)
 	if err == nil {
 		c.checkedCreds.Store(&checkedCredentials{creds: creds, base: base})
 	}
 	return creds, base, err
 }
 
-// rotate asks the source for fresh credentials after a 401.
-func (c *Client) rotate(ctx context.Context) (Credentials, string, bool, error) {
-	creds, changed, err := c.creds.Rotate(ctx)
+// rotate asks the source for fresh credentials after used got a 401.
+func (c *Client) rotate(ctx context.Context, used Credentials) (Credentials, string, bool, error) {
+	creds, changed, err := c.creds.Rotate(ctx, used)
 	if err != nil {
 		return Credentials{}, "", false, credentialsErr(err)
 	}
 	if !changed {
 		return creds, "", false, nil
 	}
-	base, err := checked(creds)
+	base, err := checked(creds, c.loopback)
 	return creds, base, true, err
 }
 
-func checked(creds Credentials) (string, error) {
-	if err := creds.Validate(); err != nil {
+func checked(creds Credentials, loopback bool) (string, error) {
+	if err := creds.validate(loopback); err != nil {
 		return "", err // *CredentialsError values wrap voice.ErrCredentials
 	}
-	return creds.BaseURL(), nil
+	return spaceBaseURL(creds.SpaceURL, loopback)
 }
 
 func credentialsErr(err error) error {
@@ -417,8 +418,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 type secretReader interface {
 	// Value returns the secret string, possibly from a cache.
 	Value(ctx context.Context, secretID string) (string, error)
-	// Refresh reads the secret past any cache and reports whether it changed.
-	Refresh(ctx context.Context, secretID string) (string, bool, error)
+	// Refresh reads the secret past any cache (at most once per interval).
+	Refresh(ctx context.Context, secretID string) (string, error)
 }
 
 // SecretCredentials reads the credentials from a secret holding the JSON
@@ -462,10 +463,10 @@ func (s *SecretCredentials) parse(v string) (Credentials, error) {
 	return creds, err
 }
 
-// Rotate re-reads the secret past the cache and reports whether it changed.
-// Errors wrap voice.ErrCredentials.
-func (s *SecretCredentials) Rotate(ctx context.Context) (Credentials, bool, error) {
-	v, changed, err := s.r.Refresh(ctx, s.secretID)
+// Rotate re-reads the secret past the cache and reports whether it now holds
+// credentials other than used. Errors wrap voice.ErrCredentials.
+func (s *SecretCredentials) Rotate(ctx context.Context, used Credentials) (Credentials, bool, error) {
+	v, err := s.r.Refresh(ctx, s.secretID)
 	if err != nil {
 		return Credentials{}, false, fmt.Errorf("signalwire: refresh secret %s: %w: %w", s.secretID, voice.ErrCredentials, err)
 	}
@@ -473,7 +474,7 @@ func (s *SecretCredentials) Rotate(ctx context.Context) (Credentials, bool, erro
 	if err != nil {
 		return Credentials{}, false, err
 	}
-	return creds, changed, nil
+	return creds, creds != used, nil
 }
 
 // StaticCredentials are fixed credentials, for the CLI and tests. Like
@@ -490,9 +491,9 @@ func NewStaticCredentials(c Credentials) *StaticCredentials {
 // Credentials returns the fixed credentials; validation happens in the Client.
 func (s StaticCredentials) Credentials(context.Context) (Credentials, error) { return s.c, nil }
 
-// Rotate returns the fixed credentials, unchanged.
-func (s StaticCredentials) Rotate(context.Context) (Credentials, bool, error) {
-	return s.c, false, nil
+// Rotate returns the fixed credentials; they changed only if used were others.
+func (s StaticCredentials) Rotate(_ context.Context, used Credentials) (Credentials, bool, error) {
+	return s.c, s.c != used, nil
 }
 
 // String returns the redacted form of the credentials.

@@ -67,7 +67,7 @@ func newTestClient(creds credentialsSource, opts ...Option) *Client {
 		WithDeadlineMargin(100 * time.Millisecond),
 		WithRand(func() float64 { return 0.5 }),
 	}
-	return NewClient(creds, NewHTTPClient(), append(base, opts...)...)
+	return NewClient(creds, NewHTTPClient(), append(append(base, WithLoopback()), opts...)...)
 }
 
 func testMethod(t *testing.T, r *http.Request, want string) {
@@ -171,7 +171,7 @@ func TestGetCallRaw(t *testing.T) {
 // cmpResponse ignores the fields that vary from run to run.
 var cmpResponse = cmp.FilterPath(func(p cmp.Path) bool {
 	s := p.String()
-	return s == "Header" || s == "Latency"
+	return s == "Header" || s == "Latency" || s == "echoes"
 }, cmp.Ignore())
 
 func TestGetCallRawStatus(t *testing.T) {
@@ -509,7 +509,7 @@ func TestGetCallRawRedirectNotFollowed(t *testing.T) {
 	// Even a caller's client that follows redirects must not follow this one.
 	hc := &http.Client{Timeout: 5 * time.Second}
 	creds := NewStaticCredentials(Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: ts.URL})
-	client := NewClient(creds, hc, WithRetry(3, time.Millisecond, time.Millisecond))
+	client := NewClient(creds, hc, WithLoopback(), WithRetry(3, time.Millisecond, time.Millisecond))
 
 	resp, err := client.GetCallRaw(t.Context(), testSID)
 	checkResult(t, resp, err)
@@ -530,7 +530,7 @@ func TestGetCallRawRedirectNotFollowed(t *testing.T) {
 // fakeSecrets is a secretReader whose answers come from its Fn fields.
 type fakeSecrets struct {
 	ValueFn   func(ctx context.Context, id string) (string, error)
-	RefreshFn func(ctx context.Context, id string) (string, bool, error)
+	RefreshFn func(ctx context.Context, id string) (string, error)
 	reads     atomic.Int64
 }
 
@@ -539,7 +539,7 @@ func (f *fakeSecrets) Value(ctx context.Context, id string) (string, error) {
 	return f.ValueFn(ctx, id)
 }
 
-func (f *fakeSecrets) Refresh(ctx context.Context, id string) (string, bool, error) {
+func (f *fakeSecrets) Refresh(ctx context.Context, id string) (string, error) {
 	f.reads.Add(1)
 	return f.RefreshFn(ctx, id)
 }
@@ -553,14 +553,13 @@ func TestGetCallRawRotation(t *testing.T) {
 	tests := []struct {
 		name          string
 		refreshToken  string // token after Refresh
-		refreshChange bool
 		serverAccepts string // token the server accepts
 		wantStatus    int
 		wantRequests  int64
 	}{
-		{"rotated token accepted", testToken2, true, testToken2, 200, 2},
-		{"unchanged secret returns the 401", testToken, false, testToken2, 401, 1},
-		{"rotated token refused too", testToken2, true, "none", 401, 2},
+		{"rotated token accepted", testToken2, testToken2, 200, 2},
+		{"unchanged secret returns the 401", testToken, testToken2, 401, 1},
+		{"rotated token refused too", testToken2, "none", 401, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -580,8 +579,8 @@ func TestGetCallRawRotation(t *testing.T) {
 					}
 					return secretJSON(testToken, ts.URL), nil
 				},
-				RefreshFn: func(context.Context, string) (string, bool, error) {
-					return secretJSON(tt.refreshToken, ts.URL), tt.refreshChange, nil
+				RefreshFn: func(context.Context, string) (string, error) {
+					return secretJSON(tt.refreshToken, ts.URL), nil
 				},
 			}
 			client := newTestClient(NewSecretCredentials(secrets, "callwire/signalwire"))
@@ -610,7 +609,7 @@ func TestGetCallRawCredentialsErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		value   func(space string) (string, error)
-		refresh func(space string) (string, bool, error)
+		refresh func(space string) (string, error)
 	}{
 		{
 			name:  "secret unreadable",
@@ -627,13 +626,13 @@ func TestGetCallRawCredentialsErrors(t *testing.T) {
 		{
 			name:    "refresh fails after 401",
 			value:   func(space string) (string, error) { return secretJSON(testToken, space), nil },
-			refresh: func(string) (string, bool, error) { return "", false, errSecrets },
+			refresh: func(string) (string, error) { return "", errSecrets },
 		},
 		{
 			name:  "rotated secret malformed",
 			value: func(space string) (string, error) { return secretJSON(testToken, space), nil },
-			refresh: func(string) (string, bool, error) {
-				return `{"project_id":"x","api_token":"` + testToken2 + `"}`, true, nil
+			refresh: func(string) (string, error) {
+				return `{"project_id":"x","api_token":"` + testToken2 + `"}`, nil
 			},
 		},
 	}
@@ -644,10 +643,10 @@ func TestGetCallRawCredentialsErrors(t *testing.T) {
 			ts.mux.HandleFunc("/", serveJSON(http.StatusUnauthorized, `{"code":20003}`))
 			secrets := &fakeSecrets{
 				ValueFn: func(context.Context, string) (string, error) { return tt.value(ts.URL) },
-				RefreshFn: func(context.Context, string) (string, bool, error) {
+				RefreshFn: func(context.Context, string) (string, error) {
 					if tt.refresh == nil {
 						t.Error("unexpected Refresh")
-						return "", false, errSecrets
+						return "", errSecrets
 					}
 					return tt.refresh(ts.URL)
 				},

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/voice"
 )
 
@@ -100,19 +101,25 @@ func ParseCredentials(secret []byte) (Credentials, error) {
 	if len(errs) > 0 {
 		return Credentials{}, joinErrors(errs)
 	}
-	if err := c.Validate(); err != nil {
+	// A loopback space_url parses; whether it may be used is the Client's
+	// decision (WithLoopback), never the secret's.
+	if err := c.validate(true); err != nil {
 		return Credentials{}, err
 	}
 	return c, nil
 }
 
 // Validate reports every unusable field of c as a *CredentialsError named
-// after its secret key. It never includes a field's value.
-func (c Credentials) Validate() error {
+// after its secret key. It never includes a field's value. space_url must
+// name an https SignalWire space: a plain-http loopback address is refused
+// here, as in a Client without WithLoopback.
+func (c Credentials) Validate() error { return c.validate(false) }
+
+func (c Credentials) validate(loopback bool) error {
 	var errs []error
 	if c.ProjectID == "" {
 		errs = append(errs, &CredentialsError{Key: "project_id", Reason: "missing"})
-	} else if !validUUID(c.ProjectID) {
+	} else if !contract.IsUUID(c.ProjectID) {
 		errs = append(errs, &CredentialsError{Key: "project_id", Reason: "not a UUID"})
 	}
 	if c.APIToken == "" {
@@ -124,7 +131,7 @@ func (c Credentials) Validate() error {
 	}
 	if c.SpaceURL == "" {
 		errs = append(errs, &CredentialsError{Key: "space_url", Reason: "missing"})
-	} else if _, err := spaceBaseURL(c.SpaceURL); err != nil {
+	} else if _, err := spaceBaseURL(c.SpaceURL, loopback); err != nil {
 		errs = append(errs, err)
 	}
 	for _, k := range []struct{ key, value string }{
@@ -166,7 +173,7 @@ func parseSigningKeys(doc map[string]json.RawMessage, c *Credentials) []error {
 // BaseURL returns scheme://host[:port] for API calls, derived from SpaceURL
 // by the same guard Validate applies. It returns "" if SpaceURL is refused.
 func (c Credentials) BaseURL() string {
-	u, err := spaceBaseURL(c.SpaceURL)
+	u, err := spaceBaseURL(c.SpaceURL, false)
 	if err != nil {
 		return ""
 	}
@@ -232,10 +239,12 @@ func (c Credentials) MarshalJSON() ([]byte, error) {
 
 // spaceBaseURL applies the space_url guard and returns the normalized
 // scheme://host[:port]. Because the client sends the API token to this
-// address, anything but an https *.signalwire.com space (or a loopback test
-// server) is refused: userinfo, query, fragment, paths, percent-encoding,
-// IP literals, other ports and schemes. Error reasons never quote the value.
-func spaceBaseURL(raw string) (string, error) {
+// address, anything but an https *.signalwire.com space is refused: userinfo,
+// query, fragment, paths, percent-encoding, IP literals, other ports and
+// schemes. With loopback, a test server on 127.0.0.1, ::1 or localhost is
+// accepted too (plain http included); only the local runner and tests turn
+// that on. Error reasons never quote the value.
+func spaceBaseURL(raw string, loopback bool) (string, error) {
 	fail := func(reason string) (string, error) {
 		return "", &CredentialsError{Key: "space_url", Reason: reason}
 	}
@@ -286,6 +295,9 @@ func spaceBaseURL(raw string) (string, error) {
 	}
 
 	if isLoopbackHost(host) {
+		if !loopback {
+			return fail("loopback hosts are allowed only for local runs and tests")
+		}
 		// Local test servers and the replay server: plain http is fine.
 		if port == "" {
 			return scheme + "://" + bracketHost(host), nil
@@ -343,13 +355,6 @@ func isSpaceHost(host string) bool {
 		}
 	}
 	return true
-}
-
-// validUUID reports whether s is a UUID in its canonical form; the project ID
-// is checked like a call SID.
-func validUUID(s string) bool {
-	_, err := voice.ParseSID(s)
-	return err == nil
 }
 
 func isPrintableASCII(s string) bool {

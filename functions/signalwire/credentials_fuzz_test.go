@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/voice"
 )
 
@@ -50,15 +51,21 @@ func FuzzParseCredentials(f *testing.F) {
 			checkTokenNotInError(t, secret)
 			return
 		}
-		if !validUUID(c.ProjectID) || c.APIToken == "" || !isPrintableASCII(c.APIToken) {
+		if !contract.IsUUID(c.ProjectID) || c.APIToken == "" || !isPrintableASCII(c.APIToken) {
 			t.Fatalf("accepted unusable credentials %v", c)
 		}
-		base := c.BaseURL()
-		if !allowedBase(base) {
-			t.Fatalf("space_url %q accepted with base URL %q", c.SpaceURL, base)
+		base, err := spaceBaseURL(c.SpaceURL, true)
+		if err != nil || !allowedBase(base) {
+			t.Fatalf("space_url %q accepted with base URL %q (%v)", c.SpaceURL, base, err)
 		}
-		if err := c.Validate(); err != nil {
-			t.Fatalf("parsed credentials do not validate: %v", err)
+		// Only a Client WithLoopback may use a loopback space: the strict
+		// guard (Validate, BaseURL) accepts exactly the SignalWire spaces.
+		strict := c.BaseURL()
+		if (c.Validate() == nil) != (strict != "") || (strict != "" && strict != base) {
+			t.Fatalf("space_url %q: strict base %q, Validate %v; loopback base %q", c.SpaceURL, strict, c.Validate(), base)
+		}
+		if strict != "" && !strings.HasPrefix(strict, "https://") {
+			t.Fatalf("space_url %q: strict base %q is not https", c.SpaceURL, strict)
 		}
 		// The request URL the client builds must stay on that origin.
 		u, err := url.Parse(base + apiPrefix + url.PathEscape(c.ProjectID) + "/Calls/" + "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1")

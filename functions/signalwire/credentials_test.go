@@ -174,89 +174,100 @@ func TestSpaceURL(t *testing.T) {
 		name string
 		in   string
 		want string // "" means refused
+		// loopbackOnly cases are accepted only by a Client WithLoopback: a
+		// secret alone never sends the credentials to loopback.
+		loopbackOnly bool
 	}{
 		// Accepted.
-		{"bare host", "example.signalwire.com", "https://example.signalwire.com"},
-		{"https", "https://example.signalwire.com", "https://example.signalwire.com"},
-		{"trailing slash", "https://example.signalwire.com/", "https://example.signalwire.com"},
-		{"bare host trailing slash", "example.signalwire.com/", "https://example.signalwire.com"},
-		{"upper case", "HTTPS://Example.SignalWire.COM", "https://example.signalwire.com"},
-		{"hyphen and digits", "my-space-01.signalwire.com", "https://my-space-01.signalwire.com"},
-		{"two labels", "a.b.signalwire.com", "https://a.b.signalwire.com"},
-		{"explicit default port", "https://example.signalwire.com:443", "https://example.signalwire.com"},
-		{"loopback http with port", "http://127.0.0.1:8080", "http://127.0.0.1:8080"},
-		{"loopback http no port", "http://127.0.0.1", "http://127.0.0.1"},
-		{"localhost http", "http://localhost:1234", "http://localhost:1234"},
-		{"localhost upper", "http://LOCALHOST:1234/", "http://localhost:1234"},
-		{"ipv6 loopback", "http://[::1]:9000", "http://[::1]:9000"},
-		{"ipv6 loopback no port", "http://[::1]", "http://[::1]"},
-		{"https loopback", "https://127.0.0.1:8443", "https://127.0.0.1:8443"},
-		{"bare loopback is https", "127.0.0.1:8080", "https://127.0.0.1:8080"},
+		{"bare host", "example.signalwire.com", "https://example.signalwire.com", false},
+		{"https", "https://example.signalwire.com", "https://example.signalwire.com", false},
+		{"trailing slash", "https://example.signalwire.com/", "https://example.signalwire.com", false},
+		{"bare host trailing slash", "example.signalwire.com/", "https://example.signalwire.com", false},
+		{"upper case", "HTTPS://Example.SignalWire.COM", "https://example.signalwire.com", false},
+		{"hyphen and digits", "my-space-01.signalwire.com", "https://my-space-01.signalwire.com", false},
+		{"two labels", "a.b.signalwire.com", "https://a.b.signalwire.com", false},
+		{"explicit default port", "https://example.signalwire.com:443", "https://example.signalwire.com", false},
+		{"loopback http with port", "http://127.0.0.1:8080", "http://127.0.0.1:8080", true},
+		{"loopback http no port", "http://127.0.0.1", "http://127.0.0.1", true},
+		{"localhost http", "http://localhost:1234", "http://localhost:1234", true},
+		{"localhost upper", "http://LOCALHOST:1234/", "http://localhost:1234", true},
+		{"ipv6 loopback", "http://[::1]:9000", "http://[::1]:9000", true},
+		{"ipv6 loopback no port", "http://[::1]", "http://[::1]", true},
+		{"https loopback", "https://127.0.0.1:8443", "https://127.0.0.1:8443", true},
+		{"bare loopback is https", "127.0.0.1:8080", "https://127.0.0.1:8080", true},
 
 		// Refused.
-		{"empty", "", ""},
-		{"http to signalwire", "http://example.signalwire.com", ""},
-		{"userinfo", "https://user@example.signalwire.com", ""},
-		{"userinfo with password", "https://user:pw@example.signalwire.com", ""},
-		{"userinfo hiding host", "https://example.signalwire.com@evil.com", ""},
-		{"userinfo on loopback", "http://localhost@evil.com", ""},
-		{"query", "https://example.signalwire.com?x=1", ""},
-		{"empty query", "https://example.signalwire.com?", ""},
-		{"fragment trick", "https://evil.com#.signalwire.com", ""},
-		{"bare fragment trick", "evil.com#.signalwire.com", ""},
-		{"empty fragment", "https://example.signalwire.com#", ""},
-		{"path", "https://example.signalwire.com/api", ""},
-		{"path trick", "https://evil.com/.signalwire.com", ""},
-		{"double slash path", "https://example.signalwire.com//", ""},
-		{"suffix trick", "signalwire.com.evil.com", ""},
-		{"suffix trick https", "https://example.signalwire.com.evil.com", ""},
-		{"apex", "signalwire.com", ""},
-		{"apex https", "https://signalwire.com", ""},
-		{"empty label", ".signalwire.com", ""},
-		{"empty inner label", "a..signalwire.com", ""},
-		{"lookalike", "examplesignalwire.com", ""},
-		{"trailing dot", "example.signalwire.com.", ""},
-		{"trailing dot slash", "https://example.signalwire.com./", ""},
-		{"underscore", "ex_ample.signalwire.com", ""},
-		{"leading hyphen", "-example.signalwire.com", ""},
-		{"trailing hyphen", "example-.signalwire.com", ""},
-		{"non-ascii", "exämple.signalwire.com", ""},
-		{"private ip", "https://10.0.0.1", ""},
-		{"metadata ip", "http://169.254.169.254", ""},
-		{"ip https", "https://93.184.216.34", ""},
-		{"ipv6 link local", "https://[fe80::1]", ""},
-		{"mapped loopback", "http://[::ffff:127.0.0.1]", ""},
-		{"short loopback", "http://127.1", ""},
-		{"other loopback address", "http://127.0.0.2", ""},
-		{"unspecified", "http://0.0.0.0:8080", ""},
-		{"localhost suffix", "http://localhost.evil.com", ""},
-		{"ftp", "ftp://example.signalwire.com", ""},
-		{"wss", "wss://example.signalwire.com", ""},
-		{"javascript", "javascript:alert(1)", ""},
-		{"scheme relative", "//example.signalwire.com", ""},
-		{"one slash", "https:/example.signalwire.com", ""},
-		{"non-default port", "https://example.signalwire.com:8443", ""},
-		{"empty port", "https://example.signalwire.com:", ""},
-		{"port out of range", "http://localhost:99999", ""},
-		{"port zero", "http://localhost:0", ""},
-		{"port not numeric", "http://localhost:http", ""},
-		{"leading space", " example.signalwire.com", ""},
-		{"trailing newline", "example.signalwire.com\n", ""},
-		{"inner space", "exa mple.signalwire.com", ""},
-		{"tab", "https://example.signalwire.com\t", ""},
-		{"nul", "example.signalwire.com\x00", ""},
-		{"encoded dot", "https://example%2esignalwire.com", ""},
-		{"encoded slash", "https://evil.com%2f.signalwire.com", ""},
-		{"encoded at", "https://evil.com%40example.signalwire.com", ""},
-		{"backslash", `https://evil.com\.signalwire.com`, ""},
-		{"backslash userinfo", `https://example.signalwire.com\@evil.com`, ""},
-		{"too long", strings.Repeat("a.", 150) + "signalwire.com", ""},
-		{"label too long", strings.Repeat("a", 64) + ".signalwire.com", ""},
+		{"empty", "", "", false},
+		{"http to signalwire", "http://example.signalwire.com", "", false},
+		{"userinfo", "https://user@example.signalwire.com", "", false},
+		{"userinfo with password", "https://user:pw@example.signalwire.com", "", false},
+		{"userinfo hiding host", "https://example.signalwire.com@evil.com", "", false},
+		{"userinfo on loopback", "http://localhost@evil.com", "", false},
+		{"query", "https://example.signalwire.com?x=1", "", false},
+		{"empty query", "https://example.signalwire.com?", "", false},
+		{"fragment trick", "https://evil.com#.signalwire.com", "", false},
+		{"bare fragment trick", "evil.com#.signalwire.com", "", false},
+		{"empty fragment", "https://example.signalwire.com#", "", false},
+		{"path", "https://example.signalwire.com/api", "", false},
+		{"path trick", "https://evil.com/.signalwire.com", "", false},
+		{"double slash path", "https://example.signalwire.com//", "", false},
+		{"suffix trick", "signalwire.com.evil.com", "", false},
+		{"suffix trick https", "https://example.signalwire.com.evil.com", "", false},
+		{"apex", "signalwire.com", "", false},
+		{"apex https", "https://signalwire.com", "", false},
+		{"empty label", ".signalwire.com", "", false},
+		{"empty inner label", "a..signalwire.com", "", false},
+		{"lookalike", "examplesignalwire.com", "", false},
+		{"trailing dot", "example.signalwire.com.", "", false},
+		{"trailing dot slash", "https://example.signalwire.com./", "", false},
+		{"underscore", "ex_ample.signalwire.com", "", false},
+		{"leading hyphen", "-example.signalwire.com", "", false},
+		{"trailing hyphen", "example-.signalwire.com", "", false},
+		{"non-ascii", "exämple.signalwire.com", "", false},
+		{"private ip", "https://10.0.0.1", "", false},
+		{"metadata ip", "http://169.254.169.254", "", false},
+		{"ip https", "https://93.184.216.34", "", false},
+		{"ipv6 link local", "https://[fe80::1]", "", false},
+		{"mapped loopback", "http://[::ffff:127.0.0.1]", "", false},
+		{"short loopback", "http://127.1", "", false},
+		{"other loopback address", "http://127.0.0.2", "", false},
+		{"unspecified", "http://0.0.0.0:8080", "", false},
+		{"localhost suffix", "http://localhost.evil.com", "", false},
+		{"ftp", "ftp://example.signalwire.com", "", false},
+		{"wss", "wss://example.signalwire.com", "", false},
+		{"javascript", "javascript:alert(1)", "", false},
+		{"scheme relative", "//example.signalwire.com", "", false},
+		{"one slash", "https:/example.signalwire.com", "", false},
+		{"non-default port", "https://example.signalwire.com:8443", "", false},
+		{"empty port", "https://example.signalwire.com:", "", false},
+		{"port out of range", "http://localhost:99999", "", false},
+		{"port zero", "http://localhost:0", "", false},
+		{"port not numeric", "http://localhost:http", "", false},
+		{"leading space", " example.signalwire.com", "", false},
+		{"trailing newline", "example.signalwire.com\n", "", false},
+		{"inner space", "exa mple.signalwire.com", "", false},
+		{"tab", "https://example.signalwire.com\t", "", false},
+		{"nul", "example.signalwire.com\x00", "", false},
+		{"encoded dot", "https://example%2esignalwire.com", "", false},
+		{"encoded slash", "https://evil.com%2f.signalwire.com", "", false},
+		{"encoded at", "https://evil.com%40example.signalwire.com", "", false},
+		{"backslash", `https://evil.com\.signalwire.com`, "", false},
+		{"backslash userinfo", `https://example.signalwire.com\@evil.com`, "", false},
+		{"too long", strings.Repeat("a.", 150) + "signalwire.com", "", false},
+		{"label too long", strings.Repeat("a", 64) + ".signalwire.com", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := spaceBaseURL(tt.in)
+			got, err := spaceBaseURL(tt.in, tt.loopbackOnly)
+			if tt.loopbackOnly {
+				if strict, err := spaceBaseURL(tt.in, false); err == nil {
+					t.Errorf("spaceBaseURL(%q) without loopback = %q, want refusal", tt.in, strict)
+				}
+				if c := (Credentials{SpaceURL: tt.in}); c.BaseURL() != "" || c.Validate() == nil {
+					t.Errorf("Credentials{SpaceURL: %q}: BaseURL %q, Validate nil; want refused", tt.in, c.BaseURL())
+				}
+			}
 			if tt.want == "" {
 				if err == nil {
 					t.Fatalf("spaceBaseURL(%q) = %q, want refusal", tt.in, got)
@@ -279,7 +290,7 @@ func TestSpaceURL(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("spaceBaseURL(%q) = %q, want %q", tt.in, got, tt.want)
 			}
-			if c := (Credentials{SpaceURL: tt.in}); c.BaseURL() != tt.want {
+			if c := (Credentials{SpaceURL: tt.in}); !tt.loopbackOnly && c.BaseURL() != tt.want {
 				t.Errorf("BaseURL() = %q, want %q", c.BaseURL(), tt.want)
 			}
 		})

@@ -60,7 +60,7 @@ func (e *APIError) Unwrap() error {
 // *APIError, with only StatusCode and RetryAfter set.
 func newAPIError(status int, header http.Header, body io.Reader, now time.Time) *APIError {
 	e := &APIError{StatusCode: status}
-	if d, ok := parseRetryAfter(header.Get("Retry-After"), now); ok {
+	if d, ok := ParseRetryAfter(header.Get("Retry-After"), now); ok {
 		e.RetryAfter = d
 	}
 	var doc struct {

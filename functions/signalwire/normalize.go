@@ -62,8 +62,9 @@ func Normalize(body []byte, retrievedAt time.Time) (voice.Call, error) {
 }
 
 // NormalizeDocument is Normalize for a body already decoded by
-// contract.DecodeJSON (contract.Validator.CheckDecoded returns it), so that a
-// checked body is decoded once. The caller bounds the body's size.
+// contract.DecodeJSON, so that a caller that also checks the body (with
+// contract.Validator.CheckDocument) decodes it once. The caller bounds the
+// body's size.
 func NormalizeDocument(doc any, retrievedAt time.Time) (voice.Call, error) {
 	w, err := wireFromDocument(doc)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -96,9 +97,12 @@ func (p retryPolicy) canWait(ctx context.Context, now time.Time, d time.Duration
 	return !ok || !now.Add(d).Add(p.margin).After(deadline)
 }
 
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP-date
-// (RFC 9110 section 10.2.3). A date in the past means no wait.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+// ParseRetryAfter reads a Retry-After header: delay-seconds or an HTTP-date
+// (RFC 9110 section 10.2.3). A date in the past means no wait. It returns the
+// wait the server asked for, whatever its length: each caller decides what
+// fits its own deadline (the Client waits up to maxRetryAfter, and never past
+// the ctx deadline less its margin).
+func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
@@ -107,10 +111,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		// Past about 290 years a Duration overflows; no caller waits that long.
+		const maxSecs = int64(math.MaxInt64 / int64(time.Second))
+		return time.Duration(min(secs, maxSecs)) * time.Second, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -134,7 +135,9 @@ func TestParseRetryAfter(t *testing.T) {
 		{"-1", 0, false},
 		{"1.5", 0, false},
 		{"soon", 0, false},
-		{"99999999999", 24 * time.Hour, true},
+		{"999999999", 999999999 * time.Second, true},
+		{"99999999999999999999", 0, false}, // not an int64: unparseable, not a huge wait
+		{"9223372036854775807", time.Duration(math.MaxInt64/int64(time.Second)) * time.Second, true},
 		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second, true},
 		{now.Add(-30 * time.Second).Format(http.TimeFormat), 0, true},
 		{"Monday, 02-Mar-26 14:08:11 GMT", 30 * time.Second, true}, // RFC 850, still accepted by http.ParseTime
@@ -142,9 +145,9 @@ func TestParseRetryAfter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			got, ok := parseRetryAfter(tt.in, now)
+			got, ok := ParseRetryAfter(tt.in, now)
 			if got != tt.want || ok != tt.wantOK {
-				t.Errorf("parseRetryAfter(%q) = %v, %t; want %v, %t", tt.in, got, ok, tt.want, tt.wantOK)
+				t.Errorf("ParseRetryAfter(%q) = %v, %t; want %v, %t", tt.in, got, ok, tt.want, tt.wantOK)
 			}
 		})
 	}

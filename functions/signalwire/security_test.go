@@ -195,7 +195,7 @@ func TestRedirectsCarryNoCredentials(t *testing.T) {
 				// redirects both get a client that does not.
 				for _, hc := range []*http.Client{NewHTTPClient(), {Timeout: 5 * time.Second}} {
 					creds := NewStaticCredentials(Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: ts.URL})
-					client := NewClient(creds, hc, WithRetry(3, time.Millisecond, time.Millisecond))
+					client := NewClient(creds, hc, WithLoopback(), WithRetry(3, time.Millisecond, time.Millisecond))
 					resp, err := client.GetCallRaw(t.Context(), testSID)
 					checkResult(t, resp, err)
 					if err != nil {
@@ -237,5 +237,40 @@ func TestRequestURLStaysOnSpace(t *testing.T) {
 	}
 	if n := ts.requests.Load(); n != 0 {
 		t.Errorf("%d requests sent for invalid SIDs", n)
+	}
+}
+
+// TestLoopbackNeedsTheSwitch checks that a secret alone cannot send the
+// credentials to a loopback address (inside Lambda, 127.0.0.1:9001 is the
+// Runtime API): only a Client built WithLoopback talks to one.
+func TestLoopbackNeedsTheSwitch(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t)
+	_, port, _ := net.SplitHostPort(ts.Listener.Addr().String())
+	t.Cleanup(func() { // after the parallel subtests
+		if n := ts.requests.Load(); n != 0 {
+			t.Errorf("%d requests reached the loopback server without WithLoopback", n)
+		}
+	})
+	for _, space := range []string{
+		ts.URL,
+		"http://127.0.0.1:" + port,
+		"http://[::1]:" + port,
+		"http://localhost:" + port,
+		"https://127.0.0.1:" + port,
+		"127.0.0.1:" + port,
+	} {
+		t.Run(space, func(t *testing.T) {
+			t.Parallel()
+			creds := NewStaticCredentials(Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: space})
+			client := NewClient(creds, NewHTTPClient())
+			resp, err := client.GetCallRaw(t.Context(), testSID)
+			if !errors.Is(err, voice.ErrCredentials) || resp != nil {
+				t.Fatalf("GetCallRaw = %v, %v; want ErrCredentials", resp, err)
+			}
+			if strings.Contains(err.Error(), testToken) {
+				t.Errorf("error carries the token: %v", err)
+			}
+		})
 	}
 }

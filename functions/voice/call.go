@@ -1,6 +1,6 @@
 // Package voice holds the normalized call model served by callwire and the
-// sentinel errors shared by its adapters. It imports nothing outside the
-// standard library.
+// sentinel errors shared by its adapters. Of callwire's packages it imports
+// only the contract core, for its UUID check.
 package voice
 
 import (

@@ -31,4 +31,8 @@ var (
 	// ErrContract reports an upstream response whose body breaks the contract
 	// so badly that it cannot be normalized.
 	ErrContract = errors.New("response breaks the contract")
+	// ErrInternal reports a failure of callwire itself, not of SignalWire or
+	// of the request: callers see it as an internal error, never as an
+	// upstream one.
+	ErrInternal = errors.New("internal error")
 )

@@ -3,10 +3,9 @@ package voice
 import (
 	"fmt"
 	"strings"
-)
 
-// sidLen is the length of a canonical UUID: 32 hex digits and 4 hyphens.
-const sidLen = 36
+	"github.com/callwire/callwire/contract"
+)
 
 // maxEcho bounds how much of a rejected input an error message repeats.
 const maxEcho = 36
@@ -16,31 +15,15 @@ const maxEcho = 36
 // ErrInvalidSID that repeats at most a short prefix of s, since SIDs arrive in
 // request paths and may be arbitrarily long.
 func ParseSID(s string) (string, error) {
-	if len(s) != sidLen {
+	if !contract.IsUUID(s) {
 		return "", invalidSID(s)
 	}
-	upper := false
 	for i := range len(s) {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return "", invalidSID(s)
-			}
-			continue
-		}
-		switch {
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
-		case 'A' <= c && c <= 'F':
-			upper = true
-		default:
-			return "", invalidSID(s)
+		if 'A' <= s[i] && s[i] <= 'F' {
+			return strings.ToLower(s), nil
 		}
 	}
-	if !upper {
-		return s, nil
-	}
-	return strings.ToLower(s), nil
+	return s, nil
 }
 
 func invalidSID(s string) error {

@@ -11,16 +11,21 @@ import (
 
 const diffUsage = `Usage: swcontract diff [--format text|json] OLD.yaml NEW.yaml
 
-Lists the changes between two OpenAPI documents that matter to a client reading
-the retrieve-a-call response: required, type, enum, nullability and format
-changes, closed objects, documented statuses. Breaking is judged from the
-reader's side: a property that became optional or was removed, a changed type
-or format, an added enum value, null newly allowed.
+Lists the changes between two OpenAPI 3 documents that matter to a client
+reading the retrieve-a-call response, found by oasdiff's response rules:
+required, type, format, enum, nullability and constraint changes, properties
+added or removed, closed objects, documented statuses. Breaking is judged from
+the reader's side: a property that became optional or was removed, a changed
+type or format, an added enum value, null newly allowed.
+
+Each line gives the severity (breaking, non-breaking or info), the kind, the
+status and JSON Pointer, and what changed. --format json adds the oasdiff rule.
 
 Exit codes:
   0  no breaking change
   1  at least one breaking change
-  2  usage error, or a document could not be read or parsed
+  2  usage error, or a document that cannot be read, is not OpenAPI 3, or does
+     not document the retrieve-a-call operation (the old one must)
 `
 
 func runDiff(args []string, stdout, stderr io.Writer) int {

@@ -16,25 +16,38 @@ func TestRunDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	widened := filepath.Join(dir, "widened.yaml")
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
 	edited := strings.Replace(string(spec), "        - inbound\n        - outbound\n", "        - inbound\n        - outbound\n        - outbound-api\n", 1)
 	if edited == string(spec) {
 		t.Fatal("the edit did not apply")
 	}
-	if err := os.WriteFile(widened, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	widened := write("widened.yaml", edited)
+	empty := write("empty.yaml", "")
+	notYAML := write("not-yaml.yaml", "openapi: 3.1.0\npaths: [\n  - {\n")
+	notOpenAPI := write("not-openapi.yaml", "hello: world\n")
+	missing := filepath.Join(dir, "nope.yaml")
 	tests := []struct {
-		name string
-		args []string
-		code int
-		out  string
+		name   string
+		args   []string
+		code   int
+		out    string
+		stderr string
 	}{
-		{"identical", []string{"diff", pinned, pinned}, 0, ""},
-		{"enum value added is breaking", []string{"diff", pinned, widened}, 1, "outbound-api"},
-		{"json", []string{"diff", "--format", "json", pinned, widened}, 1, `"breaking": true`},
-		{"one path", []string{"diff", pinned}, 2, ""},
-		{"missing file", []string{"diff", pinned, filepath.Join(dir, "nope.yaml")}, 2, ""},
+		{"identical", []string{"diff", pinned, pinned}, 0, "no changes", ""},
+		{"enum value added is breaking", []string{"diff", pinned, widened}, 1, "outbound-api", ""},
+		{"json", []string{"diff", "--format", "json", pinned, widened}, 1, `"breaking": true`, ""},
+		{"json names the rule", []string{"diff", "--format", "json", pinned, widened}, 1, `"rule": "response-property-enum-value-added"`, ""},
+		{"one path", []string{"diff", pinned}, 2, "", "want OLD and NEW"},
+		{"missing file", []string{"diff", pinned, missing}, 2, "", missing + " does not exist"},
+		{"empty file", []string{"diff", empty, pinned}, 2, "", empty + " is empty"},
+		{"not YAML", []string{"diff", pinned, notYAML}, 2, "", notYAML + " is not valid YAML or JSON (line 3, column 3: "},
+		{"YAML that is not OpenAPI", []string{"diff", notOpenAPI, pinned}, 2, "", notOpenAPI + " is not an OpenAPI document"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +58,12 @@ func TestRunDiff(t *testing.T) {
 			}
 			if !strings.Contains(stdout.String(), tt.out) {
 				t.Errorf("stdout %q does not contain %q", stdout.String(), tt.out)
+			}
+			if !strings.Contains(stderr.String(), tt.stderr) {
+				t.Errorf("stderr %q does not contain %q", stderr.String(), tt.stderr)
+			}
+			if tt.code == 2 && stdout.Len() > 0 {
+				t.Errorf("wrote a report on error: %s", stdout.String())
 			}
 		})
 	}

@@ -6,14 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/callwire/callwire/contract"
-	"github.com/callwire/callwire/contract/live"
 	"github.com/callwire/callwire/contract/report"
+	"github.com/callwire/callwire/functions/signalwire"
+	"github.com/callwire/callwire/functions/voice"
 )
 
 const liveUsage = `Usage: swcontract live [flags]
@@ -59,16 +62,17 @@ type sourceFlags struct {
 
 func (s *sourceFlags) register(fset *flag.FlagSet) {
 	fset.Func("sid", "", func(v string) error {
-		if !contract.IsUUID(v) {
-			return fmt.Errorf("--sid %q is not a UUID", truncate(v, 40))
+		sid, err := voice.ParseSID(v)
+		if err != nil {
+			return fmt.Errorf("--sid %q is not a UUID", contract.Truncate(v, 40))
 		}
-		s.sids = append(s.sids, strings.ToLower(v))
+		s.sids = append(s.sids, sid)
 		return nil
 	})
 	fset.Func("sample-recent", "", func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 1000 {
-			return fmt.Errorf("--sample-recent %q must be an integer from 0 to 1000", truncate(v, 20))
+			return fmt.Errorf("--sample-recent %q must be an integer from 0 to 1000", contract.Truncate(v, 20))
 		}
 		s.sample = n
 		return nil
@@ -76,32 +80,84 @@ func (s *sourceFlags) register(fset *flag.FlagSet) {
 	fset.StringVar(&s.secretID, "secret-id", "", "")
 }
 
-// fetcher builds the live fetcher from --secret-id or the environment.
-func (s *sourceFlags) fetcher(ctx context.Context, getenv func(string) string) (*live.Fetcher, error) {
-	var creds live.Credentials
+// source retrieves exchanges from SignalWire through the one SignalWire
+// adapter the functions use, with its host guard, retries and typed errors.
+type source struct {
+	client *signalwire.Client
+}
+
+// secretsAPI is the Secrets Manager call --secret-id needs.
+type secretsAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// newSecretsAPI builds a Secrets Manager client from the standard AWS
+// configuration (environment, shared config and SSO profiles); a variable so
+// tests can serve the secret themselves.
+var newSecretsAPI = func(ctx context.Context) (secretsAPI, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	return secretsmanager.NewFromConfig(cfg), nil
+}
+
+// source builds the SignalWire source from --secret-id or the environment.
+// CALLWIRE_ALLOW_LOOPBACK=true lets the space be a loopback test server.
+func (s *sourceFlags) source(ctx context.Context, getenv func(string) string) (*source, error) {
+	var creds signalwire.Credentials
 	var err error
 	if s.secretID != "" {
-		api, aerr := live.NewSecretsClient(ctx)
-		if aerr != nil {
-			return nil, aerr
-		}
-		creds, err = live.FromSecret(ctx, api, s.secretID)
+		creds, err = secretCredentials(ctx, s.secretID)
 	} else {
-		creds, err = live.FromEnv(getenv)
+		creds, err = signalwire.CredentialsFromEnv(getenv)
 	}
-	if errors.Is(err, live.ErrNoCredentials) {
+	if errors.Is(err, signalwire.ErrNoCredentials) {
 		return nil, fmt.Errorf("%w: set %s, %s and %s, or pass --secret-id",
-			err, live.EnvProjectID, live.EnvAPIToken, live.EnvSpaceURL)
+			err, signalwire.EnvProjectID, signalwire.EnvAPIToken, signalwire.EnvSpaceURL)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return live.NewFetcher(creds, nil)
+	var opts []signalwire.Option
+	if getenv(signalwire.EnvAllowLoopback) == "true" {
+		opts = append(opts, signalwire.WithLoopback())
+	}
+	return &source{client: signalwire.NewClient(signalwire.NewStaticCredentials(creds), nil, opts...)}, nil
+}
+
+// secretCredentials reads and parses the secret with the adapter's one parser.
+func secretCredentials(ctx context.Context, secretID string) (signalwire.Credentials, error) {
+	api, err := newSecretsAPI(ctx)
+	if err != nil {
+		return signalwire.Credentials{}, err
+	}
+	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &secretID})
+	if err != nil {
+		return signalwire.Credentials{}, fmt.Errorf("secret %s: %w", secretID, err)
+	}
+	if out.SecretString == nil {
+		return signalwire.Credentials{}, fmt.Errorf("secret %s: no secret string", secretID)
+	}
+	return signalwire.ParseCredentials([]byte(*out.SecretString))
+}
+
+// getCall retrieves one call as an exchange, whatever its status, after the
+// adapter's retries. A refused token is an error: nothing was retrieved.
+func (s *source) getCall(ctx context.Context, sid string) (contract.Exchange, error) {
+	resp, err := s.client.GetCallRaw(ctx, sid)
+	if err != nil {
+		return contract.Exchange{}, err
+	}
+	if st := resp.StatusCode; st == http.StatusUnauthorized || st == http.StatusForbidden {
+		return contract.Exchange{}, fmt.Errorf("get call %s: SignalWire refused the credentials: HTTP %d", sid, st)
+	}
+	return contract.Exchange{Method: resp.Method, URL: resp.URL, Status: resp.StatusCode, Header: resp.Header, Body: resp.Body}, nil
 }
 
 // callSIDs returns the --sid values and then the sampled recent calls,
 // without duplicates.
-func (s *sourceFlags) callSIDs(ctx context.Context, f *live.Fetcher) ([]string, error) {
+func (s *sourceFlags) callSIDs(ctx context.Context, src *source) ([]string, error) {
 	sids := make([]string, 0, len(s.sids)+s.sample)
 	seen := map[string]bool{}
 	add := func(sid string) {
@@ -114,7 +170,7 @@ func (s *sourceFlags) callSIDs(ctx context.Context, f *live.Fetcher) ([]string, 
 		add(sid)
 	}
 	if s.sample > 0 {
-		listed, err := f.ListCallSIDs(ctx, s.sample)
+		listed, err := src.client.ListCallSIDs(ctx, s.sample)
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +194,7 @@ func parseFlags(fset *flag.FlagSet, name, usage string, args []string, stdout, s
 		fmt.Fprintf(stderr, "swcontract %s: %v\n\n%s", name, err, usage)
 		return exitUsage, false
 	case fset.NArg() > 0:
-		fmt.Fprintf(stderr, "swcontract %s: unexpected argument %q\n\n%s", name, truncate(fset.Arg(0), 40), usage)
+		fmt.Fprintf(stderr, "swcontract %s: unexpected argument %q\n\n%s", name, contract.Truncate(fset.Arg(0), 40), usage)
 		return exitUsage, false
 	}
 	return 0, true
@@ -161,12 +217,12 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	f, err := src.fetcher(ctx, getenv)
+	sw, err := src.source(ctx, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "swcontract live: %v\n", err)
 		return exitUsage
 	}
-	sids, err := src.callSIDs(ctx, f)
+	sids, err := src.callSIDs(ctx, sw)
 	if err != nil {
 		fmt.Fprintf(stderr, "swcontract live: %v\n", err)
 		return exitUsage
@@ -182,9 +238,10 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		Results: make([]report.FileResult, 0, len(sids)),
 	}
 	for _, sid := range sids {
-		ex, err := f.GetCall(ctx, sid)
-		if err == nil && (ex.Status == 429 || ex.Status >= 500) {
-			err = fmt.Errorf("live: get call %s: SignalWire unavailable: HTTP %d after retries", sid, ex.Status)
+		ex, err := sw.getCall(ctx, sid)
+		if err == nil && (ex.Status == http.StatusTooManyRequests || ex.Status >= 500) {
+			// Unavailability is operational, not drift: no verdict on the contract.
+			err = fmt.Errorf("get call %s: SignalWire unavailable: HTTP %d after retries", sid, ex.Status)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "swcontract live: %v\n", err)
@@ -201,12 +258,4 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		return exitFail
 	}
 	return exitOK
-}
-
-// truncate shortens s, which came from the command line, for a message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

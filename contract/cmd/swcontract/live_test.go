@@ -40,9 +40,10 @@ func setupLive(t *testing.T) *liveEnv {
 	}
 	t.Cleanup(func() { _ = sw.Close() })
 	return &liveEnv{sw: sw, env: map[string]string{
-		"SIGNALWIRE_PROJECT_ID": testProjectID,
-		"SIGNALWIRE_API_TOKEN":  testToken,
-		"SIGNALWIRE_SPACE_URL":  u,
+		"SIGNALWIRE_PROJECT_ID":   testProjectID,
+		"SIGNALWIRE_API_TOKEN":    testToken,
+		"SIGNALWIRE_SPACE_URL":    u,
+		"CALLWIRE_ALLOW_LOOPBACK": "true",
 	}}
 }
 
@@ -144,7 +145,7 @@ func TestLive(t *testing.T) {
 		{name: "token refused", args: []string{"--sid", inbound}, env: map[string]string{"SIGNALWIRE_API_TOKEN": "PTwrong-0000"},
 			code: 2, stderr: "HTTP 401"},
 		{name: "plain http to another host", args: []string{"--sid", inbound}, env: map[string]string{"SIGNALWIRE_SPACE_URL": "http://example.com"},
-			code: 2, stderr: "must use https"},
+			code: 2, stderr: "scheme must be https"},
 		{name: "5xx", args: []string{"--sid", recSID(t, "drift/500-undocumented-json-error")}, code: 2, stderr: "HTTP 500 after retries"},
 		{name: "no calls", args: nil, code: 2, stderr: "pass --sid or --sample-recent"},
 		{name: "bad sid", args: []string{"--sid", "CA123"}, code: 2, stderr: `--sid "CA123" is not a UUID`},

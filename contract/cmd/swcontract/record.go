@@ -91,11 +91,11 @@ func runRecord(args []string, stdout, stderr io.Writer, getenv func(string) stri
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	f, err := src.fetcher(ctx, getenv)
+	sw, err := src.source(ctx, getenv)
 	if err != nil {
 		return fail("%v", err)
 	}
-	sids, err := src.callSIDs(ctx, f)
+	sids, err := src.callSIDs(ctx, sw)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -111,7 +111,7 @@ func runRecord(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		}
 	}
 	for _, sid := range sids {
-		ex, err := f.GetCall(ctx, sid)
+		ex, err := sw.getCall(ctx, sid)
 		if err != nil {
 			return fail("%v", err)
 		}

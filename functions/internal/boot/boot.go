@@ -33,12 +33,25 @@ type Settings struct {
 	// FunctionName is AWS_LAMBDA_FUNCTION_NAME, set by the runtime (and the
 	// emulator): the metrics' FunctionName dimension.
 	FunctionName string
+	// AllowLoopback is CALLWIRE_ALLOW_LOOPBACK=true: the secret's space_url
+	// may name a plain-http loopback server. Only the local runner and tests
+	// set it; the deployed template never does (a test checks).
+	AllowLoopback bool
 }
 
 // LoadSettings reads the settings through getenv and returns every problem.
 func LoadSettings(getenv func(string) string) (Settings, []error) {
 	s := Settings{CacheTTL: DefaultCacheTTL, FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME")}
 	var errs []error
+	// The name is spelled out (it is signalwire.EnvAllowLoopback) so the
+	// deploy tests can read which variables the functions use.
+	switch v := getenv("CALLWIRE_ALLOW_LOOPBACK"); v {
+	case "", "false":
+	case "true":
+		s.AllowLoopback = true
+	default:
+		errs = append(errs, fmt.Errorf("%s %q must be true or false", signalwire.EnvAllowLoopback, v))
+	}
 	s.SecretID = strings.TrimSpace(getenv("SIGNALWIRE_SECRET_ID"))
 	if s.SecretID == "" {
 		errs = append(errs, errors.New("SIGNALWIRE_SECRET_ID is required (name or ARN of the SignalWire secret)"))
@@ -61,6 +74,10 @@ func Clients(ctx context.Context, s Settings) (*secrets.Source, *signalwire.Clie
 		return nil, nil, fmt.Errorf("boot: AWS configuration: %w", err)
 	}
 	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), s.CacheTTL)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient())
+	var opts []signalwire.Option
+	if s.AllowLoopback {
+		opts = append(opts, signalwire.WithLoopback())
+	}
+	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient(), opts...)
 	return src, client, nil
 }

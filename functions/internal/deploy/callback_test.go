@@ -3,7 +3,6 @@ package deploy
 import (
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -11,15 +10,6 @@ import (
 
 	"github.com/callwire/callwire/functions/internal/pipeline"
 )
-
-// grant is one allowed action on one resource (a parameter's name, or
-// Resource.Attribute of a !GetAtt), under an optional condition.
-type grant struct{ Action, Resource, If string }
-
-// extraGrants are the grants a function has beyond reading the secret.
-var extraGrants = map[string][]grant{
-	"CallbackFunction": {{Action: "sqs:SendMessage", Resource: "CallbackQueue.Arn"}},
-}
 
 func TestCallbackWiring(t *testing.T) {
 	t.Parallel()
@@ -40,6 +30,10 @@ func TestCallbackWiring(t *testing.T) {
 		{"URL invoke permission is for URL requests only", p(perm, "InvokedViaFunctionUrl"), true},
 		{"URL invoke permission action", p(perm, "Action"), "lambda:InvokeFunction"},
 		{"URL invoke permission function", p(perm, "FunctionName"), refTo("CallbackFunction")},
+		{"own role", p(fn, "Role"), getAttOf("CallbackRole", "Arn")},
+		{"reserved concurrency from parameter", p(fn, "ReservedConcurrentExecutions"), map[string]any{"Fn::If": []any{
+			"HasCallbackReservedConcurrency", refTo("CallbackReservedConcurrency"), refTo("AWS::NoValue"),
+		}}},
 		{"queue URL", p(fn, "Environment", "Variables", "QUEUE_URL"), refTo("CallbackQueue")},
 		{"FETCH_ON from parameter", p(fn, "Environment", "Variables", "FETCH_ON"), refTo("CallbackFetchOn")},
 		{"public URL from parameter", p(fn, "Environment", "Variables", "CALLBACK_PUBLIC_URL"), refTo("CallbackPublicUrl")},
@@ -57,6 +51,9 @@ func TestCallbackWiring(t *testing.T) {
 		{"output URL", []any{"Outputs", "CallbackFunctionUrl", "Value"}, getAttOf("CallbackFunctionUrl", "FunctionUrl")},
 		{"output queue URL", []any{"Outputs", "CallbackQueueUrl", "Value"}, refTo("CallbackQueue")},
 		{"output queue ARN", []any{"Outputs", "CallbackQueueArn", "Value"}, getAttOf("CallbackQueue", "Arn")},
+		{"output DLQ URL", []any{"Outputs", "CallbackDeadLetterQueueUrl", "Value"}, refTo("CallbackDeadLetterQueue")},
+		{"output log group", []any{"Outputs", "CallbackLogGroupName", "Value"}, refTo("CallbackLogGroup")},
+		{"parameter CallbackReservedConcurrency default (none)", []any{"Parameters", "CallbackReservedConcurrency", "Default"}, ""},
 		{"parameter CallbackQueueDelaySeconds default", []any{"Parameters", "CallbackQueueDelaySeconds", "Default"}, 30},
 		{"parameter CallbackQueueDelaySeconds maximum", []any{"Parameters", "CallbackQueueDelaySeconds", "MaxValue"}, 900},
 		{"parameter CallbackPublicUrl default", []any{"Parameters", "CallbackPublicUrl", "Default"}, ""},
@@ -135,35 +132,27 @@ func TestCallbackPublicURLPattern(t *testing.T) {
 }
 
 // TestOnlyTheReceiverSendsToTheQueue: sqs:SendMessage on the callback queue
-// is granted to the receiver alone.
+// is granted to the receiver's role alone, and the queue's delay is one SQS
+// accepts.
 func TestOnlyTheReceiverSendsToTheQueue(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
 	var senders []string
-	for id, props := range resourcesOfType(tmpl, serverlessFunction) {
-		var stmts []statement
-		collectStatements(props["Policies"], id, &stmts)
-		for _, s := range stmts {
-			if slices.Contains(leaves(s.body["Action"]), any("sqs:SendMessage")) {
-				for _, r := range leaves(s.body["Resource"]) {
-					if res, _, ok := getAtt(r); ok && res == "CallbackQueue" {
-						senders = append(senders, id)
-					}
-				}
-			}
+	for id := range resourcesOfType(tmpl, "AWS::IAM::Role") {
+		grants, _ := roleGrants(t, tmpl, id)
+		if slices.Contains(grants, grant{Action: "sqs:SendMessage", Resource: "CallbackQueue.Arn"}) {
+			senders = append(senders, id)
 		}
 	}
-	if diff := cmp.Diff([]string{"CallbackFunction"}, senders); diff != "" {
-		t.Errorf("functions allowed to send to CallbackQueue (-want +got):\n%s", diff)
+	role, _, _ := getAtt(mapAt(tmpl, "Resources", "CallbackFunction", "Properties")["Role"])
+	if diff := cmp.Diff([]string{role}, senders); diff != "" {
+		t.Errorf("roles allowed to send to CallbackQueue (-want +got):\n%s", diff)
 	}
-	if d, _ := at(tmpl, "Parameters", "CallbackQueueDelaySeconds", "Default"); d != nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(toString(d))); err != nil || n < 0 || n > 900 {
-			t.Errorf("CallbackQueueDelaySeconds default %v is not a valid SQS delay", d)
-		}
+	p := mustStack(t).Parameters["CallbackQueueDelaySeconds"]
+	if p.MinValue == nil || *p.MinValue != 0 || p.MaxValue == nil || *p.MaxValue != 900 {
+		t.Errorf("CallbackQueueDelaySeconds bounds %v..%v, want 0..900, SQS's DelaySeconds", p.MinValue, p.MaxValue)
 	}
-}
-
-func toString(v any) string {
-	s, _ := scalarString(v)
-	return s
+	if err := p.Check(p.Default); err != nil {
+		t.Errorf("CallbackQueueDelaySeconds default: %v", err)
+	}
 }

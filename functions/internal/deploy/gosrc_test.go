@@ -316,41 +316,6 @@ func isGetenvType(e ast.Expr) bool {
 		len(ft.Results.List) == 1 && len(ft.Results.List[0].Names) == 0 && isIdent(ft.Results.List[0].Type, "string")
 }
 
-// emfMetrics returns the values of the emf constants the package refers to
-// (emf.DriftChecks and the like), given the emf package's constants.
-func (p *goPackage) emfMetrics(emfConsts map[string]string) []string {
-	set := map[string]bool{}
-	for _, f := range p.files {
-		local := ""
-		for _, imp := range f.Imports {
-			if path, _ := strconv.Unquote(imp.Path.Value); path == emfImportPath {
-				local = "emf"
-				if imp.Name != nil {
-					local = imp.Name.Name
-				}
-			}
-		}
-		if local == "" {
-			continue
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			sel, ok := n.(*ast.SelectorExpr)
-			if ok && isIdent(sel.X, local) {
-				if v, ok := emfConsts[sel.Sel.Name]; ok {
-					set[v] = true
-				}
-			}
-			return true
-		})
-	}
-	out := make([]string, 0, len(set))
-	for v := range set {
-		out = append(out, v)
-	}
-	slices.Sort(out)
-	return out
-}
-
 func TestEnvVars(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -455,4 +420,18 @@ func loadConfig(getenv func(string) string) {
 			}
 		})
 	}
+}
+
+// parseSource parses src as the one file of a package.
+func parseSource(t *testing.T, src string) *goPackage {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "src.go"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := parseGoDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

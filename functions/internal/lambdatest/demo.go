@@ -78,11 +78,12 @@ func StartDemo(dir string) (*Demo, error) {
 // Environ returns base without its AWS_ and SIGNALWIRE_ variables, so no
 // real credentials, profile or endpoint leak in, followed by the variables
 // that point a function at the demo: the Secrets Manager endpoint, static
-// credentials, the region and the secret ID.
+// credentials, the region, the secret ID, and the switch that lets the secret's
+// space_url be the loopback replay server.
 func (d *Demo) Environ(base []string) []string {
 	env := make([]string, 0, len(base)+5)
 	for _, kv := range base {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "SIGNALWIRE_") {
+		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "SIGNALWIRE_") && !strings.HasPrefix(kv, "CALLWIRE_ALLOW_LOOPBACK=") {
 			env = append(env, kv)
 		}
 	}
@@ -92,6 +93,7 @@ func (d *Demo) Environ(base []string) []string {
 		"AWS_SECRET_ACCESS_KEY="+d.secretKey,
 		"AWS_REGION="+DemoRegion,
 		"SIGNALWIRE_SECRET_ID="+DemoSecretID,
+		"CALLWIRE_ALLOW_LOOPBACK=true",
 	)
 }
 

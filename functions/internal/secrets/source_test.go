@@ -117,14 +117,13 @@ func TestValueCache(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name        string
-		warm        bool // call Value before rotating
-		rotate      bool // Put a new value before Refresh
-		wantChanged bool
+		name   string
+		warm   bool // call Value before rotating
+		rotate bool // Put a new value before Refresh
 	}{
-		{"unchanged", true, false, false},
-		{"rotated", true, true, true},
-		{"nothing cached", false, false, true},
+		{"unchanged", true, false},
+		{"rotated", true, true},
+		{"nothing cached", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,18 +139,79 @@ func TestRefresh(t *testing.T) {
 				want = "v2"
 			}
 
-			value, changed, err := src.Refresh(t.Context(), testSecretID)
+			before := srv.Requests()
+			value, err := src.Refresh(t.Context(), testSecretID)
 			if err != nil {
 				t.Fatalf("Refresh: %v", err)
 			}
-			if value != want || changed != tt.wantChanged {
-				t.Errorf("Refresh = %q, %t; want %q, %t", value, changed, want, tt.wantChanged)
+			if value != want || srv.Requests() != before+1 {
+				t.Errorf("Refresh = %q after %d requests; want %q after one", value, srv.Requests()-before, want)
 			}
-			before := srv.Requests()
+			before = srv.Requests()
 			if got := mustValue(t, src, testSecretID); got != want || srv.Requests() != before {
 				t.Errorf("Value after Refresh = %q with %d new requests; want %q from cache", got, srv.Requests()-before, want)
 			}
 		})
+	}
+}
+
+// TestRefreshBounded checks that forced fetches are rate limited per secret:
+// a refusal that persists costs one Secrets Manager call per interval.
+func TestRefreshBounded(t *testing.T) {
+	t.Parallel()
+	src, srv, clock := setup(t, time.Hour, nil)
+	srv.Put(testSecretID, "v1")
+	mustValue(t, src, testSecretID)
+	for i := range 5 {
+		if v, err := src.Refresh(t.Context(), testSecretID); err != nil || v != "v1" {
+			t.Fatalf("Refresh %d = %q, %v", i, v, err)
+		}
+	}
+	if n := srv.Requests(); n != 2 {
+		t.Errorf("%d requests for one Value and five Refresh calls within the interval, want 2", n)
+	}
+	srv.Put(testSecretID, "v2")
+	clock.Advance(DefaultRefreshInterval)
+	if v, err := src.Refresh(t.Context(), testSecretID); err != nil || v != "v2" {
+		t.Fatalf("Refresh after the interval = %q, %v; want v2", v, err)
+	}
+	if n := srv.Requests(); n != 3 {
+		t.Errorf("%d requests after the interval, want 3", n)
+	}
+}
+
+// TestValueBursts starts bursts of concurrent reads of a cold cache, with no
+// delay to make them overlap: a caller that found the cache empty just before
+// another caller's fetch ended must not fetch again.
+func TestValueBursts(t *testing.T) {
+	t.Parallel()
+	const bursts, callers = 300, 16
+	srv := secretsserver.New(secretsserver.WithCredentials(testAccessKeyID, testSecretAccessKey))
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	srv.Put(testSecretID, "v1")
+	api := newClient(ts.URL, testSecretAccessKey)
+	extra := 0
+	for range bursts {
+		src := NewSource(api, time.Minute)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for range callers {
+			wg.Go(func() {
+				<-start
+				if _, err := src.Value(t.Context(), testSecretID); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if n := src.Fetches(); n > 1 {
+			extra++
+		}
+	}
+	if extra > 0 {
+		t.Errorf("%d of %d bursts fetched the secret more than once", extra, bursts)
 	}
 }
 

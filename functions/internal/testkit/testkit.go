@@ -83,7 +83,7 @@ func Clients(tb testing.TB, smURL, secretKey string) (*secrets.Source, *signalwi
 	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), time.Minute)
 	hc := signalwire.NewHTTPClient()
 	tb.Cleanup(hc.CloseIdleConnections)
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, SecretID), hc,
+	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, SecretID), hc, signalwire.WithLoopback(),
 		signalwire.WithRetry(3, time.Millisecond, 10*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
 	return src, client
 }
