@@ -458,6 +458,7 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 		{Name: emf.CallbacksIgnored, Unit: emf.Count, Value: flag(out.result == resultIgnored)},
 		{Name: emf.CallbackContractFindings, Unit: emf.Count, Value: float64(contractErrors)},
 		{Name: emf.SigningKeyMissing, Unit: emf.Count, Value: flag(out.result == resultNoSigningKey)},
+		{Name: emf.CallbacksFailed, Unit: emf.Count, Value: flag(out.result == resultSecret || out.result == resultQueue)},
 		{Name: emf.SecretFetches, Unit: emf.Count, Value: float64(secretFetches)},
 		{Name: emf.ColdStart, Unit: emf.Count, Value: flag(cold)},
 	}

@@ -94,7 +94,7 @@ func TestHandle(t *testing.T) {
 		{
 			name: "completed is queued", event: event("completed", testKey),
 			wantStatus: http.StatusNoContent, wantQueued: []pipeline.Hint{completedHint},
-			wantMetric: map[string]float64{emf.CallbacksQueued: 1},
+			wantMetric: map[string]float64{emf.CallbacksQueued: 1, emf.CallbacksFailed: 0},
 		},
 		{
 			name: "ringing is answered and not queued", event: event("ringing", testKey),
@@ -455,6 +455,9 @@ func TestQueueUnavailable(t *testing.T) {
 	if len(lines) != 1 || lines[0]["outcome"] != resultQueue || !strings.Contains(lines[0]["error"].(string), "ServiceUnavailable") {
 		t.Errorf("log = %v", lines)
 	}
+	if sums := env.metricSums(t); sums[emf.CallbacksFailed] != 1 || sums[emf.CallbacksQueued] != 0 {
+		t.Errorf("CallbacksFailed = %v, CallbacksQueued = %v; want 1, 0", sums[emf.CallbacksFailed], sums[emf.CallbacksQueued])
+	}
 	assertNoSecrets(t, "logs", env.logs.String())
 }
 
@@ -467,6 +470,9 @@ func TestSecretUnavailable(t *testing.T) {
 	}
 	if lines := env.logLines(t); lines[0]["outcome"] != resultSecret {
 		t.Errorf("log = %v", lines)
+	}
+	if sums := env.metricSums(t); sums[emf.CallbacksFailed] != 1 || sums[emf.SigningKeyMissing] != 0 {
+		t.Errorf("CallbacksFailed = %v, SigningKeyMissing = %v; want 1, 0", sums[emf.CallbacksFailed], sums[emf.SigningKeyMissing])
 	}
 }
 

@@ -213,7 +213,7 @@ func (e *testEnv) metricSums(t testing.TB) map[string]float64 {
 			t.Fatalf("metric line is not JSON: %q", line)
 		}
 		for _, name := range []string{emf.CallbacksReceived, emf.CallbackSignatureFailures, emf.CallbacksQueued,
-			emf.CallbacksIgnored, emf.CallbackContractFindings, emf.SigningKeyMissing} {
+			emf.CallbacksIgnored, emf.CallbackContractFindings, emf.SigningKeyMissing, emf.CallbacksFailed} {
 			v, _ := rec[name].(float64)
 			sums[name] += v
 		}

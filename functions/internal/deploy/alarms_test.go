@@ -253,7 +253,7 @@ func deadLetterQueues(tmpl map[string]any) map[string]bool {
 // schedule an alarm for a run that did not happen; every dead-letter queue a
 // depth alarm; drift raises DriftNonConformant; and the callback receiver's
 // own failures (bad signatures over the threshold, payload findings, no
-// signing key) raise theirs.
+// signing key, a secret or queue that failed) raise theirs.
 func TestRequiredAlarms(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
@@ -312,6 +312,7 @@ func TestRequiredAlarms(t *testing.T) {
 		need{emf.Namespace, emf.DriftNonConformant, emf.DimFunctionName, "DriftCheckFunction", "drift is what driftcheck is for", above(0)},
 		need{emf.Namespace, emf.CallbackContractFindings, emf.DimFunctionName, "CallbackFunction", "SignalWire sent a callback that breaks the payload", above(0)},
 		need{emf.Namespace, emf.SigningKeyMissing, emf.DimFunctionName, "CallbackFunction", "no callback can be verified", above(0)},
+		need{emf.Namespace, emf.CallbacksFailed, emf.DimFunctionName, "CallbackFunction", "callbacks answered 500 or 503 are not queued", above(0)},
 		need{emf.Namespace, emf.CallbackSignatureFailures, emf.DimFunctionName, "CallbackFunction", "a wrong URL or key, or an attack",
 			func(a map[string]any) error {
 				if th, _ := ref(a["Threshold"]); th != "SignatureFailureThreshold" || a["ComparisonOperator"] != "GreaterThanThreshold" {

@@ -32,6 +32,7 @@ const (
 	CallbacksIgnored          = "CallbacksIgnored"          // verified callbacks whose status FETCH_ON leaves out
 	CallbackContractFindings  = "CallbackContractFindings"  // error findings of the callback payload check
 	SigningKeyMissing         = "SigningKeyMissing"         // the secret has no signing_key: 500
+	CallbacksFailed           = "CallbacksFailed"           // the secret could not be read (500) or the queue refused (503)
 )
 
 // Dimension names. Function is the function's role (getcall, driftcheck, callback);
