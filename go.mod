@@ -78,5 +78,6 @@ require (
 
 tool (
 	github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
+	github.com/callwire/callwire/contract/cmd/swcontract
 	github.com/rhysd/actionlint/cmd/actionlint
 )

@@ -1,3 +1,6 @@
+// Package report collects the results of checking exchanges against the
+// contract and writes them as text for people, JSON for tools, JUnit XML for
+// CI test views and GitHub Actions annotations.
 package report
 
 import (
@@ -5,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +16,10 @@ import (
 
 	"github.com/callwire/callwire/contract"
 )
+
+// NothingChecked is the reason given for a report that holds neither a
+// result nor an unusable input.
+const NothingChecked = "nothing checked"
 
 // Report collects the results of checking many exchanges and writes them for
 // people (text), for tools (JSON), for CI test views (JUnit XML) and as
@@ -28,6 +36,10 @@ type Report struct {
 	Skipped int `json:"skipped"`
 	// Results holds one entry per checked exchange, in the order added.
 	Results []FileResult `json:"results"`
+	// Unusable lists the inputs that gave nothing to check, in the order
+	// added: a HAR file without a "Retrieve a Call" entry, a directory
+	// without recordings, empty standard input.
+	Unusable []Unusable `json:"unusable"`
 	// FailOn is the lowest severity that fails an exchange in the JUnit and
 	// text output; empty means SeverityError.
 	FailOn contract.Severity `json:"-"`
@@ -46,6 +58,12 @@ type FileResult struct {
 	Findings   []contract.Finding `json:"findings"`
 }
 
+// Unusable is an input that could not be used, and why.
+type Unusable struct {
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}
+
 // Fails reports whether fr has a finding at or above failOn; an empty
 // failOn means SeverityError.
 func (fr FileResult) Fails(failOn contract.Severity) bool {
@@ -56,6 +74,30 @@ func (fr FileResult) Fails(failOn contract.Severity) bool {
 		}
 	}
 	return false
+}
+
+// Target names what fr checked in a few words: "call <sid>" for a
+// "Retrieve a Call" URL (with the method when it is not GET), otherwise the
+// method and the URL's path, shortened. The host, the account and the query
+// are left out: the source already says where the exchange came from.
+func (fr FileResult) Target() string {
+	method := ""
+	if fr.Method != "" && fr.Method != "GET" {
+		method = fr.Method + " "
+	}
+	path := fr.URL
+	if u, err := url.Parse(fr.URL); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	if i := strings.LastIndex(path, "/Calls/"); i >= 0 {
+		if sid := path[i+len("/Calls/"):]; sid != "" && !strings.Contains(sid, "/") {
+			return method + "call " + contract.Truncate(sid, 40)
+		}
+	}
+	if method == "" && fr.Method != "" {
+		method = fr.Method + " "
+	}
+	return method + contract.Truncate(path, 60)
 }
 
 // failRank is the rank at which a finding fails; it is never below info, so
@@ -90,8 +132,14 @@ func (r *Report) Add(source string, ex contract.Exchange, res contract.Result) {
 	}
 }
 
+// AddUnusable records an input that gave nothing to check, and why.
+func (r *Report) AddUnusable(source, reason string) {
+	r.Unusable = append(r.Unusable, Unusable{Source: source, Reason: reason})
+}
+
 // Failed reports whether any result has a finding at or above failOn; an
-// empty failOn means SeverityError.
+// empty failOn means SeverityError. Unusable inputs are not failures of the
+// contract; see Usable.
 func (r *Report) Failed(failOn contract.Severity) bool {
 	for _, fr := range r.Results {
 		if fr.Fails(failOn) {
@@ -101,47 +149,96 @@ func (r *Report) Failed(failOn contract.Severity) bool {
 	return false
 }
 
+// Usable reports whether every input was used and at least one exchange was
+// checked. A report that checked nothing never counts as a pass.
+func (r *Report) Usable() bool {
+	return len(r.Unusable) == 0 && r.Checked > 0
+}
+
+// unusable returns r.Unusable, or NothingChecked when r holds neither a
+// result nor an unusable input, so that no writer shows an empty run as a pass.
+func (r *Report) unusable() []Unusable {
+	if len(r.Unusable) == 0 && r.Checked == 0 {
+		return []Unusable{{Reason: NothingChecked}}
+	}
+	return r.Unusable
+}
+
 // Summary is the one-line tally that ends the text output, e.g.
-// "checked 3, conformant 2, non-conformant 1, skipped 0 (spec retrieve-a-call.openapi.yaml sha256 0123456789ab…)".
+// "checked 3, conformant 2, nonconformant 1, skipped 0 (spec retrieve-a-call.openapi.yaml sha256 0123456789ab…)".
+// It adds "unusable N" when some input could not be used.
 func (r *Report) Summary() string {
 	sum := r.Spec.SHA256
 	if len(sum) > 12 {
 		sum = sum[:12] + "…"
 	}
-	return fmt.Sprintf("checked %d, conformant %d, non-conformant %d, skipped %d (spec %s sha256 %s)",
-		r.Checked, r.Conformant, r.Nonconformant, r.Skipped, r.Spec.Name, sum)
+	unusable := ""
+	if n := len(r.Unusable); n > 0 {
+		unusable = fmt.Sprintf(", unusable %d", n)
+	}
+	return fmt.Sprintf("checked %d, conformant %d, nonconformant %d, skipped %d%s (spec %s sha256 %s)",
+		r.Checked, r.Conformant, r.Nonconformant, r.Skipped, unusable, r.Spec.Name, sum)
 }
 
-// WriteText writes the results that have findings, grouped by source, one
-// line per finding, and ends with Summary. Results without findings are left
-// out, so the output stays short on large runs.
+// verdict is the word that opens a result's header line in the text output.
+func (r *Report) verdict(fr FileResult) string {
+	v := "PASS"
+	if fr.Fails(r.FailOn) {
+		v = "FAIL"
+	}
+	if fr.Conformant {
+		return v + " conformant"
+	}
+	return v + " nonconformant"
+}
+
+// WriteText writes the results that have findings, one header line each
+// (verdict, source, call and HTTP status) followed by one line per finding
+// (severity, rule and the finding's sentence), then the unusable inputs, and
+// ends with Summary. Results without findings are left out, so the output
+// stays short on large runs.
 func (r *Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, fr := range r.Results {
 		if len(fr.Findings) == 0 {
 			continue
 		}
-		verdict := "conformant"
-		if !fr.Conformant {
-			verdict = "non-conformant"
-		}
-		if fr.Fails(r.FailOn) {
-			verdict += ", fails"
-		}
-		fmt.Fprintf(tw, "%s: %s %s %d: %s\n", oneLine(fr.Source), fr.Method, oneLine(fr.URL), fr.Status, verdict)
+		fmt.Fprintf(tw, "%s: %s\n", r.verdict(fr), oneLine(describe(fr)))
 		for _, f := range fr.Findings {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Severity, f.Rule, oneLine(showPointer(f.Pointer)), oneLine(detail(f)))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", f.Severity, oneLine(f.Rule), oneLine(Sentence(f)))
 		}
+	}
+	for _, u := range r.unusable() {
+		if u.Source == "" {
+			fmt.Fprintf(tw, "UNUSABLE: %s\n", oneLine(u.Reason))
+			continue
+		}
+		fmt.Fprintf(tw, "UNUSABLE: %s: %s\n", oneLine(u.Source), oneLine(u.Reason))
 	}
 	fmt.Fprintln(tw, r.Summary())
 	return tw.Flush()
 }
 
-// WriteJSON writes the report as one indented JSON document.
+// describe is a result's source, target and HTTP status, e.g.
+// "rec/a.json, call c0c0ca11-…, HTTP 200". The target is left out when it
+// only repeats the source (swcontract live names results by Call SID).
+func describe(fr FileResult) string {
+	target := fr.Target()
+	if target == "call "+fr.Source || target == "" {
+		return fmt.Sprintf("%s, HTTP %d", fr.Source, fr.Status)
+	}
+	return fmt.Sprintf("%s, %s, HTTP %d", fr.Source, target, fr.Status)
+}
+
+// WriteJSON writes the report as one indented JSON document. Characters
+// such as < and > are written as they are, not as \u003c escapes.
 func (r *Report) WriteJSON(w io.Writer) error {
 	out := *r
 	if out.Results == nil {
 		out.Results = []FileResult{}
+	}
+	if out.Unusable == nil {
+		out.Unusable = []Unusable{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -154,6 +251,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -162,6 +260,7 @@ type junitSuite struct {
 	Name       string          `xml:"name,attr"`
 	Tests      int             `xml:"tests,attr"`
 	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
 	Skipped    int             `xml:"skipped,attr"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
@@ -176,6 +275,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Name      string        `xml:"name,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
 
@@ -186,27 +286,37 @@ type junitFailure struct {
 }
 
 // WriteJUnit writes the report as JUnit XML: one testsuite "swcontract", one
-// testcase per checked exchange. A testcase fails when it has a finding at or
-// above r.FailOn; the failure's message and type come from the first such
-// finding and its text lists them all. Findings below r.FailOn go to
-// system-out. The skipped attribute counts skipped HAR entries, which have no
-// testcase.
+// testcase per checked exchange, named by its target and HTTP status. A
+// testcase fails when it has a finding at or above r.FailOn; the failure's
+// message and type come from the first such finding and its text lists them
+// all. Findings below r.FailOn go to system-out. Each unusable input is a
+// testcase with an error, and so is a report that checked nothing, so an
+// empty run never shows as passed. The skipped attribute counts skipped HAR
+// entries, which have no testcase. The properties carry the spec and the
+// counts of Summary.
 func (r *Report) WriteJUnit(w io.Writer) error {
 	minRank := failRank(r.FailOn)
+	unusable := r.unusable()
 	suite := junitSuite{
 		Name:    "swcontract",
-		Tests:   len(r.Results),
+		Tests:   len(r.Results) + len(unusable),
+		Errors:  len(unusable),
 		Skipped: r.Skipped,
 		Properties: []junitProperty{
 			{Name: "spec", Value: r.Spec.Name},
 			{Name: "spec.sha256", Value: r.Spec.SHA256},
+			{Name: "checked", Value: strconv.Itoa(r.Checked)},
+			{Name: "conformant", Value: strconv.Itoa(r.Conformant)},
+			{Name: "nonconformant", Value: strconv.Itoa(r.Nonconformant)},
+			{Name: "skipped", Value: strconv.Itoa(r.Skipped)},
+			{Name: "unusable", Value: strconv.Itoa(len(r.Unusable))},
 		},
-		Cases: make([]junitCase, 0, len(r.Results)),
+		Cases: make([]junitCase, 0, len(r.Results)+len(unusable)),
 	}
 	for _, fr := range r.Results {
 		tc := junitCase{
 			Classname: fr.Source,
-			Name:      fmt.Sprintf("%s %s %d", fr.Method, fr.URL, fr.Status),
+			Name:      fmt.Sprintf("%s, HTTP %d", fr.Target(), fr.Status),
 		}
 		var failing, other strings.Builder
 		var first *contract.Finding
@@ -224,7 +334,7 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		if first != nil {
 			suite.Failures++
 			tc.Failure = &junitFailure{
-				Message: showPointer(first.Pointer) + " " + detail(*first),
+				Message: Sentence(*first),
 				Type:    first.Rule,
 				Text:    failing.String(),
 			}
@@ -232,10 +342,18 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 		tc.SystemOut = other.String()
 		suite.Cases = append(suite.Cases, tc)
 	}
+	for _, u := range unusable {
+		suite.Cases = append(suite.Cases, junitCase{
+			Classname: u.Source,
+			Name:      "unusable input",
+			Error:     &junitFailure{Message: u.Reason, Type: "unusable"},
+		})
+	}
 	doc := junitSuites{
 		Name:     "swcontract",
 		Tests:    suite.Tests,
 		Failures: suite.Failures,
+		Errors:   suite.Errors,
 		Skipped:  suite.Skipped,
 		Suites:   []junitSuite{suite},
 	}
@@ -255,8 +373,10 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 }
 
 // WriteGitHub writes one GitHub Actions workflow command per finding
-// (::error, ::warning or ::notice, by severity) with the source as file and
-// the rule as title, then Summary as a plain log line.
+// (::error, ::warning or ::notice, by severity) with the source as file, the
+// rule as title and the finding's sentence as message, one ::error per
+// unusable input (or for a report that checked nothing), then Summary as a
+// plain log line.
 func (r *Report) WriteGitHub(w io.Writer) error {
 	var b strings.Builder
 	for _, fr := range r.Results {
@@ -268,13 +388,16 @@ func (r *Report) WriteGitHub(w io.Writer) error {
 			case contract.SeverityWarning:
 				cmd = "warning"
 			}
-			msg := f.Message
-			if msg == "" {
-				msg = detail(f)
-			}
-			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s %s\n", cmd,
-				ghProperty(fr.Source), ghProperty(f.Rule), ghData(showPointer(f.Pointer)), ghData(msg))
+			fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd,
+				ghProperty(fr.Source), ghProperty(f.Rule), ghData(Sentence(f)))
 		}
+	}
+	for _, u := range r.unusable() {
+		if u.Source == "" {
+			fmt.Fprintf(&b, "::error title=unusable input::%s\n", ghData(u.Reason))
+			continue
+		}
+		fmt.Fprintf(&b, "::error file=%s,title=unusable input::%s\n", ghProperty(u.Source), ghData(u.Reason))
 	}
 	b.WriteString(r.Summary())
 	b.WriteByte('\n')
@@ -288,23 +411,40 @@ var ghData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace
 // ghProperty escapes a property value of a workflow command.
 var ghProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace
 
-// detail says what a finding expected and got, or falls back to its message.
+// Sentence says what a finding found in one sentence that names where: its
+// message ("/duration is 342 s but end_time - start_time is 282 s"), with
+// the pointer put in front when the message does not name it. A finding
+// without a message is described by its pointer, expectation and actual
+// value ("/x: expected declared property, got present").
+func Sentence(f contract.Finding) string {
+	if f.Message == "" {
+		return showPointer(f.Pointer) + ": " + detail(f)
+	}
+	if strings.HasPrefix(f.Pointer, "/") && !strings.Contains(f.Message, f.Pointer) {
+		return f.Pointer + ": " + f.Message
+	}
+	return f.Message
+}
+
+// detail says what a finding expected and got.
 func detail(f contract.Finding) string {
 	switch {
 	case f.Expected != "" && f.Actual != "":
 		return "expected " + f.Expected + ", got " + f.Actual
 	case f.Expected != "":
 		return "expected " + f.Expected
+	case f.Actual != "":
+		return "got " + f.Actual
 	}
-	return f.Message
+	return "no details"
 }
 
 // findingLine is one finding as a line of JUnit failure or system-out text.
 func findingLine(f contract.Finding) string {
-	return fmt.Sprintf("%s %s %s %s\n", f.Severity, f.Rule, showPointer(f.Pointer), detail(f))
+	return fmt.Sprintf("%s %s %s\n", f.Severity, oneLine(f.Rule), oneLine(Sentence(f)))
 }
 
-// showPointer shows the root pointer "" as "(body)", so no column is empty.
+// showPointer shows the root pointer "" as "(body)".
 func showPointer(p string) string {
 	if p == "" {
 		return "(body)"

@@ -9,10 +9,16 @@
 //
 // By default the function runs offline against a SignalWire replay server
 // serving testdata/recordings and a Secrets Manager endpoint holding a demo
-// secret, both on loopback. With -live it runs against the real secret named
-// by SIGNALWIRE_SECRET_ID: the runner resolves your own AWS configuration
-// (AWS_PROFILE, SSO included) and hands the function the resulting
-// credentials and region as environment variables, as Lambda does.
+// secret (or the one -secret names), both on loopback. With -live it runs
+// against the real secret named by SIGNALWIRE_SECRET_ID: the runner resolves
+// your own AWS configuration (AWS_PROFILE, SSO included) and hands the
+// function the resulting credentials and region as environment variables, as
+// Lambda does. -env KEY=VALUE adds to the function's environment.
+//
+// With -function callback the runner also serves a loopback SQS queue for
+// the function's hints and reports what was queued. Without EVENT_FILE it
+// sends a completed status callback signed with the demo key; an EVENT_FILE
+// (a Function URL event) is sent as it is, never re-signed.
 //
 // stdout holds the function's response, one line per invoke, and nothing
 // else. stderr holds the function's logs, the emulator's log and a summary:

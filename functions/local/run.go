@@ -39,6 +39,8 @@ type options struct {
 	logLevel   string
 	logFormat  string
 	workDir    string
+	secretFile string
+	env        []string
 }
 
 // usageError is a bad command line; run prints the usage after it.
@@ -68,6 +70,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logLevel, "rie-log-level", "info", "the emulator's own log `level` (debug, info, warn, error); above info there is no INIT REPORT")
 	fs.StringVar(&o.logFormat, "log-format", "JSON", "the function's log `format` (AWS_LAMBDA_LOG_FORMAT: JSON as deployed, or Text)")
 	fs.StringVar(&o.workDir, "work", "", "build into `DIR` and keep it (default a temporary directory, removed at exit)")
+	fs.StringVar(&o.secretFile, "secret", "", "serve the JSON secret in `FILE` instead of the demo secret (not with -live)")
+	fs.Func("env", "extra function environment `KEY=VALUE`, after all others (repeatable)", func(v string) error {
+		k, _, ok := strings.Cut(v, "=")
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return errors.New("want KEY=VALUE")
+		}
+		o.env = append(o.env, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -89,6 +100,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, &usageError{"-timeout must be positive"}
 	case o.live && o.recordings != "":
 		return options{}, &usageError{"-recordings has no effect with -live"}
+	case o.live && o.secretFile != "":
+		return options{}, &usageError{"-secret has no effect with -live"}
 	case o.bootstrap != "" && o.function != "getcall":
 		return options{}, &usageError{"give -function or -bootstrap, not both"}
 	}
@@ -158,7 +171,23 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		}
 		defer demo.Close()
 		env = demo.Environ(env)
+		if o.secretFile != "" {
+			secret, err := readSecret(o.secretFile)
+			if err != nil {
+				return 0, err
+			}
+			demo.Secrets.Put(lambdatest.DemoSecretID, secret)
+		}
 	}
+	var queue *callbackQueue
+	if o.function == "callback" && !o.live {
+		if queue, err = startCallbackQueue(); err != nil {
+			return 0, err
+		}
+		defer queue.Close()
+		env = append(env, queue.environ()...)
+	}
+	env = append(env, o.env...)
 
 	work := o.workDir
 	if work == "" {
@@ -206,6 +235,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	results, invokeErr := r.invoke(ctx, emu, event)
 	closeErr := emu.Close()
 	r.summary(results, demo)
+	queue.summary(r.stderr)
 	if invokeErr != nil {
 		return 0, invokeErr
 	}
@@ -221,8 +251,13 @@ func (r *runner) run(ctx context.Context) (int, error) {
 }
 
 // event returns the event to invoke with: the -call-sid event, EVENT_FILE,
-// or testdata/events/direct.json. It must be JSON.
+// or testdata/events/direct.json; for -function callback without EVENT_FILE,
+// a completed status callback (for -call-sid, or the demo call) signed with
+// the demo key. It must be JSON. EVENT_FILE is sent as it is.
 func (r *runner) event(root string) ([]byte, error) {
+	if r.opts.function == "callback" && r.opts.eventFile == "" {
+		return sampleCallback(r.opts.callSID)
+	}
 	if r.opts.callSID != "" {
 		return json.Marshal(map[string]string{"call_sid": r.opts.callSID})
 	}

@@ -20,11 +20,19 @@ const maxSecretSize = 64 << 10
 // Credentials are the SignalWire credentials as stored in the secret.
 //
 // Printing a Credentials value (fmt verbs, slog, encoding/json) shows the
-// project ID and the space only, never the API token.
+// project ID and the space only, never the API token or a signing key.
 type Credentials struct {
 	ProjectID string // Project (account) ID, a UUID; the Basic auth user name.
 	APIToken  string // API token; the Basic auth password.
 	SpaceURL  string // Space host or https URL, such as example.signalwire.com.
+
+	// SigningKey is the project's webhook signing key (secret key
+	// "signing_key"), which SignalWire signs status callbacks with. It is
+	// optional: only the callback receiver needs it.
+	SigningKey string
+	// PreviousSigningKey is the key before the last reset (secret key
+	// "previous_signing_key"), accepted too while a reset takes effect.
+	PreviousSigningKey string
 }
 
 // CredentialsError reports one unusable key of the credentials secret. It
@@ -47,7 +55,7 @@ func (e *CredentialsError) Error() string {
 func (e *CredentialsError) Unwrap() error { return voice.ErrCredentials }
 
 // ParseCredentials decodes the secret JSON {"project_id","api_token","space_url"}
-// and validates it. Every problem is reported, each as a *CredentialsError
+// (and the optional "signing_key" and "previous_signing_key") and validates it. Every problem is reported, each as a *CredentialsError
 // (joined with errors.Join when there are several); no error carries any byte
 // of the secret.
 func ParseCredentials(secret []byte) (Credentials, error) {
@@ -89,6 +97,7 @@ func ParseCredentials(secret []byte) (Credentials, error) {
 			*f.dst = ""
 		}
 	}
+	errs = append(errs, parseSigningKeys(doc, &c)...)
 	if len(errs) > 0 {
 		return Credentials{}, joinErrors(errs)
 	}
@@ -125,7 +134,40 @@ func (c Credentials) validate(loopback bool) error {
 	} else if _, err := spaceBaseURL(c.SpaceURL, loopback); err != nil {
 		errs = append(errs, err)
 	}
+	for _, k := range []struct{ key, value string }{
+		{"signing_key", c.SigningKey},
+		{"previous_signing_key", c.PreviousSigningKey},
+	} {
+		if k.value != "" && !isPrintableASCII(k.value) {
+			// A pasted key with a trailing newline would fail every
+			// signature check without saying why.
+			errs = append(errs, &CredentialsError{Key: k.key, Reason: "contains whitespace, control or non-ASCII characters"})
+		}
+	}
 	return joinErrors(errs)
+}
+
+// parseSigningKeys reads the optional signing keys of the secret into c. An
+// absent key, null and "" all mean no key.
+func parseSigningKeys(doc map[string]json.RawMessage, c *Credentials) []error {
+	var errs []error
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{
+		{"signing_key", &c.SigningKey},
+		{"previous_signing_key", &c.PreviousSigningKey},
+	} {
+		raw, ok := doc[f.key]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		if err := json.Unmarshal(raw, f.dst); err != nil {
+			errs = append(errs, &CredentialsError{Key: f.key, Reason: "not a JSON string"})
+			*f.dst = ""
+		}
+	}
+	return errs
 }
 
 // BaseURL returns scheme://host[:port] for API calls, derived from SpaceURL
@@ -138,14 +180,25 @@ func (c Credentials) BaseURL() string {
 	return u
 }
 
-// String returns the project ID and the space, never the API token.
+// String returns the project ID and the space, never the API token or a
+// signing key; it says only whether each signing key is set.
 func (c Credentials) String() string {
-	return fmt.Sprintf("{ProjectID:%s SpaceURL:%s APIToken:[redacted]}", c.ProjectID, c.SpaceURL)
+	return fmt.Sprintf("{ProjectID:%s SpaceURL:%s APIToken:[redacted] SigningKey:%s PreviousSigningKey:%s}",
+		c.ProjectID, c.SpaceURL, redacted(c.SigningKey), redacted(c.PreviousSigningKey))
 }
 
-// GoString is used by %#v; it redacts the API token like String.
+// GoString is used by %#v; it redacts the API token and the signing keys like String.
 func (c Credentials) GoString() string {
-	return fmt.Sprintf("signalwire.Credentials{ProjectID:%q, SpaceURL:%q, APIToken:\"[redacted]\"}", c.ProjectID, c.SpaceURL)
+	return fmt.Sprintf("signalwire.Credentials{ProjectID:%q, SpaceURL:%q, APIToken:\"[redacted]\", SigningKey:%q, PreviousSigningKey:%q}",
+		c.ProjectID, c.SpaceURL, redacted(c.SigningKey), redacted(c.PreviousSigningKey))
+}
+
+// redacted stands in for a secret value: whether it is set, never what it is.
+func redacted(v string) string {
+	if v == "" {
+		return "[none]"
+	}
+	return "[redacted]"
 }
 
 // Format implements fmt.Formatter so that every verb and flag (%v, %+v, %#v,
@@ -161,21 +214,27 @@ func (c Credentials) Format(f fmt.State, verb rune) {
 	_, _ = f.Write([]byte(s))
 }
 
-// LogValue implements slog.LogValuer: logs carry the project ID and the space only.
+// LogValue implements slog.LogValuer: logs carry the project ID, the space
+// and whether each signing key is set.
 func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("project_id", c.ProjectID),
 		slog.String("space_url", c.SpaceURL),
+		slog.Bool("signing_key", c.SigningKey != ""),
+		slog.Bool("previous_signing_key", c.PreviousSigningKey != ""),
 	)
 }
 
-// MarshalJSON writes the project ID and the space only, so a Credentials
-// value that ends up in a JSON document or log never exposes the token.
+// MarshalJSON writes the project ID, the space and whether each signing key
+// is set, so a Credentials value that ends up in a JSON document or log never
+// exposes the token or a key.
 func (c Credentials) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		ProjectID string `json:"project_id"`
-		SpaceURL  string `json:"space_url"`
-	}{c.ProjectID, c.SpaceURL})
+		ProjectID          string `json:"project_id"`
+		SpaceURL           string `json:"space_url"`
+		SigningKey         bool   `json:"signing_key"`
+		PreviousSigningKey bool   `json:"previous_signing_key"`
+	}{c.ProjectID, c.SpaceURL, c.SigningKey != "", c.PreviousSigningKey != ""})
 }
 
 // spaceBaseURL applies the space_url guard and returns the normalized

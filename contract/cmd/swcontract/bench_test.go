@@ -41,7 +41,7 @@ func BenchmarkCheckDir(b *testing.B) {
 	writeBenchRecordings(b, dir, benchRecordings)
 	args := []string{"check", "--format", "json", dir}
 	for b.Loop() {
-		if code := run(args, io.Discard, io.Discard); code != exitOK {
+		if code := run(args, nil, io.Discard, io.Discard); code != exitOK {
 			b.Fatalf("run = %d, want %d", code, exitOK)
 		}
 	}

@@ -2,19 +2,21 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/recording"
@@ -24,10 +26,12 @@ import (
 const checkUsage = `Usage: swcontract check [flags] PATH...
 
 Checks each exchange in PATH against the pinned OpenAPI contract and writes a
-report. PATH is a recording (.json), a HAR file (.har) or a directory, searched
-recursively for both. A recording's "expect" field is ignored. In a HAR file
-only GET requests for .../Accounts/{uuid}/Calls/{uuid} are checked; other
-entries are counted as skipped. Flags may come before or after PATH.
+report. PATH is a recording (.json), a HAR file (.har), a directory, searched
+recursively for both, or - for one recording or HAR document on standard
+input (told apart by content). A recording's "expect" field is ignored. In a
+HAR file only GET requests for .../Accounts/{uuid}/Calls/{uuid} are checked;
+other entries are counted as skipped. A file named twice is checked once.
+Flags may come before or after PATH.
 
 Flags:
   --format text|json|junit|github
@@ -41,9 +45,14 @@ Flags:
 Exit codes:
   0  every exchange passed: no finding at or above --fail-on
   1  at least one exchange failed
-  2  usage error, no file found, or a file could not be read or parsed;
-     checking stops at the first such file (in path order), the reason goes
-     to standard error as "swcontract: <path>: <reason>" and no report is written
+  2  usage error, no such PATH, or an input that could not be used:
+     - a file that cannot be read or parsed: checking stops at the first
+       (in path order), the reason goes to standard error as
+       "swcontract: <path>: <reason>" and no report is written;
+     - nothing to check: a HAR file without a Retrieve a Call entry, a
+       directory without recordings or HAR files, empty standard input; each
+       is named on standard error and in the report ("unusable"), and the
+       rest is still checked. Checking nothing never passes.
 `
 
 // checkGCPercent is the GC target percentage check runs with unless GOGC is set.
@@ -69,7 +78,7 @@ type checkOptions struct {
 func (o *checkOptions) registerReport(fset *flag.FlagSet) {
 	fset.Func("format", "", func(s string) error {
 		if _, ok := formats[s]; !ok {
-			return fmt.Errorf("unknown format %q (want text, json, junit or github)", s)
+			return errors.New("want text, json, junit or github")
 		}
 		o.format = s
 		return nil
@@ -80,7 +89,7 @@ func (o *checkOptions) registerReport(fset *flag.FlagSet) {
 			o.failOn = sev
 			return nil
 		}
-		return fmt.Errorf("unknown severity %q (want error or warning)", s)
+		return errors.New("want error or warning")
 	})
 	fset.StringVar(&o.out, "out", "", "")
 }
@@ -100,8 +109,7 @@ func parseCheck(args []string, stdout, stderr io.Writer) (opts checkOptions, cod
 			return opts, exitOK, false
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "swcontract check: %v\n\n%s", err, checkUsage)
-			return opts, exitUsage, false
+			return opts, usageError(stderr, "check", "%v", err), false
 		}
 		rest := fset.Args()
 		if len(rest) == 0 {
@@ -115,29 +123,20 @@ func parseCheck(args []string, stdout, stderr io.Writer) (opts checkOptions, cod
 		args = rest[1:]
 	}
 	if len(opts.paths) == 0 {
-		fmt.Fprintf(stderr, "swcontract check: no PATH given\n\n%s", checkUsage)
-		return opts, exitUsage, false
+		return opts, usageError(stderr, "check", "no PATH given"), false
 	}
 	return opts, 0, true
 }
 
 // runCheck runs "swcontract check" and returns the exit code.
-func runCheck(args []string, stdout, stderr io.Writer) int {
+func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts, code, ok := parseCheck(args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	var files []string
-	for _, p := range opts.paths {
-		found, err := recording.FindFiles(p)
-		if err != nil {
-			fmt.Fprintf(stderr, "swcontract: %s: %s\n", pathOf(err, p), reason(err))
-			return exitUsage
-		}
-		files = append(files, found...)
-	}
-	if len(files) == 0 {
-		fmt.Fprintf(stderr, "swcontract: %s: no recordings (.json) or HAR files (.har) found\n", strings.Join(opts.paths, ", "))
+	inputs, empty, err := findInputs(opts.paths)
+	if err != nil {
+		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
 	v, err := contract.New()
@@ -151,31 +150,101 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		// 15% more exchanges per second on one core at 200).
 		defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
 	}
-	outcomes, failed := checkFiles(v, files)
+	outcomes, failed := checkFiles(v, inputs, stdin)
 	if failed >= 0 {
 		err := outcomes[failed].err
-		fmt.Fprintf(stderr, "swcontract: %s: %s\n", files[failed], reason(err))
+		fmt.Fprintf(stderr, "swcontract: %s: %s\n", inputs[failed].name, reason(err))
 		return exitUsage
 	}
 	rep := &report.Report{
 		Spec:   contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256},
 		FailOn: opts.failOn,
 	}
-	rep.Results = make([]report.FileResult, 0, len(files))
+	rep.Results = make([]report.FileResult, 0, len(inputs))
+	for _, p := range empty {
+		rep.AddUnusable(p, "no recordings (.json) or HAR files (.har) found; "+report.NothingChecked)
+	}
 	for i, o := range outcomes {
 		rep.Skipped += o.skipped
 		for _, c := range o.checked {
-			rep.Add(files[i], c.ex, c.res)
+			rep.Add(inputs[i].name, c.ex, c.res)
 		}
+		if o.unusable != "" {
+			rep.AddUnusable(inputs[i].name, o.unusable)
+		}
+	}
+	for _, u := range rep.Unusable {
+		fmt.Fprintf(stderr, "swcontract: %s: %s\n", u.Source, u.Reason)
 	}
 	if err := writeReport(rep, formats[opts.format], opts.out, stdout); err != nil {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
-	if rep.Failed(opts.failOn) {
+	switch {
+	case !rep.Usable():
+		return exitUsage
+	case rep.Failed(opts.failOn):
 		return exitFail
 	}
 	return exitOK
+}
+
+// stdinName names standard input in reports and messages.
+const stdinName = "stdin"
+
+// input is one file to check, or standard input.
+type input struct {
+	name  string // the path, or stdinName
+	stdin bool
+}
+
+// findInputs expands paths into the files to check, in path order, each
+// once however often it is named. "-" is standard input. empty lists the
+// directories that hold nothing to check; err names the first path that
+// cannot be walked.
+func findInputs(paths []string) (inputs []input, empty []string, err error) {
+	seen := map[string]bool{}
+	// once reports whether key is new, and remembers it.
+	once := func(key string) bool {
+		if seen[key] {
+			return false
+		}
+		seen[key] = true
+		return true
+	}
+	// key identifies a file however it is spelled (./a.json, a.json,
+	// /abs/a.json); the working directory is looked up once, not per file.
+	cwd, _ := os.Getwd()
+	key := func(p string) string {
+		if !filepath.IsAbs(p) && cwd != "" {
+			return filepath.Join(cwd, p)
+		}
+		return filepath.Clean(p)
+	}
+	for _, p := range paths {
+		if p == "-" {
+			if once("\x00stdin") {
+				inputs = append(inputs, input{name: stdinName, stdin: true})
+			}
+			continue
+		}
+		found, err := recording.FindFiles(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %s", pathOf(err, p), reason(err))
+		}
+		if len(found) == 0 {
+			if once(key(p)) {
+				empty = append(empty, p)
+			}
+			continue
+		}
+		for _, f := range found {
+			if once(key(f)) {
+				inputs = append(inputs, input{name: f})
+			}
+		}
+	}
+	return inputs, empty, nil
 }
 
 // checked is one exchange and its result; the exchange's body is dropped
@@ -185,73 +254,144 @@ type checked struct {
 	res contract.Result
 }
 
-// outcome is what checking one file produced.
+// outcome is what checking one input produced.
 type outcome struct {
 	checked []checked
 	skipped int
-	err     error
+	// unusable says why an input that was read gave nothing to check.
+	unusable string
+	err      error
 }
 
-// checkFiles reads and checks files on GOMAXPROCS workers. outcomes[i]
-// belongs to files[i]. failed is the index of the first file (in order) that
-// could not be read or parsed, or -1; files after it may be left unchecked.
-func checkFiles(v *contract.Validator, files []string) (outcomes []outcome, failed int) {
-	outcomes = make([]outcome, len(files))
-	var firstErr atomic.Int64
-	firstErr.Store(math.MaxInt64)
-	var next atomic.Int64
-	workers := min(runtime.GOMAXPROCS(0), len(files))
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(files) || int64(i) > firstErr.Load() {
-					return
-				}
-				o := checkFile(v, files[i])
-				outcomes[i] = o
-				if o.err != nil {
-					storeMin(&firstErr, int64(i))
+// checkFiles reads and checks inputs on up to GOMAXPROCS goroutines.
+// outcomes[i] belongs to inputs[i]. failed is the index of the first input
+// (in order) that could not be read or parsed, or -1; inputs after it may be
+// left unchecked.
+func checkFiles(v *contract.Validator, inputs []input, stdin io.Reader) (outcomes []outcome, failed int) {
+	outcomes = make([]outcome, len(inputs))
+	workers := runtime.GOMAXPROCS(0)
+	g, ctx := errgroup.WithContext(context.Background())
+	g.SetLimit(workers)
+	// Each goroutine checks a run of consecutive inputs: a goroutine's stack
+	// grows deep while decoding, and growing a new one per file costs about
+	// 5% of the CPU time on large directories.
+	run := min(max(len(inputs)/(8*workers), 1), 64)
+	for start := 0; start < len(inputs); start += run {
+		if ctx.Err() != nil {
+			// An input failed: the runs before it were all started and
+			// finish; nothing after it is needed.
+			break
+		}
+		g.Go(func() error {
+			for i := start; i < min(start+run, len(inputs)); i++ {
+				outcomes[i] = checkFile(v, inputs[i], stdin)
+				if err := outcomes[i].err; err != nil {
+					return err
 				}
 			}
+			return nil
 		})
 	}
-	wg.Wait()
-	if e := firstErr.Load(); e != math.MaxInt64 {
-		return outcomes, int(e)
+	_ = g.Wait() // the first failure in path order is found below
+	for i, o := range outcomes {
+		if o.err != nil {
+			return outcomes, i
+		}
 	}
 	return outcomes, -1
 }
 
-// storeMin sets a to v when v is smaller.
-func storeMin(a *atomic.Int64, v int64) {
-	for {
-		cur := a.Load()
-		if v >= cur || a.CompareAndSwap(cur, v) {
-			return
-		}
+// checkFile reads one input and checks its exchanges: a file by its
+// extension (.har or a recording), standard input by its content.
+func checkFile(v *contract.Validator, in input, stdin io.Reader) outcome {
+	if in.stdin {
+		return checkStdin(v, stdin)
 	}
-}
-
-// checkFile reads one recording or HAR file, by extension, and checks its exchanges.
-func checkFile(v *contract.Validator, path string) outcome {
-	if strings.EqualFold(filepath.Ext(path), ".har") {
-		entries, skipped, err := recording.ReadHAR(path)
+	if strings.EqualFold(filepath.Ext(in.name), ".har") {
+		entries, skipped, err := recording.ReadHAR(in.name)
 		if err != nil {
 			return outcome{err: err}
 		}
-		o := outcome{checked: make([]checked, len(entries)), skipped: skipped}
-		for i, e := range entries {
-			o.checked[i] = checkOne(v, e.Exchange)
-		}
-		return o
+		return checkHAR(v, entries, skipped)
 	}
-	rec, err := recording.ReadRecording(path)
+	rec, err := recording.ReadRecording(in.name)
 	if err != nil {
 		return outcome{err: err}
 	}
 	return outcome{checked: []checked{checkOne(v, rec.Exchange())}}
+}
+
+// checkStdin reads one recording or HAR document from r. A JSON object
+// with a "log" member is a HAR document; anything else is read as a
+// recording, whose reader explains what is wrong with it.
+func checkStdin(v *contract.Validator, r io.Reader) outcome {
+	data, err := io.ReadAll(io.LimitReader(r, recording.MaxHARSize+1))
+	if err != nil {
+		return outcome{err: fmt.Errorf("cannot read: %w", err)}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return outcome{unusable: "empty input; " + report.NothingChecked}
+	}
+	if isHAR(data) {
+		entries, skipped, err := recording.ParseHAR(stdinName, data)
+		if err != nil {
+			return outcome{err: err}
+		}
+		return checkHAR(v, entries, skipped)
+	}
+	rec, err := recording.ParseRecording(stdinName, data)
+	if err != nil {
+		return outcome{err: err}
+	}
+	return outcome{checked: []checked{checkOne(v, rec.Exchange())}}
+}
+
+// isHAR reports whether data is a JSON object with a top-level "log"
+// member, which a HAR document has and a recording never does.
+func isHAR(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if tok == "log" {
+			return true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// checkHAR checks a HAR file's "Retrieve a Call" entries. A HAR file
+// without one is unusable: it was most likely the wrong file.
+func checkHAR(v *contract.Validator, entries []recording.HAREntry, skipped int) outcome {
+	o := outcome{checked: make([]checked, len(entries)), skipped: skipped}
+	for i, e := range entries {
+		o.checked[i] = checkOne(v, e.Exchange)
+	}
+	if len(entries) == 0 {
+		o.unusable = noCallEntries(skipped)
+	}
+	return o
+}
+
+// noCallEntries says why a HAR file with n entries gave nothing to check.
+func noCallEntries(n int) string {
+	const call = "a GET …/Accounts/{uuid}/Calls/{uuid} with an HTTP response"
+	switch n {
+	case 0:
+		return "no entries; " + report.NothingChecked
+	case 1:
+		return "1 entry, which is not " + call + "; " + report.NothingChecked
+	}
+	return fmt.Sprintf("%d entries, none is %s; %s", n, call, report.NothingChecked)
 }
 
 func checkOne(v *contract.Validator, ex contract.Exchange) checked {

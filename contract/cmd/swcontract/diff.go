@@ -37,12 +37,10 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, diffUsage)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "swcontract diff: %v\n\n%s", err, diffUsage)
-		return exitUsage
+		return usageError(stderr, "diff", "%v", err)
 	}
 	if fset.NArg() != 2 {
-		fmt.Fprintf(stderr, "swcontract diff: want OLD and NEW, got %d paths\n\n%s", fset.NArg(), diffUsage)
-		return exitUsage
+		return usageError(stderr, "diff", "want OLD and NEW, got %d paths", fset.NArg())
 	}
 	code, err := specdiff.Run(fset.Arg(0), fset.Arg(1), *format, stdout)
 	if err != nil {

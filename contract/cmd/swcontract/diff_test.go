@@ -53,7 +53,7 @@ func TestRunDiff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			if code := run(tt.args, &stdout, &stderr); code != tt.code {
+			if code := run(tt.args, nil, &stdout, &stderr); code != tt.code {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tt.code, stderr.String())
 			}
 			if !strings.Contains(stdout.String(), tt.out) {

@@ -35,7 +35,8 @@ Flags:
   --sid SID
         a Call SID (UUID) to check; repeat for more
   --sample-recent N
-        also check the N most recent calls (1 to 1000) from List Calls
+        also check the N most recent calls from List Calls, 0 to 1000
+        (default 0: none)
   --format text|json|junit|github
         report format (default text)
   --fail-on error|warning
@@ -48,8 +49,9 @@ Flags:
 Exit codes:
   0  every exchange passed: no finding at or above --fail-on
   1  at least one exchange failed
-  2  usage error, missing or refused credentials, or SignalWire unavailable
-     (no answer, or 429/5xx after retries); no report is written
+  2  usage error, missing or refused credentials, SignalWire unavailable
+     (no answer, or 429/5xx after retries), or no call to check (List Calls
+     returned none); no report is written
 `
 
 // sourceFlags say which calls to retrieve and with which credentials; live
@@ -64,7 +66,7 @@ func (s *sourceFlags) register(fset *flag.FlagSet) {
 	fset.Func("sid", "", func(v string) error {
 		sid, err := voice.ParseSID(v)
 		if err != nil {
-			return fmt.Errorf("--sid %q is not a UUID", contract.Truncate(v, 40))
+			return errors.New("want a Call SID (UUID)")
 		}
 		s.sids = append(s.sids, sid)
 		return nil
@@ -72,7 +74,7 @@ func (s *sourceFlags) register(fset *flag.FlagSet) {
 	fset.Func("sample-recent", "", func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 1000 {
-			return fmt.Errorf("--sample-recent %q must be an integer from 0 to 1000", contract.Truncate(v, 20))
+			return errors.New("want an integer from 0 to 1000")
 		}
 		s.sample = n
 		return nil
@@ -191,11 +193,9 @@ func parseFlags(fset *flag.FlagSet, name, usage string, args []string, stdout, s
 		fmt.Fprint(stdout, usage)
 		return exitOK, false
 	case err != nil:
-		fmt.Fprintf(stderr, "swcontract %s: %v\n\n%s", name, err, usage)
-		return exitUsage, false
+		return usageError(stderr, name, "%v", err), false
 	case fset.NArg() > 0:
-		fmt.Fprintf(stderr, "swcontract %s: unexpected argument %q\n\n%s", name, contract.Truncate(fset.Arg(0), 40), usage)
-		return exitUsage, false
+		return usageError(stderr, name, "unexpected argument %q", contract.Truncate(fset.Arg(0), 40)), false
 	}
 	return 0, true
 }
@@ -211,8 +211,7 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		return code
 	}
 	if len(src.sids) == 0 && src.sample == 0 {
-		fmt.Fprintf(stderr, "swcontract live: no calls to check: pass --sid or --sample-recent\n\n%s", liveUsage)
-		return exitUsage
+		return usageError(stderr, "live", "no calls to check: pass --sid or --sample-recent")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -225,6 +224,10 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 	sids, err := src.callSIDs(ctx, sw)
 	if err != nil {
 		fmt.Fprintf(stderr, "swcontract live: %v\n", err)
+		return exitUsage
+	}
+	if len(sids) == 0 {
+		fmt.Fprintf(stderr, "swcontract live: List Calls returned no calls; %s\n", report.NothingChecked)
 		return exitUsage
 	}
 	v, err := contract.New()

@@ -148,8 +148,10 @@ func TestLive(t *testing.T) {
 			code: 2, stderr: "scheme must be https"},
 		{name: "5xx", args: []string{"--sid", recSID(t, "drift/500-undocumented-json-error")}, code: 2, stderr: "HTTP 500 after retries"},
 		{name: "no calls", args: nil, code: 2, stderr: "pass --sid or --sample-recent"},
-		{name: "bad sid", args: []string{"--sid", "CA123"}, code: 2, stderr: `--sid "CA123" is not a UUID`},
-		{name: "bad sample", args: []string{"--sample-recent", "1001"}, code: 2, stderr: "from 0 to 1000"},
+		{name: "List Calls returns none", args: []string{"--sample-recent", "5"}, list: []string{}, code: 2,
+			stderr: "List Calls returned no calls; nothing checked"},
+		{name: "bad sid", args: []string{"--sid", "CA123"}, code: 2, stderr: `invalid value "CA123" for flag -sid: want a Call SID (UUID)`},
+		{name: "bad sample", args: []string{"--sample-recent", "1001"}, code: 2, stderr: "want an integer from 0 to 1000"},
 		{name: "stray argument", args: []string{"--sid", inbound, "x.json"}, code: 2, stderr: `unexpected argument "x.json"`},
 	}
 	for _, tt := range tests {
@@ -203,7 +205,7 @@ func TestDispatch(t *testing.T) {
 		t.Run(tt.cmd, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			if code := run([]string{tt.cmd, "-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), tt.want) {
+			if code := run([]string{tt.cmd, "-h"}, nil, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), tt.want) {
 				t.Errorf("exit %d, stdout %q", code, stdout.String())
 			}
 		})

@@ -5,21 +5,26 @@
 //	swcontract live [--sid SID ...] [--sample-recent N] [--format ...] [--secret-id ID]
 //	swcontract record [--sid SID ...] [--sample-recent N] --out DIR
 //	swcontract diff [--format text|json] OLD.yaml NEW.yaml
+//	swcontract version
 //
-// Run "swcontract -h" for subcommands, flags and exit codes.
+// Run "swcontract -h" for subcommands, flags and exit codes. From a clone,
+// "go tool swcontract" runs it with its exit codes intact ("go run" turns
+// every failure into exit 1).
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/callwire/callwire/contract"
 )
 
 // Exit codes.
 const (
 	exitOK    = 0 // every exchange passed
 	exitFail  = 1 // at least one exchange failed
-	exitUsage = 2 // usage error, or a file that cannot be read or parsed
+	exitUsage = 2 // usage error, or an input that could not be used
 )
 
 const usage = `Usage: swcontract <command> [flags] PATH...
@@ -32,31 +37,36 @@ Commands:
   live    retrieve calls from SignalWire and check them
   record  retrieve calls from SignalWire and save them as redacted recordings
   diff    compare two OpenAPI documents on the retrieve-a-call response
+  version print the build and the pinned spec's SHA-256 (also --version)
 
 Run "swcontract <command> -h" for the command's flags.
 
 Exit codes:
   0  every exchange passed
   1  at least one exchange failed
-  2  usage error, or a file could not be read or parsed
+  2  usage error, or an input that could not be used: a file that cannot be
+     read or parsed, or nothing to check
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run executes the command line args and returns the exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+// run executes the command line args and returns the exit code. stdin is
+// read only by "check -".
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+		return usageError(stderr, "", "no command given")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	case "-version", "--version", "version":
+		writeVersion(stdout)
+		return exitOK
 	case "check":
-		return runCheck(args[1:], stdout, stderr)
+		return runCheck(args[1:], stdin, stdout, stderr)
 	case "live":
 		return runLive(args[1:], stdout, stderr, os.Getenv)
 	case "record":
@@ -64,6 +74,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "swcontract: unknown command %q\n\n%s", args[0], usage)
+	return usageError(stderr, "", "unknown command %q", contract.Truncate(args[0], 40))
+}
+
+// usageError writes a usage error as one line, followed by where to find
+// help, and returns exitUsage. cmd is the subcommand, or "" for swcontract
+// itself.
+func usageError(stderr io.Writer, cmd, format string, a ...any) int {
+	name := "swcontract"
+	if cmd != "" {
+		name += " " + cmd
+	}
+	fmt.Fprintf(stderr, "%s: %s\nrun '%s -h' for help\n", name, fmt.Sprintf(format, a...), name)
 	return exitUsage
 }

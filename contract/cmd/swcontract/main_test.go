@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,50 +104,107 @@ func fixtures(t testing.TB) string {
 	return dir
 }
 
+// noCallsHAR is a HAR document whose two entries are not "Retrieve a Call" requests.
+const noCallsHAR = `{"log": {"version": "1.2", "entries": [
+ {"request": {"method": "GET", "url": "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls", "headers": []},
+  "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}},
+ {"request": {"method": "POST", "url": "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1", "headers": []},
+  "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}}]}}`
+
 func TestRunExitCodes(t *testing.T) {
 	t.Parallel()
 	dir := fixtures(t)
 	p := func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) }
 	empty := t.TempDir()
+	other := t.TempDir()
+	noCalls := filepath.Join(other, "nocalls.har")
+	if err := os.WriteFile(noCalls, []byte(noCallsHAR), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	emptyHAR := filepath.Join(other, "empty.har")
+	if err := os.WriteFile(emptyHAR, []byte(`{"log": {"entries": []}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := readBase(t)
+	drift := replaceOnce(t, base, `"direction": "inbound"`, `"direction": "outbound-api"`)
+	var rec struct {
+		Response struct {
+			Body json.RawMessage `json:"body"`
+		} `json:"response"`
+	}
+	if err := json.Unmarshal(base, &rec); err != nil {
+		t.Fatal(err)
+	}
+	har := harFor(t, rec.Response.Body)
+	const noneIsACall = "2 entries, none is a GET …/Accounts/{uuid}/Calls/{uuid} with an HTTP response; nothing checked"
 	tests := []struct {
 		name   string
 		args   []string
+		stdin  string
 		code   int
 		stdout string // substring; "" means stdout must be empty
 		stderr string // substring; "" means stderr must be empty
 	}{
-		{name: "no arguments", args: nil, code: 2, stderr: "Usage: swcontract"},
+		{name: "no arguments", args: nil, code: 2, stderr: "swcontract: no command given\nrun 'swcontract -h' for help\n"},
 		{name: "help", args: []string{"-h"}, code: 0, stdout: "Exit codes:"},
 		{name: "help word", args: []string{"help"}, code: 0, stdout: "check"},
+		{name: "version", args: []string{"--version"}, code: 0, stdout: "spec sha256 " + contract.SpecSHA256 + "\n"},
+		{name: "version word", args: []string{"version"}, code: 0, stdout: "spec        " + contract.SpecName + "\n"},
 		{name: "unknown command", args: []string{"bogus"}, code: 2, stderr: `swcontract: unknown command "bogus"`},
 		{name: "check help", args: []string{"check", "-h"}, code: 0, stdout: "--fail-on error|warning"},
 		{name: "check no path", args: []string{"check"}, code: 2, stderr: "no PATH given"},
 		{name: "unknown flag", args: []string{"check", "--bogus", p("ok.json")}, code: 2, stderr: "flag provided but not defined: -bogus"},
-		{name: "unknown format", args: []string{"check", "--format", "xml", p("ok.json")}, code: 2, stderr: `unknown format "xml"`},
-		{name: "unknown fail-on", args: []string{"check", "--fail-on", "info", p("ok.json")}, code: 2, stderr: `unknown severity "info"`},
-		{name: "conformant", args: []string{"check", p("ok.json")}, code: 0, stdout: "checked 1, conformant 1, non-conformant 0, skipped 0"},
+		{name: "unknown format", args: []string{"check", "--format", "xml", p("ok.json")}, code: 2,
+			stderr: `invalid value "xml" for flag -format: want text, json, junit or github`},
+		{name: "unknown fail-on", args: []string{"check", "--fail-on", "info", p("ok.json")}, code: 2,
+			stderr: `invalid value "info" for flag -fail-on: want error or warning`},
+		{name: "conformant", args: []string{"check", p("ok.json")}, code: 0, stdout: "checked 1, conformant 1, nonconformant 0, skipped 0"},
 		{name: "non-conformant", args: []string{"check", p("drift.json")}, code: 1, stdout: "schema.enum"},
-		{name: "warning passes by default", args: []string{"check", p("warn.json")}, code: 0, stdout: "warning"},
-		{name: "warning fails on warning", args: []string{"check", "--fail-on", "warning", p("warn.json")}, code: 1, stdout: "conformant, fails"},
-		{name: "error fails on warning", args: []string{"check", "--fail-on=warning", p("drift.json")}, code: 1, stdout: "non-conformant"},
+		{name: "warning passes by default", args: []string{"check", p("warn.json")}, code: 0, stdout: "PASS conformant: " + p("warn.json")},
+		{name: "warning fails on warning", args: []string{"check", "--fail-on", "warning", p("warn.json")}, code: 1, stdout: "FAIL conformant: " + p("warn.json")},
+		{name: "error fails on warning", args: []string{"check", "--fail-on=warning", p("drift.json")}, code: 1, stdout: "FAIL nonconformant: "},
 		{name: "clean passes on warning", args: []string{"check", "--fail-on=warning", p("ok.json")}, code: 0, stdout: "checked 1,"},
-		{name: "har", args: []string{"check", p("session.har")}, code: 0, stdout: "checked 1, conformant 1, non-conformant 0, skipped 1"},
-		{name: "several paths", args: []string{"check", p("ok.json"), p("session.har"), p("nested")}, code: 1, stdout: "checked 3, conformant 2, non-conformant 1, skipped 1"},
+		{name: "har", args: []string{"check", p("session.har")}, code: 0, stdout: "checked 1, conformant 1, nonconformant 0, skipped 1"},
+		{name: "several paths", args: []string{"check", p("ok.json"), p("session.har"), p("nested")}, code: 1, stdout: "checked 3, conformant 2, nonconformant 1, skipped 1"},
 		{name: "flags after path", args: []string{"check", p("ok.json"), "--format", "github"}, code: 0, stdout: "checked 1,"},
 		{name: "double dash", args: []string{"check", "--", p("ok.json")}, code: 0, stdout: "checked 1,"},
+		{name: "same file twice", args: []string{"check", p("drift.json"), p("drift.json")}, code: 1, stdout: "checked 1, conformant 0, nonconformant 1"},
+		{name: "same file spelled two ways", args: []string{"check", p("ok.json"), p("nested/../ok.json")}, code: 0, stdout: "checked 1,"},
+		{name: "file inside a directory also named", args: []string{"check", p("nested"), p("nested/deep/drift2.json")}, code: 1, stdout: "checked 1,"},
 		{name: "unreadable recording", args: []string{"check", p("bad/broken.json")}, code: 2,
 			stderr: "swcontract: " + p("bad/broken.json") + ": invalid JSON"},
 		{name: "unreadable stops the run", args: []string{"check", p("ok.json"), p("bad"), p("drift.json")}, code: 2,
 			stderr: "swcontract: " + p("bad/broken.json") + ": invalid JSON"},
 		{name: "missing path", args: []string{"check", p("missing.json")}, code: 2,
 			stderr: "swcontract: " + p("missing.json") + ": no such file or directory"},
-		{name: "empty directory", args: []string{"check", empty}, code: 2, stderr: "no recordings (.json) or HAR files (.har) found"},
+		{name: "empty directory", args: []string{"check", empty}, code: 2,
+			stdout: "checked 0, conformant 0, nonconformant 0, skipped 0, unusable 1",
+			stderr: "swcontract: " + empty + ": no recordings (.json) or HAR files (.har) found; nothing checked"},
+		{name: "empty directory beside a recording", args: []string{"check", p("ok.json"), empty}, code: 2,
+			stdout: "checked 1, conformant 1, nonconformant 0, skipped 0, unusable 1", stderr: empty + ": no recordings"},
+		{name: "HAR without a call", args: []string{"check", noCalls}, code: 2,
+			stdout: "UNUSABLE: " + noCalls + ": " + noneIsACall, stderr: "swcontract: " + noCalls + ": " + noneIsACall},
+		{name: "HAR without entries", args: []string{"check", emptyHAR}, code: 2,
+			stdout: "skipped 0, unusable 1", stderr: "swcontract: " + emptyHAR + ": no entries; nothing checked"},
+		{name: "HAR without a call beside a drift", args: []string{"check", p("drift.json"), noCalls}, code: 2,
+			stdout: "checked 1, conformant 0, nonconformant 1, skipped 2, unusable 1", stderr: noneIsACall},
+		{name: "stdin recording", args: []string{"check", "-"}, stdin: string(base), code: 0, stdout: "checked 1, conformant 1, nonconformant 0, skipped 0"},
+		{name: "stdin drift", args: []string{"check", "-"}, stdin: string(drift), code: 1, stdout: "FAIL nonconformant: stdin, call "},
+		{name: "stdin HAR", args: []string{"check", "-"}, stdin: string(har), code: 0, stdout: "checked 1, conformant 1, nonconformant 0, skipped 1"},
+		{name: "stdin HAR without a call", args: []string{"check", "-"}, stdin: noCallsHAR, code: 2, stdout: "unusable 1",
+			stderr: "swcontract: stdin: " + noneIsACall},
+		{name: "stdin twice", args: []string{"check", "-", "-"}, stdin: string(drift), code: 1, stdout: "checked 1, conformant 0, nonconformant 1"},
+		{name: "stdin beside a file", args: []string{"check", p("ok.json"), "-"}, stdin: string(drift), code: 1, stdout: "checked 2, conformant 1, nonconformant 1"},
+		{name: "stdin empty", args: []string{"check", "-"}, stdin: " \n", code: 2, stdout: "unusable 1",
+			stderr: "swcontract: stdin: empty input; nothing checked"},
+		{name: "stdin not JSON", args: []string{"check", "-"}, stdin: `{"request": {`, code: 2, stderr: "swcontract: stdin: invalid JSON"},
+		{name: "stdin HAR that is broken", args: []string{"check", "-"}, stdin: `{"log": {"entries": 3}}`, code: 2, stderr: "swcontract: stdin: invalid JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			code := run(tt.args, &stdout, &stderr)
+			code := run(tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("run(%q) = %d, want %d\nstdout:\n%s\nstderr:\n%s", tt.args, code, tt.code, stdout.String(), stderr.String())
 			}
@@ -160,6 +220,70 @@ func TestRunExitCodes(t *testing.T) {
 			check("stdout", stdout.String(), tt.stdout)
 			check("stderr", stderr.String(), tt.stderr)
 		})
+	}
+}
+
+// TestRunUsageErrorsAreShort checks that a usage error is one line naming
+// the problem and one pointing at the command's help, never the help itself.
+func TestRunUsageErrorsAreShort(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		cmd  string
+	}{
+		{args: nil, cmd: "swcontract"},
+		{args: []string{"bogus"}, cmd: "swcontract"},
+		{args: []string{"check"}, cmd: "swcontract check"},
+		{args: []string{"check", "--format", "xml", "x.json"}, cmd: "swcontract check"},
+		{args: []string{"live"}, cmd: "swcontract live"},
+		{args: []string{"live", "--sample-recent", "2000"}, cmd: "swcontract live"},
+		{args: []string{"live", "--sid", "x", "extra"}, cmd: "swcontract live"},
+		{args: []string{"record", "--sid", "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"}, cmd: "swcontract record"},
+		{args: []string{"record", "--out", "x"}, cmd: "swcontract record"},
+		{args: []string{"record", "--bogus"}, cmd: "swcontract record"},
+		{args: []string{"diff", "a.yaml"}, cmd: "swcontract diff"},
+		{args: []string{"diff", "--bogus", "a.yaml", "b.yaml"}, cmd: "swcontract diff"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			if code := run(tt.args, strings.NewReader(""), &stdout, &stderr); code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			if len(lines) != 2 || !strings.HasPrefix(lines[0], tt.cmd+": ") || lines[1] != "run '"+tt.cmd+" -h' for help" {
+				t.Errorf("stderr = %q, want %q and a line pointing at %q", stderr.String(), tt.cmd+": <problem>", tt.cmd+" -h")
+			}
+			if stdout.Len() > 0 {
+				t.Errorf("stdout = %q, want it empty", stdout.String())
+			}
+		})
+	}
+}
+
+// TestSampleRecentRange checks that --sample-recent's help and its error
+// give the same range, and that its ends are accepted.
+func TestSampleRecentRange(t *testing.T) {
+	t.Parallel()
+	const rng = "0 to 1000"
+	for _, usage := range []string{liveUsage, recordUsage} {
+		if !strings.Contains(usage, "most recent calls from List Calls, "+rng) {
+			t.Errorf("help does not give the range %s:\n%s", rng, usage)
+		}
+	}
+	var stderr bytes.Buffer
+	run([]string{"live", "--sample-recent", "2000"}, nil, io.Discard, &stderr)
+	if !strings.Contains(stderr.String(), "want an integer from "+rng) {
+		t.Errorf("stderr = %q, want the range %s", stderr.String(), rng)
+	}
+	for _, v := range []string{"0", "1000"} {
+		var src sourceFlags
+		fset := flag.NewFlagSet("x", flag.ContinueOnError)
+		src.register(fset)
+		if err := fset.Parse([]string{"--sample-recent", v}); err != nil {
+			t.Errorf("--sample-recent %s: %v", v, err)
+		}
 	}
 }
 
@@ -193,7 +317,7 @@ func TestRunJSONDirectory(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"check", "--format", "json", dir}, &stdout, &stderr); code != 1 {
+	if code := run([]string{"check", "--format", "json", dir}, nil, &stdout, &stderr); code != 1 {
 		t.Fatalf("run = %d, want 1; stderr: %s", code, stderr.String())
 	}
 	var got jsonReport
@@ -241,8 +365,9 @@ func TestRunFormats(t *testing.T) {
 	}{
 		{format: "text", check: func(t *testing.T, out []byte) {
 			s := string(out)
-			if !strings.Contains(s, filepath.Join(dir, "drift.json")+": GET ") || !strings.Contains(s, "  error  ") ||
-				!strings.HasSuffix(s, "checked 3, conformant 2, non-conformant 1, skipped 1 (spec "+contract.SpecName+" sha256 "+contract.SpecSHA256[:12]+"…)\n") {
+			if !strings.HasPrefix(s, "FAIL nonconformant: "+filepath.Join(dir, "drift.json")+", call c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1, HTTP 200\n") ||
+				!strings.Contains(s, "  error  schema.enum  /direction: expected one of inbound, outbound, got outbound-api\n") ||
+				!strings.HasSuffix(s, "checked 3, conformant 2, nonconformant 1, skipped 1 (spec "+contract.SpecName+" sha256 "+contract.SpecSHA256[:12]+"…)\n") {
 				t.Errorf("text output:\n%s", s)
 			}
 			if strings.Contains(s, filepath.Join(dir, "ok.json")) {
@@ -279,7 +404,7 @@ func TestRunFormats(t *testing.T) {
 			}
 		}},
 		{format: "github", check: func(t *testing.T, out []byte) {
-			want := "::error file=" + strings.NewReplacer(":", "%3A", ",", "%2C").Replace(filepath.Join(dir, "drift.json")) + ",title=schema.enum::/direction "
+			want := "::error file=" + strings.NewReplacer(":", "%3A", ",", "%2C").Replace(filepath.Join(dir, "drift.json")) + ",title=schema.enum::/direction: expected one of inbound, outbound, got outbound-api\n"
 			if !strings.Contains(string(out), want) {
 				t.Errorf("github output lacks %q:\n%s", want, out)
 			}
@@ -289,7 +414,7 @@ func TestRunFormats(t *testing.T) {
 		t.Run(tt.format, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
-			if code := run(append([]string{"check", "--format", tt.format}, args...), &stdout, &stderr); code != 1 {
+			if code := run(append([]string{"check", "--format", tt.format}, args...), nil, &stdout, &stderr); code != 1 {
 				t.Fatalf("run = %d, want 1; stderr: %s", code, stderr.String())
 			}
 			tt.check(t, stdout.Bytes())
@@ -302,7 +427,7 @@ func TestRunOut(t *testing.T) {
 	dir := fixtures(t)
 	out := filepath.Join(t.TempDir(), "report.xml")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"check", "--format", "junit", "--out", out, filepath.Join(dir, "ok.json")}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"check", "--format", "junit", "--out", out, filepath.Join(dir, "ok.json")}, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("run = %d, want 0; stderr: %s", code, stderr.String())
 	}
 	if stdout.Len() != 0 {
@@ -318,10 +443,51 @@ func TestRunOut(t *testing.T) {
 
 	stderr.Reset()
 	bad := filepath.Join(dir, "no-such-dir", "report.xml")
-	if code := run([]string{"check", "--out", bad, filepath.Join(dir, "ok.json")}, &stdout, &stderr); code != 2 {
+	if code := run([]string{"check", "--out", bad, filepath.Join(dir, "ok.json")}, nil, &stdout, &stderr); code != 2 {
 		t.Errorf("run with an unwritable --out = %d, want 2", code)
 	}
 	if !strings.Contains(stderr.String(), "swcontract: "+bad+": ") {
 		t.Errorf("stderr = %q, want it to name %s", stderr.String(), bad)
+	}
+}
+
+// TestCheckFilesFirstFailureInOrder checks that the pool reports the first
+// unreadable input in path order, whichever goroutine meets a failure first,
+// and that every input before it was checked.
+func TestCheckFilesFirstFailureInOrder(t *testing.T) {
+	t.Parallel()
+	v, err := contract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := readBase(t)
+	dir := t.TempDir()
+	const n, firstBad = 300, 150
+	var inputs []input
+	for i := range n {
+		data := base
+		if i == firstBad || i == 40+firstBad || i == n-1 {
+			data = []byte(`{"request": {`)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("%03d.json", i))
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, input{name: path})
+	}
+	for range 5 {
+		outcomes, failed := checkFiles(v, inputs, nil)
+		if failed != firstBad {
+			t.Fatalf("failed = %d, want %d", failed, firstBad)
+		}
+		for i := range firstBad {
+			if len(outcomes[i].checked) != 1 || outcomes[i].err != nil {
+				t.Fatalf("input %d before the failure: %d checked, err %v", i, len(outcomes[i].checked), outcomes[i].err)
+			}
+		}
+	}
+	outcomes, failed := checkFiles(v, inputs[:firstBad], nil)
+	if failed != -1 || len(outcomes) != firstBad {
+		t.Errorf("clean inputs: failed = %d, %d outcomes; want -1, %d", failed, len(outcomes), firstBad)
 	}
 }

@@ -37,7 +37,8 @@ Flags:
   --sid SID
         a Call SID (UUID) to record; repeat for more
   --sample-recent N
-        also record the N most recent calls (1 to 1000) from List Calls
+        also record the N most recent calls from List Calls, 0 to 1000
+        (default 0: none)
   --key-file FILE
         redaction key (at least 16 bytes), so fakes stay the same across
         runs; default a random key per run
@@ -79,10 +80,10 @@ func runRecord(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		return exitUsage
 	}
 	if out == "" {
-		return fail("--out DIR is required\n\n%s", recordUsage)
+		return usageError(stderr, "record", "--out DIR is required")
 	}
 	if len(src.sids) == 0 && src.sample == 0 {
-		return fail("no calls to record: pass --sid or --sample-recent\n\n%s", recordUsage)
+		return usageError(stderr, "record", "no calls to record: pass --sid or --sample-recent")
 	}
 	key, err := redactionKey(keyFile)
 	if err != nil {

@@ -62,7 +62,7 @@ func TestRecordRoundTrip(t *testing.T) {
 
 	check := func(paths ...string) liveReport {
 		var stdout, stderr bytes.Buffer
-		code := run(append([]string{"check", "--format", "json"}, paths...), &stdout, &stderr)
+		code := run(append([]string{"check", "--format", "json"}, paths...), nil, &stdout, &stderr)
 		if code == 2 {
 			t.Fatalf("check: %s", stderr.String())
 		}

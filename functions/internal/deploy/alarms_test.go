@@ -251,7 +251,9 @@ func deadLetterQueues(tmpl map[string]any) map[string]bool {
 // has an Errors alarm; one that serves requests a Throttles alarm; one with
 // asynchronous destinations a DestinationDeliveryFailures alarm; one on a
 // schedule an alarm for a run that did not happen; every dead-letter queue a
-// depth alarm; and drift raises DriftNonConformant.
+// depth alarm; drift raises DriftNonConformant; and the callback receiver's
+// own failures (bad signatures over the threshold, payload findings, no
+// signing key, a secret or queue that failed) raise theirs.
 func TestRequiredAlarms(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
@@ -306,9 +308,22 @@ func TestRequiredAlarms(t *testing.T) {
 	for q := range deadLetterQueues(tmpl) {
 		needs = append(needs, need{"AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q, "it is a dead-letter queue", above(0)})
 	}
-	needs = append(needs, need{emf.Namespace, emf.DriftNonConformant, emf.DimFunctionName, "DriftCheckFunction", "drift is what driftcheck is for", above(0)})
-	if len(deadLetterQueues(tmpl)) < 2 {
-		t.Errorf("dead-letter queues %v: want getcall's and the schedule's", deadLetterQueues(tmpl))
+	needs = append(needs,
+		need{emf.Namespace, emf.DriftNonConformant, emf.DimFunctionName, "DriftCheckFunction", "drift is what driftcheck is for", above(0)},
+		need{emf.Namespace, emf.CallbackContractFindings, emf.DimFunctionName, "CallbackFunction", "SignalWire sent a callback that breaks the payload", above(0)},
+		need{emf.Namespace, emf.SigningKeyMissing, emf.DimFunctionName, "CallbackFunction", "no callback can be verified", above(0)},
+		need{emf.Namespace, emf.CallbacksFailed, emf.DimFunctionName, "CallbackFunction", "callbacks answered 500 or 503 are not queued", above(0)},
+		need{emf.Namespace, emf.CallbackSignatureFailures, emf.DimFunctionName, "CallbackFunction", "a wrong URL or key, or an attack",
+			func(a map[string]any) error {
+				if th, _ := ref(a["Threshold"]); th != "SignatureFailureThreshold" || a["ComparisonOperator"] != "GreaterThanThreshold" {
+					return fmt.Errorf("want > !Ref SignatureFailureThreshold (scanners send a few), got %v %v", a["ComparisonOperator"], a["Threshold"])
+				}
+				return nil
+			}},
+	)
+	wantDLQs := []string{"CallbackDeadLetterQueue", "DriftScheduleDeadLetterQueue", "GetCallDeadLetterQueue"}
+	if got := slices.Sorted(mapsKeys(deadLetterQueues(tmpl))); !slices.Equal(got, wantDLQs) {
+		t.Errorf("dead-letter queues %v, want %v (getcall's, the schedule's and the callback queue's)", got, wantDLQs)
 	}
 	for _, n := range needs {
 		found := alarmOn(tmpl, n.namespace, n.name, n.dim, n.id)

@@ -63,7 +63,8 @@ func renderDashboard(t *testing.T, d stack.Deployment) (map[string]any, string) 
 // (the same check as the alarms), every Logs Insights query against the
 // function's own log group and log fields, the alarm widget against the
 // template's alarms; and that every metric the functions emit, every
-// function's Lambda errors and every dead-letter queue are on it.
+// function's Lambda errors, every dead-letter queue's depth and every other
+// queue's depth and age of its oldest message are on it.
 func TestDashboard(t *testing.T) {
 	t.Parallel()
 	for _, d := range mustDeployments(t) {
@@ -187,9 +188,23 @@ func TestDashboard(t *testing.T) {
 					t.Errorf("no widget shows the Errors of %s", id)
 				}
 			}
-			for q := range deadLetterQueues(tmpl) {
+			dlqs := deadLetterQueues(tmpl)
+			for q := range dlqs {
 				if !shown["AWS/SQS"][metric{Name: "ApproximateNumberOfMessagesVisible", Dims: q + ":QueueName"}] {
 					t.Errorf("no widget shows the depth of dead-letter queue %s", q)
+				}
+			}
+			// A work queue that backs up (a consumer that stopped, or
+			// cannot keep up) shows in its depth and in the age of its
+			// oldest message.
+			for q := range resourcesOfType(tmpl, "AWS::SQS::Queue") {
+				if dlqs[q] {
+					continue
+				}
+				for _, name := range []string{"ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"} {
+					if !shown["AWS/SQS"][metric{Name: name, Dims: q + ":QueueName"}] {
+						t.Errorf("no widget shows %s of queue %s", name, q)
+					}
 				}
 			}
 			var gotAlarms, wantAlarms []string

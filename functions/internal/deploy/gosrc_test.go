@@ -23,6 +23,7 @@ const emfImportPath = "github.com/callwire/callwire/functions/internal/emf"
 var functionDirs = map[string]string{
 	"GetCallFunction":    "getcall",
 	"DriftCheckFunction": "driftcheck",
+	"CallbackFunction":   "callback",
 }
 
 // goPackage is the parsed non-test files of one directory.

@@ -220,7 +220,8 @@ func roleGrants(t *testing.T, tmpl map[string]any, id string) (grants []grant, t
 // TestFunctionRoles checks least privilege: each function may write to its
 // own log group, read the SignalWire secret and, when a customer managed key
 // is set, decrypt with it through Secrets Manager; getcall also delivers its
-// asynchronous results to the bus and the dead-letter queue. Nothing else.
+// asynchronous results to the bus and the dead-letter queue, and the
+// callback receiver sends to the callback queue. Nothing else.
 func TestFunctionRoles(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
@@ -239,6 +240,8 @@ func TestFunctionRoles(t *testing.T) {
 			grant{Action: "events:PutEvents", Resource: "CallwireBus.Arn"},
 			grant{Action: "sqs:SendMessage", Resource: "GetCallDeadLetterQueue.Arn"}),
 		"DriftCheckFunction": append(logs("DriftCheckLogGroup"), secret...),
+		"CallbackFunction": append(append(logs("CallbackLogGroup"), secret...),
+			grant{Action: "sqs:SendMessage", Resource: "CallbackQueue.Arn"}),
 	}
 	for id := range functionDirs {
 		t.Run(id, func(t *testing.T) {

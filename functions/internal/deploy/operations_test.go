@@ -3,6 +3,7 @@ package deploy
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,8 +88,9 @@ func uniqueName(v any, resources map[string]any) bool {
 }
 
 // TestRetainedResources checks that deleting or replacing the stack keeps
-// what holds history: the log groups (the drift reports) and the
-// dead-letter queues (the failed invocations).
+// what holds history: the log groups (the drift reports, the callback
+// log) and the dead-letter queues (the failed invocations, the unprocessed
+// callback hints).
 func TestRetainedResources(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
@@ -96,8 +98,12 @@ func TestRetainedResources(t *testing.T) {
 	for id := range resourcesOfType(tmpl, "AWS::Logs::LogGroup") {
 		keep[id] = true
 	}
-	if len(keep) < 4 {
-		t.Errorf("retained resources %v: want two log groups and two dead-letter queues", keep)
+	want := []string{
+		"CallbackDeadLetterQueue", "CallbackLogGroup", "DriftCheckLogGroup", "DriftScheduleDeadLetterQueue",
+		"GetCallDeadLetterQueue", "GetCallLogGroup",
+	}
+	if got := slices.Sorted(mapsKeys(keep)); !slices.Equal(got, want) {
+		t.Errorf("retained resources %v, want every function's log group and every dead-letter queue %v", got, want)
 	}
 	for id := range keep {
 		r := mapAt(tmpl, "Resources", id)
@@ -134,7 +140,8 @@ func TestAlarmEmailSubscription(t *testing.T) {
 
 // TestConcurrency checks the reservations: none by default (an account at a
 // low concurrency quota rejects any), getcall's when GetCallReservedConcurrency
-// is set, and driftcheck's only ever 1, so that runs never overlap.
+// is set, the callback receiver's when CallbackReservedConcurrency is set,
+// and driftcheck's only ever 1, so that runs never overlap.
 func TestConcurrency(t *testing.T) {
 	t.Parallel()
 	defaults := mustDeployments(t)[0]
@@ -143,13 +150,14 @@ func TestConcurrency(t *testing.T) {
 		return v
 	}
 	tests := []struct {
-		name              string
-		params            map[string]string
-		getcall, drifting any
+		name                        string
+		params                      map[string]string
+		getcall, drifting, callback any
 	}{
-		{"defaults", nil, nil, nil},
-		{"getcall reserved", map[string]string{"GetCallReservedConcurrency": "25"}, "25", nil},
-		{"drift runs exclusive", map[string]string{"DriftCheckExclusive": "true"}, nil, 1},
+		{"defaults", nil, nil, nil, nil},
+		{"getcall reserved", map[string]string{"GetCallReservedConcurrency": "25"}, "25", nil, nil},
+		{"drift runs exclusive", map[string]string{"DriftCheckExclusive": "true"}, nil, 1, nil},
+		{"callback reserved", map[string]string{"CallbackReservedConcurrency": "50"}, nil, nil, "50"},
 	}
 	for _, tt := range tests {
 		d := defaults
@@ -166,10 +174,15 @@ func TestConcurrency(t *testing.T) {
 		if got := reserved(tmpl, "DriftCheckFunction"); got != tt.drifting {
 			t.Errorf("%s: driftcheck ReservedConcurrentExecutions = %v, want %v", tt.name, got, tt.drifting)
 		}
+		if got := reserved(tmpl, "CallbackFunction"); got != tt.callback {
+			t.Errorf("%s: callback ReservedConcurrentExecutions = %v, want %v", tt.name, got, tt.callback)
+		}
 	}
-	for _, bad := range []string{"0", "-1", "x", "1.5"} {
-		if err := mustStack(t).Parameters["GetCallReservedConcurrency"].Check(bad); err == nil {
-			t.Errorf("GetCallReservedConcurrency accepts %q", bad)
+	for _, name := range []string{"GetCallReservedConcurrency", "CallbackReservedConcurrency"} {
+		for _, bad := range []string{"0", "-1", "x", "1.5"} {
+			if err := mustStack(t).Parameters[name].Check(bad); err == nil {
+				t.Errorf("%s accepts %q", name, bad)
+			}
 		}
 	}
 	for _, d := range mustDeployments(t) {

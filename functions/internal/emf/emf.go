@@ -24,9 +24,18 @@ const (
 	DriftChecks        = "DriftChecks"
 	DriftFindings      = "DriftFindings"
 	DriftNonConformant = "DriftNonConformant"
+
+	// The status-callback receiver's metrics, one record per request.
+	CallbacksReceived         = "CallbacksReceived"         // every request that reached the handler
+	CallbackSignatureFailures = "CallbackSignatureFailures" // missing or invalid signature: 403
+	CallbacksQueued           = "CallbacksQueued"           // verified callbacks handed to the queue
+	CallbacksIgnored          = "CallbacksIgnored"          // verified callbacks whose status FETCH_ON leaves out
+	CallbackContractFindings  = "CallbackContractFindings"  // error findings of the callback payload check
+	SigningKeyMissing         = "SigningKeyMissing"         // the secret has no signing_key: 500
+	CallbacksFailed           = "CallbacksFailed"           // the secret could not be read (500) or the queue refused (503)
 )
 
-// Dimension names. Function is the function's role (getcall, driftcheck);
+// Dimension names. Function is the function's role (getcall, driftcheck, callback);
 // FunctionName is the deployed function's name, as in the AWS/Lambda
 // namespace, which keeps apart the metrics (and alarms) of two stacks in
 // one account and region.

@@ -19,12 +19,17 @@ const (
 	// Secrets Manager requests with, the only one the demo endpoint accepts;
 	// the secret key is random per Demo.
 	DemoAccessKeyID = "AKIDCALLWIRELOCAL000"
+	// DemoSigningKey is the demo secret's signing_key. Unlike the API token
+	// it is fixed and public, so that the signed sample callbacks in
+	// testdata/events/callback verify against the demo secret; it signs
+	// nothing outside this machine.
+	DemoSigningKey = "PSKcallwire-demo-signing-key-not-secret"
 )
 
 // Demo is the offline world a Lambda binary runs against: a SignalWire replay
 // server holding recordings and a Secrets Manager endpoint holding the demo
-// secret, both on loopback. The secret points at the replay server and holds
-// a random API token that the replay server requires.
+// secret, both on loopback. The secret points at the replay server, holds a
+// random API token that the replay server requires, and DemoSigningKey.
 type Demo struct {
 	Replay  *replay.Server
 	Secrets *secretsserver.Server
@@ -58,9 +63,10 @@ func StartDemo(dir string) (*Demo, error) {
 		return nil, fmt.Errorf("lambdatest: demo: %w", err)
 	}
 	secret, err := json.Marshal(map[string]string{
-		"project_id": DemoProjectID,
-		"api_token":  token,
-		"space_url":  d.replayURL,
+		"project_id":  DemoProjectID,
+		"api_token":   token,
+		"space_url":   d.replayURL,
+		"signing_key": DemoSigningKey,
 	})
 	if err != nil {
 		d.Close()

@@ -187,7 +187,8 @@ func (s *Stack) Conditions(d Deployment) (map[string]bool, error) {
 }
 
 // Environment returns function id's Environment.Variables for d, every value
-// a string as the function reads it.
+// a string as the function reads it. A reference to one of the stack's
+// resources (a queue's URL) gets the stand-in Render would give it.
 func (s *Stack) Environment(d Deployment, id string) (map[string]string, error) {
 	tmpl, err := s.Resolve(d)
 	if err != nil {
@@ -201,7 +202,9 @@ func (s *Stack) Environment(d Deployment, id string) (map[string]string, error) 
 	for k, v := range MapAt(fn, "Properties", "Environment", "Variables") {
 		str, ok := ScalarString(v)
 		if !ok {
-			return nil, fmt.Errorf("%s: %s = %v does not resolve to a string before deployment", id, k, v)
+			if str, err = s.standIn(d, tmpl, v); err != nil {
+				return nil, fmt.Errorf("%s: %s = %v does not resolve to a string before deployment: %w", id, k, v, err)
+			}
 		}
 		env[k] = str
 	}

@@ -41,6 +41,7 @@ Resources:
           SAMPLE: !Ref Sample
           TTL: 5m
           WHERE: !Sub "${AWS::Region}/${AWS::StackName}"
+          QUEUE: !Ref Queue
   Logs:
     Type: AWS::Logs::LogGroup
     Properties:
@@ -132,6 +133,7 @@ func TestResolve(t *testing.T) {
 			env: map[string]string{
 				"SECRET": "arn:aws:secretsmanager:us-east-1:111122223333:secret:callwire/signalwire-AbC123",
 				"MODE":   "warn", "SAMPLE": "20", "TTL": "5m", "WHERE": "us-east-1/callwire",
+				"QUEUE": "https://sqs.us-east-1.amazonaws.com/111122223333/callwire-Queue-EXAMPLE",
 			},
 			conds: map[string]bool{"HasEmail": false, "Strict": false, "StrictWithEmail": false},
 		},
@@ -140,6 +142,7 @@ func TestResolve(t *testing.T) {
 			env: map[string]string{
 				"SECRET": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:callwire/signalwire-AbC123",
 				"MODE":   "strict", "SAMPLE": "50", "TTL": "5m", "WHERE": "eu-west-1/app-prod",
+				"QUEUE": "https://sqs.eu-west-1.amazonaws.com/111122223333/app-prod-Queue-EXAMPLE",
 			},
 			reserved: 1, hasSub: true, hasOutput: true,
 			conds: map[string]bool{"HasEmail": true, "Strict": true, "StrictWithEmail": true},
@@ -269,6 +272,34 @@ func TestParameterCheckAndProbes(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.reject, reject); diff != "" {
 				t.Errorf("reject probes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestEnvironmentErrors: a variable that cannot be known before deployment
+// (an attribute Render has no stand-in for, a list) is an error, never a
+// guess.
+func TestEnvironmentErrors(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"unknown attribute": "!GetAtt Queue.Unknown",
+		"not a resource":    "!Ref Nothing",
+		"a list":            "[a, b]",
+	}
+	for name, value := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src := "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Fn:\n    Type: AWS::Serverless::Function\n" +
+				"    Properties:\n      Environment:\n        Variables:\n          V: " + value + "\n"
+			tmpl, err := ParseTemplate([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &Stack{Template: tmpl, Parameters: map[string]Parameter{}}
+			d := Deployment{Name: "x", StackName: "app", Region: "us-east-1", AccountID: ExampleAccountID, Params: map[string]string{}}
+			if env, err := s.Environment(d, "Fn"); err == nil {
+				t.Errorf("Environment = %v, want an error", env)
 			}
 		})
 	}

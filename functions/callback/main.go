@@ -1,0 +1,62 @@
+// Command callback is the Lambda function behind the status-callback URL: it
+// verifies each SignalWire voice status callback's signature, checks the
+// callback against callwire's schema of it, and hands a hint (call SID,
+// status, sequence number, timestamp) to an SQS queue, answering SignalWire
+// at once. Nothing in the request path calls SignalWire: the consumer of the
+// queue confirms each call with Retrieve a Call.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/callbackschema"
+	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/secrets"
+	"github.com/callwire/callwire/functions/signalwire"
+)
+
+// sourceOptions configure the secret source. The handler bounds the
+// refreshes it forces itself (SIGNING_KEY_REFRESH_INTERVAL, once per
+// interval per execution environment), so the source fetches whenever it is
+// asked to: a second bound of its own would quietly hand back the cached
+// keys for a refresh the handler decided on and logged.
+var sourceOptions = []secrets.Option{secrets.WithRefreshInterval(0)}
+
+func main() {
+	h, err := newHandler(context.Background(), os.Getenv)
+	if err != nil {
+		log.Fatalf("callback: init: %v", err)
+	}
+	lambda.Start(h.Handle)
+}
+
+// newHandler loads the configuration and builds the clients, once per cold start.
+func newHandler(ctx context.Context, getenv func(string) string) (*handler, error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := callbackschema.Compile(); err != nil {
+		return nil, err
+	}
+	src, queue, err := boot.AWSClients(ctx, cfg.Settings, func(c aws.Config) *sqs.Client { return sqs.NewFromConfig(c) }, sourceOptions...)
+	if err != nil {
+		return nil, err
+	}
+	return newHandlerFrom(deps{
+		cfg:     cfg,
+		keys:    signalwire.NewSecretCredentials(src, cfg.SecretID),
+		queue:   queue,
+		secrets: src,
+		log:     lambdacontext.NewLogger(),
+		metrics: emf.NewWriter(os.Stdout),
+	}), nil
+}

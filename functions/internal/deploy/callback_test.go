@@ -1,0 +1,158 @@
+package deploy
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/functions/internal/pipeline"
+)
+
+func TestCallbackWiring(t *testing.T) {
+	t.Parallel()
+	tmpl := mustTemplate(t)
+	fn := []any{"Resources", "CallbackFunction", "Properties"}
+	p := func(base []any, rest ...any) []any { return append(slices.Clone(base), rest...) }
+	refTo := func(name string) any { return map[string]any{"Ref": name} }
+	getAttOf := func(res, attr string) any { return map[string]any{"Fn::GetAtt": []any{res, attr}} }
+	queue := []any{"Resources", "CallbackQueue", "Properties"}
+	dlq := []any{"Resources", "CallbackDeadLetterQueue", "Properties"}
+	perm := []any{"Resources", "CallbackUrlInvokePermission", "Properties"}
+	tests := []struct {
+		name string
+		path []any
+		want any
+	}{
+		{"function URL without IAM auth", p(fn, "FunctionUrlConfig", "AuthType"), "NONE"},
+		{"URL invoke permission is for URL requests only", p(perm, "InvokedViaFunctionUrl"), true},
+		{"URL invoke permission action", p(perm, "Action"), "lambda:InvokeFunction"},
+		{"URL invoke permission function", p(perm, "FunctionName"), refTo("CallbackFunction")},
+		{"own role", p(fn, "Role"), getAttOf("CallbackRole", "Arn")},
+		{"reserved concurrency from parameter", p(fn, "ReservedConcurrentExecutions"), map[string]any{"Fn::If": []any{
+			"HasCallbackReservedConcurrency", refTo("CallbackReservedConcurrency"), refTo("AWS::NoValue"),
+		}}},
+		{"queue URL", p(fn, "Environment", "Variables", "QUEUE_URL"), refTo("CallbackQueue")},
+		{"FETCH_ON from parameter", p(fn, "Environment", "Variables", "FETCH_ON"), refTo("CallbackFetchOn")},
+		{"public URL from parameter", p(fn, "Environment", "Variables", "CALLBACK_PUBLIC_URL"), refTo("CallbackPublicUrl")},
+		{"queue is a queue", []any{"Resources", "CallbackQueue", "Type"}, "AWS::SQS::Queue"},
+		{"queue delay from parameter", p(queue, "DelaySeconds"), refTo("CallbackQueueDelaySeconds")},
+		{"queue redrives to the DLQ", p(queue, "RedrivePolicy", "deadLetterTargetArn"), getAttOf("CallbackDeadLetterQueue", "Arn")},
+		{"queue encrypted", p(queue, "SqsManagedSseEnabled"), true},
+		{"DLQ is a queue", []any{"Resources", "CallbackDeadLetterQueue", "Type"}, "AWS::SQS::Queue"},
+		{"DLQ encrypted", p(dlq, "SqsManagedSseEnabled"), true},
+		{"signature alarm threshold from parameter", []any{"Resources", "CallbackSignatureFailuresAlarm", "Properties", "Threshold"}, refTo("SignatureFailureThreshold")},
+		{"signature alarm metric", []any{"Resources", "CallbackSignatureFailuresAlarm", "Properties", "MetricName"}, "CallbackSignatureFailures"},
+		{"contract alarm metric", []any{"Resources", "CallbackContractFindingsAlarm", "Properties", "MetricName"}, "CallbackContractFindings"},
+		{"contract alarm on any error finding", []any{"Resources", "CallbackContractFindingsAlarm", "Properties", "Threshold"}, 0},
+		{"signing key alarm metric", []any{"Resources", "CallbackSigningKeyMissingAlarm", "Properties", "MetricName"}, "SigningKeyMissing"},
+		{"output URL", []any{"Outputs", "CallbackFunctionUrl", "Value"}, getAttOf("CallbackFunctionUrl", "FunctionUrl")},
+		{"output queue URL", []any{"Outputs", "CallbackQueueUrl", "Value"}, refTo("CallbackQueue")},
+		{"output queue ARN", []any{"Outputs", "CallbackQueueArn", "Value"}, getAttOf("CallbackQueue", "Arn")},
+		{"output DLQ URL", []any{"Outputs", "CallbackDeadLetterQueueUrl", "Value"}, refTo("CallbackDeadLetterQueue")},
+		{"output log group", []any{"Outputs", "CallbackLogGroupName", "Value"}, refTo("CallbackLogGroup")},
+		{"parameter CallbackReservedConcurrency default (none)", []any{"Parameters", "CallbackReservedConcurrency", "Default"}, ""},
+		{"parameter CallbackQueueDelaySeconds default", []any{"Parameters", "CallbackQueueDelaySeconds", "Default"}, 30},
+		{"parameter CallbackQueueDelaySeconds maximum", []any{"Parameters", "CallbackQueueDelaySeconds", "MaxValue"}, 900},
+		{"parameter CallbackPublicUrl default", []any{"Parameters", "CallbackPublicUrl", "Default"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, _ := at(tmpl, tt.path...)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%v (-want +got):\n%s", tt.path, diff)
+			}
+		})
+	}
+}
+
+// TestCallbackQueueRetention: the dead-letter queue keeps a message longer
+// than the source queue, or a redriven message could expire on arrival.
+func TestCallbackQueueRetention(t *testing.T) {
+	t.Parallel()
+	tmpl := mustTemplate(t)
+	src, _ := at(tmpl, "Resources", "CallbackQueue", "Properties", "MessageRetentionPeriod")
+	dlq, _ := at(tmpl, "Resources", "CallbackDeadLetterQueue", "Properties", "MessageRetentionPeriod")
+	s, ok1 := src.(int)
+	d, ok2 := dlq.(int)
+	if !ok1 || !ok2 || d <= s {
+		t.Errorf("retention: queue %v, dead-letter queue %v; want the dead-letter queue's longer", src, dlq)
+	}
+	if n, _ := at(tmpl, "Resources", "CallbackQueue", "Properties", "RedrivePolicy", "maxReceiveCount"); n == nil {
+		t.Error("the callback queue has no maxReceiveCount")
+	}
+}
+
+// TestCallbackFetchOnDefault: the parameter's default is the receiver's own
+// default, the terminal statuses, and its pattern takes every status the
+// receiver knows and nothing else.
+func TestCallbackFetchOnDefault(t *testing.T) {
+	t.Parallel()
+	param := mapAt(mustTemplate(t), "Parameters", "CallbackFetchOn")
+	var terminal []string
+	for _, s := range pipeline.TerminalStatuses {
+		terminal = append(terminal, string(s))
+	}
+	if got := param["Default"]; got != strings.Join(terminal, ",") {
+		// The order is free; the set is not.
+		parts := strings.Split(got.(string), ",")
+		slices.Sort(parts)
+		slices.Sort(terminal)
+		if !slices.Equal(parts, terminal) {
+			t.Errorf("CallbackFetchOn default %v, want the terminal statuses %v", got, terminal)
+		}
+	}
+	re := regexp.MustCompile("^(?:" + param["AllowedPattern"].(string) + ")$")
+	for v, want := range map[string]bool{
+		"completed": true, "completed,busy,failed,no-answer,canceled": true, "initiated,ringing,in-progress,queued": true,
+		"": false, "completed, busy": false, "answered": false, "completed,": false,
+	} {
+		if re.MatchString(v) != want {
+			t.Errorf("CallbackFetchOn pattern on %q: %v, want %v", v, !want, want)
+		}
+	}
+}
+
+func TestCallbackPublicURLPattern(t *testing.T) {
+	t.Parallel()
+	param := mapAt(mustTemplate(t), "Parameters", "CallbackPublicUrl")
+	re := regexp.MustCompile("^(?:" + param["AllowedPattern"].(string) + ")$")
+	for v, want := range map[string]bool{
+		"": true, "https://hooks.example.com/signalwire/status": true,
+		"http://hooks.example.com/x": false, "https://h.example/x?token=1": false, "https://h.example/x#f": false,
+		"https://u@h.example/x": false, "https://h.example/a b": false,
+	} {
+		if re.MatchString(v) != want {
+			t.Errorf("CallbackPublicUrl pattern on %q: %v, want %v", v, !want, want)
+		}
+	}
+}
+
+// TestOnlyTheReceiverSendsToTheQueue: sqs:SendMessage on the callback queue
+// is granted to the receiver's role alone, and the queue's delay is one SQS
+// accepts.
+func TestOnlyTheReceiverSendsToTheQueue(t *testing.T) {
+	t.Parallel()
+	tmpl := mustTemplate(t)
+	var senders []string
+	for id := range resourcesOfType(tmpl, "AWS::IAM::Role") {
+		grants, _ := roleGrants(t, tmpl, id)
+		if slices.Contains(grants, grant{Action: "sqs:SendMessage", Resource: "CallbackQueue.Arn"}) {
+			senders = append(senders, id)
+		}
+	}
+	role, _, _ := getAtt(mapAt(tmpl, "Resources", "CallbackFunction", "Properties")["Role"])
+	if diff := cmp.Diff([]string{role}, senders); diff != "" {
+		t.Errorf("roles allowed to send to CallbackQueue (-want +got):\n%s", diff)
+	}
+	p := mustStack(t).Parameters["CallbackQueueDelaySeconds"]
+	if p.MinValue == nil || *p.MinValue != 0 || p.MaxValue == nil || *p.MaxValue != 900 {
+		t.Errorf("CallbackQueueDelaySeconds bounds %v..%v, want 0..900, SQS's DelaySeconds", p.MinValue, p.MaxValue)
+	}
+	if err := p.Check(p.Default); err != nil {
+		t.Errorf("CallbackQueueDelaySeconds default: %v", err)
+	}
+}

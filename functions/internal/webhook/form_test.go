@@ -1,0 +1,127 @@
+package webhook
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseForm(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		body    string
+		want    []Field
+		wantErr bool
+	}{
+		{name: "empty", body: "", want: nil},
+		{name: "order of arrival kept", body: "b=2&a=1", want: []Field{{"b", "2"}, {"a", "1"}}},
+		{name: "repeated names kept", body: "a=1&b=x&a=2", want: []Field{{"a", "1"}, {"b", "x"}, {"a", "2"}}},
+		{name: "plus and escapes", body: "From=%2B15551234567&Name=Jane+Smith&T=Thu%2C+04+Apr", want: []Field{{"From", "+15551234567"}, {"Name", "Jane Smith"}, {"T", "Thu, 04 Apr"}}},
+		{name: "empty pairs skipped", body: "&a=1&&b=2&", want: []Field{{"a", "1"}, {"b", "2"}}},
+		{name: "no equals sign", body: "flag&a=", want: []Field{{"flag", ""}, {"a", ""}}},
+		{name: "equals in value", body: "a=b=c", want: []Field{{"a", "b=c"}}},
+		{name: "semicolon is data", body: "a=1;b=2", want: []Field{{"a", "1;b=2"}}},
+		{name: "bad escape in value", body: "a=1&b=%zz", wantErr: true},
+		{name: "truncated escape in name", body: "a%2=1", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseForm([]byte(tt.body))
+			if tt.wantErr {
+				if !errors.Is(err, ErrBody) {
+					t.Fatalf("ParseForm error = %v, want ErrBody", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseForm (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseFormErrorQuotesNothing(t *testing.T) {
+	t.Parallel()
+	_, err := ParseForm([]byte("From=%2B1555secretvalue&To=%ZZsecretvalue"))
+	if err == nil || strings.Contains(err.Error(), "secretvalue") || !strings.Contains(err.Error(), "pair 2") {
+		t.Errorf("error = %v, want one naming pair 2 and quoting nothing", err)
+	}
+}
+
+func TestParseJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		body    string
+		want    []Field
+		wantErr bool
+	}{
+		{name: "scalars sorted by name", body: `{"b":"x","a":4,"c":true}`, want: []Field{{"a", "4"}, {"b", "x"}, {"c", "true"}}},
+		{name: "number kept as written", body: `{"AudioInMos":4.30}`, want: []Field{{"AudioInMos", "4.30"}}},
+		{name: "empty object", body: `{}`, want: []Field{}},
+		{name: "null member", body: `{"a":null}`, wantErr: true},
+		{name: "nested member", body: `{"a":{"b":1}}`, wantErr: true},
+		{name: "array", body: `[1]`, wantErr: true},
+		{name: "null", body: `null`, wantErr: true},
+		{name: "trailing data", body: `{"a":1} {}`, wantErr: true},
+		{name: "form", body: `a=1`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseJSON([]byte(tt.body))
+			if tt.wantErr {
+				if !errors.Is(err, ErrBody) {
+					t.Fatalf("ParseJSON error = %v, want ErrBody", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseJSON (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// FuzzParseForm: no panic; a parsed form re-encodes to a body that parses to
+// the same fields; an error is ErrBody and quotes none of the body.
+func FuzzParseForm(f *testing.F) {
+	for _, s := range []string{
+		"", "a=1", "a=1&a=2", "CallSid=c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1&CallStatus=completed&From=%2B15551234567",
+		"%", "%2", "%zz=1", "a=%FF%FE", "a+b=c+d", "&&&", "=", "a==", ";", "a=1;b=2", "\x00=\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fields, err := ParseForm(body)
+		if err != nil {
+			if !errors.Is(err, ErrBody) {
+				t.Fatalf("error %v is not ErrBody", err)
+			}
+			if len(body) >= 8 && strings.Contains(err.Error(), string(body)) {
+				t.Fatalf("error %q quotes the body", err)
+			}
+			return
+		}
+		again, err := ParseForm([]byte(EncodeForm(fields)))
+		if err != nil {
+			t.Fatalf("re-encoded form does not parse: %v", err)
+		}
+		if len(fields) == 0 {
+			fields = nil
+		}
+		if diff := cmp.Diff(fields, again); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+	})
+}
