@@ -20,6 +20,15 @@
 // sends a completed status callback signed with the demo key; an EVENT_FILE
 // (a Function URL event) is sent as it is, never re-signed.
 //
+// With -pipeline the runner runs the event-driven chain offline: the callback
+// function receives the callback (-n times, as SignalWire's retries would
+// send it), its hints land on the loopback queue, the runner plays the event
+// source mapping (receive a batch, invoke the publish function with it as an
+// SQS event, delete what it did not report as failed), and the publish
+// function puts its events on a loopback EventBridge bus, with a loopback
+// DynamoDB table as its idempotency record. stdout then holds each published
+// event, as EventBridge delivers it, one per line.
+//
 // stdout holds the function's response, one line per invoke, and nothing
 // else. stderr holds the function's logs, the emulator's log and a summary:
 // init and invoke durations, wall time, and the requests the function made.

@@ -41,6 +41,7 @@ type options struct {
 	workDir    string
 	secretFile string
 	env        []string
+	pipeline   bool
 }
 
 // usageError is a bad command line; run prints the usage after it.
@@ -70,6 +71,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logLevel, "rie-log-level", "info", "the emulator's own log `level` (debug, info, warn, error); above info there is no INIT REPORT")
 	fs.StringVar(&o.logFormat, "log-format", "JSON", "the function's log `format` (AWS_LAMBDA_LOG_FORMAT: JSON as deployed, or Text)")
 	fs.StringVar(&o.workDir, "work", "", "build into `DIR` and keep it (default a temporary directory, removed at exit)")
+	fs.BoolVar(&o.pipeline, "pipeline", false, "run the chain offline: callback (EVENT_FILE, or a signed sample for -call-sid) -> loopback queue -> publish -> loopback EventBridge; stdout holds the published events")
 	fs.StringVar(&o.secretFile, "secret", "", "serve the JSON secret in `FILE` instead of the demo secret (not with -live)")
 	fs.Func("env", "extra function environment `KEY=VALUE`, after all others (repeatable)", func(v string) error {
 		k, _, ok := strings.Cut(v, "=")
@@ -104,6 +106,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, &usageError{"-secret has no effect with -live"}
 	case o.bootstrap != "" && o.function != "getcall":
 		return options{}, &usageError{"give -function or -bootstrap, not both"}
+	case o.pipeline && (o.function != "getcall" || o.bootstrap != "" || o.live || o.port != 0):
+		return options{}, &usageError{"-pipeline runs the callback and publish functions offline: not with -function, -bootstrap, -live or -port"}
 	}
 	return o, nil
 }
@@ -148,6 +152,9 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	root, err := lambdatest.ModuleRoot(cwd)
 	if err != nil {
 		return 0, err
+	}
+	if o.pipeline {
+		return r.runPipeline(ctx, root)
 	}
 	event, err := r.event(root)
 	if err != nil {

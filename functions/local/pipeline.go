@@ -1,0 +1,337 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/callwire/callwire/functions/internal/dynamoserver"
+	"github.com/callwire/callwire/functions/internal/eventsserver"
+	"github.com/callwire/callwire/functions/internal/lambdatest"
+)
+
+// The loopback pipeline's resources, named as a deployed stack might name
+// them, and the account the loopback endpoints pretend to be.
+const (
+	pipelineBus     = "callwire-local-calls"
+	pipelineTable   = "callwire-local-published"
+	pipelineAccount = "123456789012"
+	// maxReceive is how many messages one ReceiveMessage returns, and so the
+	// batch size of the event source mapping the runner plays.
+	maxReceive = 10
+)
+
+// pipelineEnd is the loopback world behind the publish function: the
+// idempotency table and the event bus.
+type pipelineEnd struct {
+	ddb    *dynamoserver.Server
+	ddbURL string
+	bus    *eventsserver.Server
+	busURL string
+}
+
+func startPipelineEnd() (*pipelineEnd, error) {
+	p := &pipelineEnd{
+		ddb: dynamoserver.New(dynamoserver.WithRegion(lambdatest.DemoRegion)),
+		bus: eventsserver.New(eventsserver.WithRegion(lambdatest.DemoRegion)),
+	}
+	var err error
+	if p.ddbURL, err = p.ddb.Start("127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	if p.busURL, err = p.bus.Start("127.0.0.1:0"); err != nil {
+		p.Close()
+		return nil, err
+	}
+	if err := p.ddb.CreateTable(pipelineTable, "id"); err != nil {
+		p.Close()
+		return nil, err
+	}
+	p.bus.CreateBus(pipelineBus)
+	return p, nil
+}
+
+// environ points the publish function at the table and the bus.
+func (p *pipelineEnd) environ() []string {
+	return []string{
+		"AWS_ENDPOINT_URL_DYNAMODB=" + p.ddbURL,
+		"AWS_ENDPOINT_URL_EVENTBRIDGE=" + p.busURL,
+		"EVENT_BUS_NAME=" + pipelineBus,
+		"IDEMPOTENCY_TABLE=" + pipelineTable,
+	}
+}
+
+// Close stops both endpoints.
+func (p *pipelineEnd) Close() {
+	p.ddb.Close()
+	p.bus.Close()
+}
+
+// envelope is an event as EventBridge delivers it to a rule's target.
+type envelope struct {
+	Version    string          `json:"version"`
+	ID         string          `json:"id"`
+	DetailType string          `json:"detail-type"`
+	Source     string          `json:"source"`
+	Account    string          `json:"account"`
+	Time       string          `json:"time"`
+	Region     string          `json:"region"`
+	Resources  []string        `json:"resources"`
+	Detail     json.RawMessage `json:"detail"`
+}
+
+// runPipeline runs the event-driven chain offline: the callback function's
+// bootstrap under the emulator receives the callback (opts.n times, as
+// SignalWire's retries would send it), its hints land on a loopback SQS
+// queue, the runner receives them as an event source mapping does and
+// invokes the publish function's bootstrap with each SQS batch, deleting the
+// records it did not report as failures, and prints every event that
+// reached the loopback bus on stdout, one line each, as EventBridge delivers
+// it.
+func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
+	r.opts.function = "callback" // the event is the callback's
+	o := r.opts
+	callback, err := r.event(root)
+	if err != nil {
+		return 0, err
+	}
+	dir := o.recordings
+	if dir == "" {
+		dir = filepath.Join(root, "testdata", "recordings")
+	}
+	demo, err := lambdatest.StartDemo(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer demo.Close()
+	if o.secretFile != "" {
+		secret, err := readSecret(o.secretFile)
+		if err != nil {
+			return 0, err
+		}
+		demo.Secrets.Put(lambdatest.DemoSecretID, secret)
+	}
+	queue, err := startCallbackQueue()
+	if err != nil {
+		return 0, err
+	}
+	defer queue.Close()
+	end, err := startPipelineEnd()
+	if err != nil {
+		return 0, err
+	}
+	defer end.Close()
+	base := demo.Environ(os.Environ())
+
+	work := o.workDir
+	if work == "" {
+		if work, err = os.MkdirTemp("", "callwire-local-"); err != nil {
+			return 0, err
+		}
+		defer func() { _ = os.RemoveAll(work) }()
+	}
+	bootstraps := map[string]string{}
+	for _, fn := range []string{"callback", "publish"} {
+		out := filepath.Join(work, fn)
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return 0, err
+		}
+		if bootstraps[fn], err = lambdatest.BuildBootstrap(ctx, root, "./functions/"+fn, out); err != nil {
+			return 0, err
+		}
+	}
+	rie, err := lambdatest.RIEPath(ctx, root)
+	if err != nil {
+		return 0, err
+	}
+	start := func(fn string, env []string) (*lambdatest.Emulator, error) {
+		return lambdatest.Start(ctx, lambdatest.Config{
+			RIE: rie, Bootstrap: bootstraps[fn], Env: append(env, o.env...), FunctionName: fn,
+			Timeout: o.timeout, MemoryMB: o.memoryMB, LogLevel: o.logLevel, LogFormat: o.logFormat, Logs: r.stderr,
+		})
+	}
+
+	// The callback function: every invoke must be answered 2xx.
+	failed := false
+	cb, err := start("callback", append(slices.Clone(base), queue.environ()...))
+	if err != nil {
+		return 0, err
+	}
+	for i := range o.n {
+		res, err := cb.Invoke(ctx, callback)
+		if err != nil {
+			_ = cb.Close()
+			return 0, err
+		}
+		fmt.Fprintln(r.stderr, strings.Replace(invokeLine(i, o.n, res), "local: invoke", "local: callback invoke", 1))
+		if status := answerStatus(res); status < 200 || status > 299 {
+			failed = true
+			fmt.Fprintf(r.stderr, "local: the callback was answered %s\n", describeAnswer(res, status))
+		}
+	}
+	if err := cb.Close(); err != nil {
+		return 0, err
+	}
+	queue.summary(r.stderr)
+
+	// The event source mapping: receive, invoke publish, delete what it did
+	// not report.
+	sqsc := sqs.NewFromConfig(aws.Config{
+		Region:           lambdatest.DemoRegion,
+		Credentials:      credentials.NewStaticCredentialsProvider(lambdatest.DemoAccessKeyID, "local", ""),
+		BaseEndpoint:     aws.String(queue.endpoint),
+		RetryMaxAttempts: 1,
+	})
+	var pub *lambdatest.Emulator
+	defer func() {
+		if pub != nil {
+			_ = pub.Close()
+		}
+	}()
+	batches := 0
+	for {
+		out, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl:                    aws.String(queue.url),
+			MaxNumberOfMessages:         maxReceive,
+			VisibilityTimeout:           int32(6 * o.timeout / time.Second),
+			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
+		})
+		if err != nil {
+			return 0, fmt.Errorf("receive the queued hints: %w", err)
+		}
+		if len(out.Messages) == 0 {
+			break
+		}
+		if pub == nil {
+			if pub, err = start("publish", append(slices.Clone(base), end.environ()...)); err != nil {
+				return 0, err
+			}
+		}
+		batches++
+		retried, err := r.publishBatch(ctx, pub, sqsc, queue.url, out.Messages, batches)
+		if err != nil {
+			return 0, err
+		}
+		failed = failed || retried
+	}
+	if batches == 0 {
+		fmt.Fprintln(r.stderr, "local: nothing was queued, so the publish function was not invoked")
+	}
+
+	published := end.bus.Events(pipelineBus)
+	for _, e := range published {
+		line, err := json.Marshal(envelope{
+			Version: "0", ID: e.ID, DetailType: e.DetailType, Source: e.Source, Account: pipelineAccount,
+			Time: e.Time.UTC().Format(time.RFC3339), Region: lambdatest.DemoRegion, Resources: nonNil(e.Resources),
+			Detail: json.RawMessage(e.Detail),
+		})
+		if err != nil {
+			return 0, err
+		}
+		if _, err := fmt.Fprintf(r.stdout, "%s\n", line); err != nil {
+			return 0, err
+		}
+	}
+	fmt.Fprintf(r.stderr, "local: secrets manager requests %d, upstream requests %d, sqs requests %d, dynamodb requests %d, eventbridge requests %d, events published %d\n",
+		demo.Secrets.Requests(), demo.Replay.Requests(), queue.srv.Requests(""), end.ddb.Requests(""), end.bus.Requests(""), len(published))
+	if failed {
+		return exitFunctionError, nil
+	}
+	return exitOK, nil
+}
+
+// publishBatch invokes the publish function with msgs as one SQS event,
+// deletes the records it did not report as failures, and reports whether
+// any came back.
+func (r *runner) publishBatch(ctx context.Context, pub *lambdatest.Emulator, sqsc *sqs.Client, queueURL string, msgs []types.Message, n int) (bool, error) {
+	arn := fmt.Sprintf("arn:aws:sqs:%s:%s:%s", lambdatest.DemoRegion, pipelineAccount, callbackQueueName)
+	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(msgs))}
+	for i, m := range msgs {
+		ev.Records[i] = events.SQSMessage{
+			MessageId:      aws.ToString(m.MessageId),
+			ReceiptHandle:  aws.ToString(m.ReceiptHandle),
+			Body:           aws.ToString(m.Body),
+			Md5OfBody:      aws.ToString(m.MD5OfBody),
+			Attributes:     m.Attributes,
+			EventSource:    "aws:sqs",
+			EventSourceARN: arn,
+			AWSRegion:      lambdatest.DemoRegion,
+		}
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return false, err
+	}
+	res, err := pub.Invoke(ctx, payload)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintln(r.stderr, strings.Replace(invokeLine(n-1, n, res), "local: invoke", fmt.Sprintf("local: publish invoke (%d records)", len(msgs)), 1))
+	if res.Err != nil {
+		// A failed invoke returns the whole batch to the queue.
+		fmt.Fprintf(r.stderr, "local: publish failed (%s); all %d records come back\n", res.Err.Type, len(msgs))
+		return true, nil
+	}
+	var resp events.SQSEventResponse
+	if err := json.Unmarshal(res.Payload, &resp); err != nil {
+		return false, fmt.Errorf("publish answered %s: %w", res.Payload, err)
+	}
+	back := map[string]bool{}
+	for _, f := range resp.BatchItemFailures {
+		back[f.ItemIdentifier] = true
+	}
+	for _, rec := range ev.Records {
+		if back[rec.MessageId] {
+			continue
+		}
+		if _, err := sqsc.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queueURL), ReceiptHandle: aws.String(rec.ReceiptHandle)}); err != nil {
+			return false, fmt.Errorf("delete a processed hint: %w", err)
+		}
+	}
+	if len(back) > 0 {
+		fmt.Fprintf(r.stderr, "local: %d of %d records come back through the queue (item failures; the publish log says why)\n", len(back), len(msgs))
+	}
+	return len(back) > 0, nil
+}
+
+// answerStatus returns the HTTP status of a Function URL answer, or 0.
+func answerStatus(res *lambdatest.Result) int {
+	if res.Err != nil {
+		return 0
+	}
+	var resp struct {
+		StatusCode int `json:"statusCode"`
+	}
+	if err := json.Unmarshal(res.Payload, &resp); err != nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+func describeAnswer(res *lambdatest.Result, status int) string {
+	if res.Err != nil {
+		return "with a function error " + res.Err.Type
+	}
+	if status == 0 {
+		return "with something that is not a Function URL response"
+	}
+	return fmt.Sprintf("%d", status)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
