@@ -22,8 +22,8 @@ const (
 	// source mapping's batch size) costs one upstream round trip.
 	defaultConcurrency = 10
 	maxConcurrency     = 100
-	// minTTL is the shortest IDEMPOTENCY_TTL accepted.
-	minTTL = time.Hour
+	// maxTTLHours bounds IDEMPOTENCY_TTL_HOURS: a year.
+	maxTTLHours = 8760
 )
 
 // config is the publish function's configuration, read from the environment
@@ -37,7 +37,7 @@ type config struct {
 	source string
 	// table is IDEMPOTENCY_TABLE: the DynamoDB table of published event ids.
 	table string
-	// ttl is IDEMPOTENCY_TTL: how long a published event id is remembered.
+	// ttl is IDEMPOTENCY_TTL_HOURS: how long a published event id is remembered.
 	ttl time.Duration
 	// concurrency is RETRIEVE_CONCURRENCY: calls retrieved at once per batch.
 	concurrency int
@@ -78,12 +78,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if cfg.table == "" {
 		errs = append(errs, errors.New("IDEMPOTENCY_TABLE is required (name of the DynamoDB table of published event ids)"))
 	}
-	if v := getenv("IDEMPOTENCY_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < minTTL {
-			errs = append(errs, fmt.Errorf("IDEMPOTENCY_TTL %q is not a duration of at least %v, such as 168h", v, minTTL))
+	if v := getenv("IDEMPOTENCY_TTL_HOURS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxTTLHours {
+			errs = append(errs, fmt.Errorf("IDEMPOTENCY_TTL_HOURS %q must be a whole number of hours from 1 to %d", v, maxTTLHours))
 		}
-		cfg.ttl = d
+		cfg.ttl = time.Duration(n) * time.Hour
 	}
 	if v := getenv("RETRIEVE_CONCURRENCY"); v != "" {
 		n, err := strconv.Atoi(v)

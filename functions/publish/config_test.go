@@ -40,7 +40,7 @@ func TestLoadConfig(t *testing.T) {
 			ttl: idempotency.DefaultTTL, concurrency: 10,
 		}},
 		{"all set", with(map[string]string{
-			"CONTRACT_MODE": "strict", "EVENT_SOURCE": "com.example.calls", "IDEMPOTENCY_TTL": "336h",
+			"CONTRACT_MODE": "strict", "EVENT_SOURCE": "com.example.calls", "IDEMPOTENCY_TTL_HOURS": "336",
 			"RETRIEVE_CONCURRENCY": "4", "EVENT_BUS_NAME": "arn:aws:events:us-east-1:123456789012:event-bus/calls",
 		}), config{
 			Settings: boot.Settings{SecretID: "callwire/prod", CacheTTL: boot.DefaultCacheTTL},
@@ -65,12 +65,12 @@ func TestLoadConfig(t *testing.T) {
 func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	t.Parallel()
 	_, err := loadConfig(env(map[string]string{
-		"EVENT_SOURCE": "aws.calls", "IDEMPOTENCY_TTL": "10m", "RETRIEVE_CONCURRENCY": "0", "CONTRACT_MODE": "loud",
+		"EVENT_SOURCE": "aws.calls", "IDEMPOTENCY_TTL_HOURS": "8761", "RETRIEVE_CONCURRENCY": "0", "CONTRACT_MODE": "loud",
 	}))
 	if err == nil {
 		t.Fatal("loadConfig succeeded")
 	}
-	for _, want := range []string{"SIGNALWIRE_SECRET_ID", "EVENT_BUS_NAME", "IDEMPOTENCY_TABLE", "EVENT_SOURCE", "IDEMPOTENCY_TTL", "RETRIEVE_CONCURRENCY", "CONTRACT_MODE"} {
+	for _, want := range []string{"SIGNALWIRE_SECRET_ID", "EVENT_BUS_NAME", "IDEMPOTENCY_TABLE", "EVENT_SOURCE", "IDEMPOTENCY_TTL_HOURS", "RETRIEVE_CONCURRENCY", "CONTRACT_MODE"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}

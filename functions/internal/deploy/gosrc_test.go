@@ -24,6 +24,7 @@ var functionDirs = map[string]string{
 	"GetCallFunction":    "getcall",
 	"DriftCheckFunction": "driftcheck",
 	"CallbackFunction":   "callback",
+	"PublishFunction":    "publish",
 }
 
 // goPackage is the parsed non-test files of one directory.

@@ -242,6 +242,7 @@ func TestFunctionRoles(t *testing.T) {
 		"DriftCheckFunction": append(logs("DriftCheckLogGroup"), secret...),
 		"CallbackFunction": append(append(logs("CallbackLogGroup"), secret...),
 			grant{Action: "sqs:SendMessage", Resource: "CallbackQueue.Arn"}),
+		"PublishFunction": append(append(logs("PublishLogGroup"), secret...), publishGrants...),
 	}
 	for id := range functionDirs {
 		t.Run(id, func(t *testing.T) {

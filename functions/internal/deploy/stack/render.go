@@ -53,7 +53,7 @@ func (s *Stack) Render(d Deployment, tmpl map[string]any, v any) (string, error)
 // form CloudFormation generates.
 func PhysicalName(d Deployment, tmpl map[string]any, id string) string {
 	props := MapAt(tmpl, "Resources", id, "Properties")
-	for _, key := range []string{"FunctionName", "LogGroupName", "QueueName", "TopicName", "Name", "RoleName", "DashboardName", "AlarmName"} {
+	for _, key := range []string{"FunctionName", "LogGroupName", "QueueName", "TopicName", "Name", "RoleName", "DashboardName", "AlarmName", "TableName"} {
 		if s, ok := props[key].(string); ok {
 			return s
 		}
@@ -103,6 +103,10 @@ func (s *Stack) standIn(d Deployment, tmpl map[string]any, v any) (string, error
 		return arn("cloudwatch", "alarm:"+name), nil
 	case "AWS::IAM::Role.Arn":
 		return "arn:aws:iam::" + d.AccountID + ":role/" + name, nil
+	case "AWS::DynamoDB::Table.":
+		return name, nil
+	case "AWS::DynamoDB::Table.Arn":
+		return arn("dynamodb", "table/"+name), nil
 	}
 	return "", fmt.Errorf("no stand-in for %s of %s (%s)", strings.TrimPrefix("."+attr, "."), id, typ)
 }
