@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -101,6 +103,8 @@ type envelope struct {
 // it.
 func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 	r.opts.function = "callback" // the event is the callback's
+	// The emulators' log readers write to stderr while the runner does.
+	r.stderr = &syncWriter{w: r.stderr}
 	o := r.opts
 	callback, err := r.event(root)
 	if err != nil {
@@ -327,6 +331,18 @@ func describeAnswer(res *lambdatest.Result, status int) string {
 		return "with something that is not a Function URL response"
 	}
 	return fmt.Sprintf("%d", status)
+}
+
+// syncWriter serializes writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 func nonNil(s []string) []string {
