@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/signalwire"
+	"github.com/callwire/callwire/functions/voice"
+)
+
+// callLister pages through List Calls. Errors wrap the voice sentinels; a
+// non-2xx answer is a *signalwire.APIError.
+type callLister interface {
+	ListCalls(ctx context.Context, q signalwire.CallsQuery) (*signalwire.CallsPage, error)
+	NextCalls(ctx context.Context, p *signalwire.CallsPage) (*signalwire.CallsPage, error)
+}
+
+var _ callLister = (*signalwire.Client)(nil)
+
+// publishedReader tells which event ids were published already.
+type publishedReader interface {
+	Published(ctx context.Context, eventIDs []string) (map[string]bool, error)
+}
+
+// hintSender puts hints on the consumer's queue and says how many it sent.
+type hintSender interface {
+	Send(ctx context.Context, hints []pipeline.Hint) (int, error)
+}
+
+// pageMargin is the time a page needs: no page is asked for with less left
+// before the deadline, so the run always reports.
+const pageMargin = 5 * time.Second
+
+// handler runs one sweep per invocation.
+type handler struct {
+	cfg       config
+	calls     callLister
+	published publishedReader
+	queue     hintSender
+	validator func() (*contract.Validator, error)
+	log       *slog.Logger
+	metrics   *emf.Writer
+	dims      map[string]string
+	now       func() time.Time
+}
+
+// Report is what one run did; it is logged as one line and returned.
+type Report struct {
+	WindowStart time.Time `json:"window_start"`
+	WindowEnd   time.Time `json:"window_end"`
+	Pages       int       `json:"pages"`
+	Listed      int       `json:"listed"`
+	Finished    int       `json:"finished_calls"`
+	Published   int       `json:"already_published"`
+	Enqueued    int       `json:"enqueued"`
+	// Findings counts the error findings of the listed calls against the
+	// pinned call schema; Unreadable the list elements that had no usable
+	// sid or status (they cannot be swept).
+	Findings   int `json:"findings"`
+	Unreadable int `json:"unreadable"`
+	// Complete is false when the run stopped before the end of its window:
+	// Stopped says why (page limit, deadline, SignalWire).
+	Complete bool   `json:"complete"`
+	Stopped  string `json:"stopped,omitempty"`
+}
+
+// Handle runs one sweep over the window the input (or the configuration)
+// gives. SignalWire failing mid-run ends the run with the report so far
+// (Complete false) and a function error, so nothing is silent.
+func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (*Report, error) {
+	in, err := decodeInput(payload, h.cfg, h.now())
+	if err != nil {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "sweep", slog.String("outcome", typeInvalidRequest), slog.String("error", err.Error()))
+		return nil, functionError(err)
+	}
+	rep := &Report{WindowStart: in.end.Add(-in.window), WindowEnd: in.end}
+	runErr := h.sweep(ctx, rep)
+	h.emit(ctx, rep)
+	attrs := []slog.Attr{slog.Any("report", rep)}
+	level, outcome := slog.LevelInfo, "ok"
+	if !rep.Complete {
+		level, outcome = slog.LevelWarn, "window not finished"
+	}
+	if runErr != nil {
+		level, outcome = slog.LevelError, classify(runErr).typ
+		attrs = append(attrs, slog.String("error", runErr.Error()))
+	}
+	h.log.LogAttrs(ctx, level, "sweep", append([]slog.Attr{slog.String("outcome", outcome)}, attrs...)...)
+	if runErr != nil {
+		return rep, functionError(runErr)
+	}
+	return rep, nil
+}
+
+// sweep reads the window page by page and queues the finished calls not yet
+// published. Each page is handled before the next is asked for, so what was
+// read is queued even when a later page fails.
+func (h *handler) sweep(ctx context.Context, rep *Report) error {
+	v, err := h.validator()
+	if err != nil {
+		rep.Stopped = "internal error"
+		return fmt.Errorf("%w: contract validator: %w", voice.ErrInternal, err)
+	}
+	page, err := h.calls.ListCalls(ctx, signalwire.CallsQuery{
+		PageSize: h.cfg.pageSize, EndedAfter: rep.WindowStart, EndedBefore: rep.WindowEnd,
+	})
+	for {
+		if err != nil {
+			rep.Stopped = "SignalWire: " + classify(err).message
+			return fmt.Errorf("sweep: list calls: %w", err)
+		}
+		rep.Pages++
+		if err := h.sweepPage(ctx, v, page, rep); err != nil {
+			rep.Stopped = "queue or idempotency table unavailable"
+			return err
+		}
+		if page.NextPageURI == "" {
+			rep.Complete = true
+			return nil
+		}
+		if rep.Pages >= h.cfg.pageLimit {
+			rep.Stopped = fmt.Sprintf("page limit (%d pages of %d) reached", h.cfg.pageLimit, h.cfg.pageSize)
+			return nil
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < pageMargin {
+			rep.Stopped = "deadline reached"
+			return nil
+		}
+		page, err = h.calls.NextCalls(ctx, page)
+	}
+}
+
+// sweepPage checks each call of one page against the pinned call schema,
+// keeps those in a terminal status, drops those already published and
+// queues the rest.
+func (h *handler) sweepPage(ctx context.Context, v *contract.Validator, page *signalwire.CallsPage, rep *Report) error {
+	rep.Listed += len(page.Calls)
+	var hints []pipeline.Hint
+	var ids []string
+	for _, elem := range page.Calls {
+		obj, _ := elem.(map[string]any)
+		rawSID, _ := obj["sid"].(string)
+		status, _ := obj["status"].(string)
+		rep.Findings += h.check(v, page.Response, rawSID, elem)
+		sid, err := voice.ParseSID(rawSID)
+		if err != nil || status == "" {
+			rep.Unreadable++
+			continue
+		}
+		if !slices.Contains(pipeline.TerminalStatuses, voice.Status(status)) {
+			continue
+		}
+		rep.Finished++
+		hints = append(hints, pipeline.Hint{CallSID: sid, Status: status, Source: pipeline.SourceSweep})
+		ids = append(ids, pipeline.EventID(sid, voice.Status(status)))
+	}
+	if len(hints) == 0 {
+		return nil
+	}
+	done, err := h.published.Published(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("sweep: read published events: %w", err)
+	}
+	todo := hints[:0]
+	for i, hint := range hints {
+		if done[ids[i]] {
+			rep.Published++
+			continue
+		}
+		todo = append(todo, hint)
+	}
+	n, err := h.queue.Send(ctx, todo)
+	rep.Enqueued += n
+	if err != nil {
+		return fmt.Errorf("sweep: enqueue: %w", err)
+	}
+	return nil
+}
+
+// check validates one list element as the body of Retrieve a Call (the list
+// element has the call's shape) and returns its error findings. A drifted
+// element still yields its call when its sid and status are usable.
+func (h *handler) check(v *contract.Validator, resp *signalwire.Response, sid string, elem any) int {
+	body, err := json.Marshal(elem)
+	if err != nil {
+		return 1
+	}
+	ex := contract.Exchange{
+		Method: http.MethodGet,
+		URL:    "/api/laml/2010-04-01/Accounts/" + resp.ProjectID + "/Calls/" + sid,
+		Status: http.StatusOK,
+		Header: resp.Header,
+		Body:   body,
+	}
+	return v.CheckDocument(ex, elem, nil).Errors()
+}
+
+// emit writes the run's metrics.
+func (h *handler) emit(ctx context.Context, rep *Report) {
+	unfinished := 0.0
+	if !rep.Complete {
+		unfinished = 1
+	}
+	err := h.metrics.Emit(h.dims,
+		emf.Value{Name: emf.SweepCallsListed, Unit: emf.Count, Value: float64(rep.Listed)},
+		emf.Value{Name: emf.SweepAlreadyPublished, Unit: emf.Count, Value: float64(rep.Published)},
+		emf.Value{Name: emf.SweepEnqueued, Unit: emf.Count, Value: float64(rep.Enqueued)},
+		emf.Value{Name: emf.SweepPages, Unit: emf.Count, Value: float64(rep.Pages)},
+		emf.Value{Name: emf.SweepWindowsNotFinished, Unit: emf.Count, Value: unfinished},
+		emf.Value{Name: emf.SweepFindings, Unit: emf.Count, Value: float64(rep.Findings)},
+	)
+	if err != nil {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "metrics not written", slog.String("error", err.Error()))
+	}
+}
+
+// errInvalidRequest marks an input the sweep cannot run.
+var errInvalidRequest = errors.New("invalid request")

@@ -1,0 +1,65 @@
+// Command sweep is the Lambda function that catches the status callbacks
+// that never came. On a schedule (EventBridge Scheduler) it lists the calls
+// that ended in a look-back window (List Calls, newest first, page by page),
+// checks each against the pinned call schema, and puts every finished call
+// whose event was not published yet on the queue the callbacks feed, so it
+// reaches EventBridge with the same event id as if its callback had come.
+//
+// A window left unread (page limit, deadline) is reported in a metric, a log
+// line and an alarm; a run that cannot do its job fails with errorType
+// InvalidRequest, CredentialsUnavailable, AccessDenied, UpstreamUnavailable
+// or Internal.
+package main
+
+import (
+	"log"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/queue"
+)
+
+func main() {
+	h, err := newHandler(os.Getenv)
+	if err != nil {
+		log.Fatalf("sweep: init: %v", err)
+	}
+	lambda.Start(h.Handle)
+}
+
+// newHandler loads the configuration and builds the clients, once per cold start.
+func newHandler(getenv func(string) string) (*handler, error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := boot.AWS(getenv)
+	if err != nil {
+		return nil, err
+	}
+	_, client := boot.Clients(awsCfg, cfg.Settings)
+	h := &handler{
+		cfg:       cfg,
+		calls:     client,
+		published: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table),
+		queue:     queue.NewSender(sqs.NewFromConfig(awsCfg), cfg.queueURL),
+		validator: sync.OnceValues(contract.New),
+		log:       lambdacontext.NewLogger(),
+		metrics:   emf.NewWriter(os.Stdout),
+		dims:      emf.Dimensions("sweep", cfg.FunctionName),
+		now:       time.Now,
+	}
+	go func() { _, _ = h.validator() }() // built beside the first secret fetch
+	return h, nil
+}
+
