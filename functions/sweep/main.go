@@ -62,4 +62,3 @@ func newHandler(getenv func(string) string) (*handler, error) {
 	go func() { _, _ = h.validator() }() // built beside the first secret fetch
 	return h, nil
 }
-
