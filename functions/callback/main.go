@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/functions/internal/boot"
@@ -47,10 +46,11 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err := callbackschema.Compile(); err != nil {
 		return nil, err
 	}
-	src, queue, err := boot.AWSClients(ctx, cfg.Settings, func(c aws.Config) *sqs.Client { return sqs.NewFromConfig(c) }, sourceOptions...)
+	awsCfg, err := boot.AWS(getenv)
 	if err != nil {
 		return nil, err
 	}
+	src, queue := boot.Secrets(awsCfg, cfg.Settings, sourceOptions...), sqs.NewFromConfig(awsCfg)
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, cfg.SecretID),

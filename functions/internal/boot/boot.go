@@ -86,10 +86,17 @@ func LoadSettings(getenv func(string) string) (Settings, []error) {
 // awsCfg, caching for s.CacheTTL) and a SignalWire client whose credentials
 // are the secret s.SecretID, built with opts (such as signalwire.WithRetry).
 func Clients(awsCfg aws.Config, s Settings, opts ...signalwire.Option) (*secrets.Source, *signalwire.Client) {
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), s.CacheTTL)
+	src := Secrets(awsCfg, s)
 	if s.AllowLoopback {
 		opts = append(opts, signalwire.WithLoopback())
 	}
 	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient(), opts...)
 	return src, client
+}
+
+// Secrets returns the secret source alone (caching for s.CacheTTL), for a
+// function that reads the secret but does not call SignalWire; opts
+// configure it.
+func Secrets(awsCfg aws.Config, s Settings, opts ...secrets.Option) *secrets.Source {
+	return secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), s.CacheTTL, opts...)
 }

@@ -3,12 +3,14 @@ package deploy
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/deploy/stack"
 	"github.com/callwire/callwire/functions/internal/emf"
@@ -266,10 +268,22 @@ var (
 	// queries use.
 	queryKeywords = []string{"fields", "filter", "stats", "sort", "limit", "display", "parse", "by", "as", "and", "or", "not",
 		"asc", "desc", "in", "like", "count", "sum", "avg", "min", "max", "pct", "bin", "ispresent", "isempty"}
-	// logRecordKeys are the keys of every log line: the slog JSON handler's
-	// and the one lambdacontext adds.
-	logRecordKeys = []string{"time", "level", "msg", "requestId", "@timestamp", "@message", "@logStream"}
+	// logRecordKeys are the keys of every log line as the functions write
+	// it: slog's built-in keys as lambdacontext renames them (msg becomes
+	// message, time becomes timestamp), the requestId it adds, and the
+	// fields Logs Insights adds itself.
+	logRecordKeys = []string{
+		lambdaKey(slog.TimeKey), lambdaKey(slog.LevelKey), lambdaKey(slog.MessageKey),
+		"requestId", "@timestamp", "@message", "@logStream",
+	}
+	// messageFilter is how a query picks one function's lines.
+	messageFilter = lambdaKey(slog.MessageKey) + ` = ""`
 )
+
+// lambdaKey is the key lambdacontext's handler writes for slog's key k.
+func lambdaKey(k string) string {
+	return lambdacontext.ReplaceAttr(nil, slog.String(k, "")).Key
+}
 
 // checkLogQuery checks a Logs Insights query: it reads the log group of one
 // of the stack's functions, and every field it names is one that function
@@ -309,8 +323,8 @@ func checkLogQuery(tmpl map[string]any, target func(any) (string, bool), query s
 		}
 		return fmt.Errorf("query field %q is not logged by functions/%s", word, fn)
 	}
-	if !strings.Contains(rest, `msg = ""`) {
-		return fmt.Errorf("query does not filter on msg; every function line has one")
+	if !strings.Contains(rest, messageFilter) {
+		return fmt.Errorf("query does not filter on %s; every function line has one", lambdaKey(slog.MessageKey))
 	}
 	return nil
 }
@@ -328,11 +342,11 @@ func TestCheckLogQuery(t *testing.T) {
 		query string
 		ok    bool
 	}{
-		{`SOURCE '/logs/getcall' | filter msg = "getcall" | stats count(*) as n by outcome | sort n desc`, true},
-		{`SOURCE '/logs/getcall' | filter msg = "getcall" and ispresent(findings.0.rule) | stats count(*) by findings.0.rule`, true},
-		{`SOURCE '/logs/getcall' | filter msg = "getcall" | stats count(*) by errorType`, false},
-		{`SOURCE '/logs/other' | filter msg = "getcall" | stats count(*) by outcome`, false},
-		{`filter msg = "getcall" | stats count(*) by outcome`, false},
+		{`SOURCE '/logs/getcall' | filter message = "getcall" | stats count(*) as n by outcome | sort n desc`, true},
+		{`SOURCE '/logs/getcall' | filter message = "getcall" and ispresent(findings.0.rule) | stats count(*) by findings.0.rule`, true},
+		{`SOURCE '/logs/getcall' | filter message = "getcall" | stats count(*) by errorType`, false},
+		{`SOURCE '/logs/other' | filter message = "getcall" | stats count(*) by outcome`, false},
+		{`filter message = "getcall" | stats count(*) by outcome`, false},
 		{`SOURCE '/logs/getcall' | stats count(*) by outcome`, false},
 	}
 	for _, tt := range tests {
