@@ -81,5 +81,6 @@ require (
 tool (
 	github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 	github.com/callwire/callwire/contract/cmd/swcontract
+	github.com/callwire/callwire/functions/local
 	github.com/rhysd/actionlint/cmd/actionlint
 )

@@ -180,22 +180,30 @@ func (h *handler) serveHTTP(ctx context.Context, req request, out *outcome) even
 		return jsonResponse(c.status, errorBody(c.typ, c.message))
 	}
 	out.result = "ok"
-	body, err := json.Marshal(call)
+	body, err := marshalJSON(call)
 	if err != nil {
 		out.err = err
 		out.result = typeInternal
 		return jsonResponse(http.StatusInternalServerError, errorBody(typeInternal, "internal error"))
 	}
-	return events.APIGatewayV2HTTPResponse{
-		StatusCode: http.StatusOK,
-		Headers:    map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"},
-		Body:       string(body),
-	}
+	return jsonResponse(http.StatusOK, body)
 }
 
 func errorBody(typ, msg string) []byte {
-	b, _ := json.Marshal(map[string]map[string]string{"error": {"type": typ, "message": msg}})
+	b, _ := marshalJSON(map[string]map[string]string{"error": {"type": typ, "message": msg}})
 	return b
+}
+
+// marshalJSON encodes v as json.Marshal does but leaves <, > and & as they
+// are: the body is JSON, never embedded in HTML.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {

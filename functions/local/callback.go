@@ -68,22 +68,21 @@ func (q *callbackQueue) environ() []string {
 	return []string{"AWS_ENDPOINT_URL_SQS=" + q.endpoint, "QUEUE_URL=" + q.url}
 }
 
-// Close stops the endpoint. A nil queue is fine.
-func (q *callbackQueue) Close() {
-	if q != nil {
-		q.srv.Close()
+// Close stops the endpoint.
+func (q *callbackQueue) Close() { q.srv.Close() }
+
+func (q *callbackQueue) counts() []string {
+	return []string{
+		count(int(q.srv.Requests("")), "SQS request", "SQS requests"),
+		count(len(q.srv.Messages(callbackQueueName)), "message queued", "messages queued"),
 	}
 }
 
-// summary writes the queue's request count and what was queued to w. A nil
-// queue writes nothing.
-func (q *callbackQueue) summary(w io.Writer) {
-	if q == nil {
-		return
+// details are the queued messages, one line each.
+func (q *callbackQueue) details() []string {
+	var lines []string
+	for _, m := range q.srv.Messages(callbackQueueName) {
+		lines = append(lines, "local: queued "+m.Body)
 	}
-	msgs := q.srv.Messages(callbackQueueName)
-	fmt.Fprintf(w, "local: sqs requests %d, messages queued %d\n", q.srv.Requests(""), len(msgs))
-	for _, m := range msgs {
-		fmt.Fprintf(w, "local: queued %s\n", m.Body)
-	}
+	return lines
 }

@@ -6,6 +6,7 @@
 // Usage:
 //
 //	go run ./functions/local [flags] [EVENT_FILE]
+//	go tool local [flags] [EVENT_FILE]
 //
 // By default the function runs offline against a SignalWire replay server
 // serving testdata/recordings and a Secrets Manager endpoint holding a demo
@@ -15,10 +16,12 @@
 // function the resulting credentials and region as environment variables, as
 // Lambda does. -env KEY=VALUE adds to the function's environment.
 //
-// With -function callback the runner also serves a loopback SQS queue for
-// the function's hints and reports what was queued. Without EVENT_FILE it
-// sends a completed status callback signed with the demo key; an EVENT_FILE
-// (a Function URL event) is sent as it is, never re-signed.
+// Each function has a default event: getcall testdata/events/direct.json,
+// driftcheck testdata/driftcheck/schedule.json, callback a completed status
+// callback signed with the demo key (EVENT_FILE, a Function URL event, is
+// sent as it is, never re-signed), any other function {}. With -function
+// callback the runner also serves a loopback SQS queue for the function's
+// hints and counts what was queued.
 //
 // With -pipeline the runner runs the event-driven chain offline: the callback
 // function receives the callback (-n times, as SignalWire's retries would
@@ -30,12 +33,17 @@
 // event, as EventBridge delivers it, one per line.
 //
 // stdout holds the function's response, one line per invoke, and nothing
-// else. stderr holds the function's logs, the emulator's log and a summary:
-// init and invoke durations, wall time, and the requests the function made.
+// else. stderr holds a progress line for each step that takes a while
+// (building the emulator, the first time, takes minutes) and one verdict
+// line: the invokes, the runtime's init and the invoke durations, and the
+// requests the function made. The emulator's and the function's logs are
+// shown when the run fails, or with -v.
 //
 // Exit status: 0 when every invoke succeeded, 1 when the function returned an
 // error (stdout then holds {"errorType","errorMessage"}), 2 when the runner
-// itself failed (a one-line reason on stderr).
+// itself failed or the command line is wrong (a one-line reason on stderr),
+// 130 when interrupted by Ctrl-C (143 by SIGTERM). "go run" turns every
+// failure into 1; "go tool local" passes the status through.
 package main
 
 import (
@@ -46,8 +54,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		// A second Ctrl-C ends the runner at once; the emulator, in its
+		// own process group, gets SIGTERM from the kernel as its parent dies.
+		signal.Stop(sigs)
+		cancel(signalError{sig})
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	cancel(nil)
 	os.Exit(code)
 }

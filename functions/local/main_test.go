@@ -43,6 +43,10 @@ func testMain(m *testing.M) int {
 	defer func() { _ = os.RemoveAll(dir) }()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
+	start := time.Now()
+	if testing.Verbose() {
+		fmt.Fprintln(os.Stderr, "building the getcall bootstrap and the emulator for the end-to-end tests (minutes with a cold build cache)")
+	}
 	root, err := lambdatest.ModuleRoot(".")
 	if err == nil {
 		getcallBootstrap, err = lambdatest.BuildBootstrap(ctx, root, "./functions/getcall", dir)
@@ -53,6 +57,9 @@ func testMain(m *testing.M) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if testing.Verbose() {
+		fmt.Fprintf(os.Stderr, "built them in %v\n", time.Since(start).Round(100*time.Millisecond))
 	}
 	return m.Run()
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -104,7 +102,6 @@ type envelope struct {
 func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 	r.opts.function = "callback" // the event is the callback's
 	// The emulators' log readers write to stderr while the runner does.
-	r.stderr = &syncWriter{w: r.stderr}
 	o := r.opts
 	callback, err := r.event(root)
 	if err != nil {
@@ -162,7 +159,7 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 	start := func(fn string, env []string) (*lambdatest.Emulator, error) {
 		return lambdatest.Start(ctx, lambdatest.Config{
 			RIE: rie, Bootstrap: bootstraps[fn], Env: append(env, o.env...), FunctionName: fn,
-			Timeout: o.timeout, MemoryMB: o.memoryMB, LogLevel: o.logLevel, LogFormat: o.logFormat, Logs: r.stderr,
+			Timeout: o.timeout, MemoryMB: o.memoryMB, LogLevel: o.logLevel, LogFormat: o.logFormat, Logs: r.out,
 		})
 	}
 
@@ -178,16 +175,18 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 			_ = cb.Close()
 			return 0, err
 		}
-		fmt.Fprintln(r.stderr, strings.Replace(invokeLine(i, o.n, res), "local: invoke", "local: callback invoke", 1))
+		r.out.detail(strings.Replace(invokeLine(i, o.n, res), "local: invoke", "local: callback invoke", 1))
 		if status := answerStatus(res); status < 200 || status > 299 {
 			failed = true
-			fmt.Fprintf(r.stderr, "local: the callback was answered %s\n", describeAnswer(res, status))
+			r.out.line("local: the callback was answered " + describeAnswer(res, status))
 		}
 	}
 	if err := cb.Close(); err != nil {
 		return 0, err
 	}
-	queue.summary(r.stderr)
+	for _, d := range queue.details() {
+		r.out.detail(d)
+	}
 
 	// The event source mapping: receive, invoke publish, delete what it did
 	// not report.
@@ -230,7 +229,7 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 		failed = failed || retried
 	}
 	if batches == 0 {
-		fmt.Fprintln(r.stderr, "local: nothing was queued, so the publish function was not invoked")
+		r.out.line("local: nothing was queued, so the publish function was not invoked")
 	}
 
 	published := end.bus.Events(pipelineBus)
@@ -243,12 +242,22 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if _, err := fmt.Fprintf(r.stdout, "%s\n", line); err != nil {
+		if err := r.out.result(line); err != nil {
 			return 0, err
 		}
 	}
-	fmt.Fprintf(r.stderr, "local: secrets manager requests %d, upstream requests %d, sqs requests %d, dynamodb requests %d, eventbridge requests %d, events published %d\n",
-		demo.Secrets.Requests(), demo.Replay.Requests(), queue.srv.Requests(""), end.ddb.Requests(""), end.bus.Requests(""), len(published))
+	verdict := "ok"
+	if failed {
+		verdict = "failed"
+	}
+	counts := append([]string{
+		count(int(demo.Secrets.Requests()), "Secrets Manager request", "Secrets Manager requests"),
+		count(int(demo.Replay.Requests()), "upstream request", "upstream requests"),
+	}, queue.counts()...)
+	counts = append(counts,
+		count(int(end.ddb.Requests("")), "DynamoDB request", "DynamoDB requests"),
+		count(int(end.bus.Requests("")), "EventBridge request", "EventBridge requests"))
+	r.out.line(fmt.Sprintf("pipeline: %s, %s published; %s", verdict, count(len(published), "event", "events"), strings.Join(counts, ", ")))
 	if failed {
 		return exitFunctionError, nil
 	}
@@ -281,10 +290,10 @@ func (r *runner) publishBatch(ctx context.Context, pub *lambdatest.Emulator, sqs
 	if err != nil {
 		return false, err
 	}
-	fmt.Fprintln(r.stderr, strings.Replace(invokeLine(n-1, n, res), "local: invoke", fmt.Sprintf("local: publish invoke (%d records)", len(msgs)), 1))
+	r.out.detail(strings.Replace(invokeLine(n-1, n, res), "local: invoke", fmt.Sprintf("local: publish invoke (%d records)", len(msgs)), 1))
 	if res.Err != nil {
 		// A failed invoke returns the whole batch to the queue.
-		fmt.Fprintf(r.stderr, "local: publish failed (%s); all %d records come back\n", res.Err.Type, len(msgs))
+		r.out.line(fmt.Sprintf("local: publish failed (%s); all %d records come back", res.Err.Type, len(msgs)))
 		return true, nil
 	}
 	var resp events.SQSEventResponse
@@ -304,7 +313,7 @@ func (r *runner) publishBatch(ctx context.Context, pub *lambdatest.Emulator, sqs
 		}
 	}
 	if len(back) > 0 {
-		fmt.Fprintf(r.stderr, "local: %d of %d records come back through the queue (item failures; the publish log says why)\n", len(back), len(msgs))
+		r.out.line(fmt.Sprintf("local: %d of %d records come back through the queue (item failures; the publish log says why)", len(back), len(msgs)))
 	}
 	return len(back) > 0, nil
 }
@@ -331,18 +340,6 @@ func describeAnswer(res *lambdatest.Result, status int) string {
 		return "with something that is not a Function URL response"
 	}
 	return fmt.Sprintf("%d", status)
-}
-
-// syncWriter serializes writes to w.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 func nonNil(s []string) []string {

@@ -26,7 +26,7 @@ func TestRunPipeline(t *testing.T) {
 	}{
 		{name: "signed sample", wantEvents: []string{lambdatest.DemoCallSID + "/completed"}},
 		{name: "retried callback is published once", args: []string{"-n", "3"},
-			wantEvents: []string{lambdatest.DemoCallSID + "/completed"}, wantErr: "messages queued 3"},
+			wantEvents: []string{lambdatest.DemoCallSID + "/completed"}, wantErr: "3 messages queued"},
 		{name: "another call", args: []string{"-call-sid", "c0c0ca11-0008-4b05-a486-000000000008", filepath.Join(samples, "completed.json")},
 			wantCode: 2, wantErr: "give EVENT_FILE or -call-sid, not both"},
 		{name: "call SignalWire does not know", args: []string{"-call-sid", "c0c0ca11-ffff-4fff-8fff-ffffffffffff"},

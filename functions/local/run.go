@@ -1,19 +1,25 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
 )
 
@@ -22,7 +28,13 @@ const (
 	exitOK            = 0
 	exitFunctionError = 1
 	exitHarness       = 2
+	// exitInterrupted is the shell's status for a process ended by SIGINT
+	// (128+2); a run stopped by SIGTERM exits 128+15.
+	exitInterrupted = 130
 )
+
+// helpHint ends every usage error.
+const helpHint = "run 'go run ./functions/local -h' for help"
 
 // options are the command-line flags and argument.
 type options struct {
@@ -42,35 +54,47 @@ type options struct {
 	secretFile string
 	env        []string
 	pipeline   bool
+	verbose    bool
+	version    bool
 }
 
-// usageError is a bad command line; run prints the usage after it.
+// maxTimeout is Lambda's longest function timeout.
+const maxTimeout = 900 * time.Second
+
+// usageError is a bad command line: run prints it in one line and where to
+// find the help.
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func parseFlags(args []string, stderr io.Writer) (options, error) {
-	var o options
+// newFlagSet declares the flags into o.
+func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: go run ./functions/local [flags] [EVENT_FILE]\n\n"+
-			"Runs a Lambda function under the AWS Lambda Runtime Interface Emulator and invokes it\n"+
-			"with EVENT_FILE (default testdata/events/direct.json). Flags:\n")
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&o.function, "function", "getcall", "function to build: the package ./functions/`NAME`")
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&o.function, "function", "getcall", "function to build and run: the package ./functions/`NAME`")
 	fs.StringVar(&o.bootstrap, "bootstrap", "", "run this prebuilt bootstrap `FILE` instead of building -function")
 	fs.StringVar(&o.recordings, "recordings", "", "`DIR` of recordings the replay server serves, recursively (default testdata/recordings)")
-	fs.StringVar(&o.callSID, "call-sid", "", "invoke with the direct event {\"call_sid\": `SID`} instead of EVENT_FILE")
+	fs.StringVar(&o.callSID, "call-sid", "", "invoke getcall with the direct event {\"call_sid\": `SID`}, or callback with a sample for SID, instead of EVENT_FILE")
 	fs.IntVar(&o.n, "n", 1, "invoke `N` times in one execution environment")
 	fs.IntVar(&o.port, "port", 0, "loopback `PORT` the emulator listens on (default a free port)")
-	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "function timeout, whole seconds")
+	o.timeout = 10 * time.Second
+	fs.Func("timeout", "function timeout in whole seconds, such as 10s or 1m, at most 15m (default 10s)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil || d <= 0 || d%time.Second != 0:
+			return errors.New("want whole seconds, such as 10s or 1m")
+		case d > maxTimeout:
+			return errors.New("Lambda allows at most 15m")
+		}
+		o.timeout = d
+		return nil
+	})
 	fs.IntVar(&o.memoryMB, "memory", 128, "function memory size in `MB`, as reported to the function")
 	fs.BoolVar(&o.live, "live", false, "no embedded servers: use the real secret named by SIGNALWIRE_SECRET_ID, with your AWS profile's credentials (AWS_PROFILE, SSO included) and region")
 	fs.StringVar(&o.logLevel, "rie-log-level", "info", "the emulator's own log `level` (debug, info, warn, error); above info there is no INIT REPORT")
 	fs.StringVar(&o.logFormat, "log-format", "JSON", "the function's log `format` (AWS_LAMBDA_LOG_FORMAT: JSON as deployed, or Text)")
-	fs.StringVar(&o.workDir, "work", "", "build into `DIR` and keep it (default a temporary directory, removed at exit)")
+	fs.StringVar(&o.workDir, "work", "", "build into `DIR` and keep it (default a directory under your user cache, reused so an unchanged function is not linked again)")
 	fs.BoolVar(&o.pipeline, "pipeline", false, "run the chain offline: callback (EVENT_FILE, or a signed sample for -call-sid) -> loopback queue -> publish -> loopback EventBridge; stdout holds the published events")
 	fs.StringVar(&o.secretFile, "secret", "", "serve the JSON secret in `FILE` instead of the demo secret (not with -live)")
 	fs.Func("env", "extra function environment `KEY=VALUE`, after all others (repeatable)", func(v string) error {
@@ -81,8 +105,49 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.env = append(o.env, v)
 		return nil
 	})
+	fs.BoolVar(&o.verbose, "v", false, "show every step, the emulator's and the function's logs and each invoke's figures (by default they are shown only when the run fails)")
+	fs.BoolVar(&o.version, "version", false, "print the runner's build and the pinned spec's SHA-256, and exit")
+	return fs
+}
+
+// help is the -h text.
+func help() string {
+	var o options
+	fs := newFlagSet(&o)
+	var b strings.Builder
+	b.WriteString(`usage: go run ./functions/local [flags] [EVENT_FILE]
+       go tool local [flags] [EVENT_FILE]     (the same, with exact exit statuses)
+
+Runs a Lambda function of this module under the AWS Lambda Runtime Interface Emulator
+(Linux only) and invokes it with EVENT_FILE, or the function's default event: getcall
+testdata/events/direct.json, driftcheck testdata/driftcheck/schedule.json, callback a
+completed status callback signed with the demo key, any other function {}.
+
+stdout holds the function's responses, one line per invoke; stderr one verdict line,
+with progress for steps that take a while. The logs appear when the run fails, or with -v.
+
+Exit status: 0 every invoke succeeded, 1 the function returned an error, 2 the runner
+itself failed or the command line is wrong, 130 interrupted (Ctrl-C). "go run" reports
+every failure as 1; "go tool local" passes the status through.
+
+Flags:
+`)
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return b.String()
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := newFlagSet(&o)
 	if err := fs.Parse(args); err != nil {
-		return options{}, err
+		if errors.Is(err, flag.ErrHelp) {
+			return options{}, err
+		}
+		return options{}, &usageError{err.Error()}
+	}
+	if o.version {
+		return o, nil
 	}
 	switch fs.NArg() {
 	case 0:
@@ -98,8 +163,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, &usageError{"-n must be at least 1"}
 	case o.port < 0 || o.port > 65535:
 		return options{}, &usageError{"-port must be between 0 and 65535"}
-	case o.timeout <= 0:
-		return options{}, &usageError{"-timeout must be positive"}
 	case o.live && o.recordings != "":
 		return options{}, &usageError{"-recordings has no effect with -live"}
 	case o.live && o.secretFile != "":
@@ -108,40 +171,95 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return options{}, &usageError{"give -function or -bootstrap, not both"}
 	case o.pipeline && (o.function != "getcall" || o.bootstrap != "" || o.live || o.port != 0):
 		return options{}, &usageError{"-pipeline runs the callback and publish functions offline: not with -function, -bootstrap, -live or -port"}
+	case o.callSID != "" && !slices.Contains(callSIDFunctions, o.function):
+		return options{}, &usageError{fmt.Sprintf("-call-sid applies to -function %s, not %s", strings.Join(callSIDFunctions, " or "), o.function)}
 	}
 	return o, nil
 }
 
 // run runs the command and returns its exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
+	o, err := parseFlags(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, help())
+		return exitOK
+	case err != nil:
+		fmt.Fprintf(stderr, "local: %v\n%s\n", err, helpHint)
+		return exitHarness
+	case o.version:
+		writeVersion(stdout)
 		return exitOK
 	}
+	r := &runner{opts: o, out: newConsole(stdout, stderr, o.verbose)}
+	code, err := r.run(ctx)
 	if err != nil {
-		var ue *usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "local: %v (see -h)\n", err)
-		}
-		return exitHarness
-	}
-	code, err := (&runner{opts: o, stdout: stdout, stderr: stderr}).run(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("interrupted: %w", err)
-		}
-		fmt.Fprintf(stderr, "local: %s\n", strings.Join(strings.Fields(err.Error()), " "))
-		return exitHarness
+		return r.fail(ctx, err)
 	}
 	return code
 }
 
 // runner holds one run's state.
 type runner struct {
-	opts   options
-	stdout io.Writer
-	stderr io.Writer
+	opts    options
+	out     *console
+	results []*lambdatest.Result
+	// services are the loopback endpoints the run started for the function.
+	services []service
 }
+
+// service is an endpoint a run starts on loopback for the function.
+type service interface {
+	// counts are what the service counted, for the verdict line: "1 SQS request".
+	counts() []string
+	// details are lines worth reading with -v: what the service holds.
+	details() []string
+	Close()
+}
+
+// fail reports err, the reason the run could not finish, and returns the
+// exit status: the kept logs and a build's output first, then one line.
+func (r *runner) fail(ctx context.Context, err error) int {
+	var ue *usageError
+	var be *lambdatest.BuildError
+	switch {
+	case ctx.Err() != nil:
+		msg := fmt.Sprintf("local: interrupted after %d/%d invokes", len(r.results), r.opts.n)
+		if step := r.out.currentStep(); step != "" && !strings.HasPrefix(step, "invoking") {
+			msg += ", while " + step
+		}
+		r.out.line(msg)
+		return interruptedStatus(ctx)
+	case errors.As(err, &ue):
+		r.out.line("local: " + ue.msg + "\n" + helpHint)
+		return exitHarness
+	case errors.As(err, &be):
+		r.out.showLogs(false)
+		r.out.line(strings.TrimRight(string(be.Output), "\n"))
+		r.out.line(fmt.Sprintf("local: build %s: %v", be.Target, be.Err))
+		return exitHarness
+	}
+	r.out.showLogs(false)
+	r.out.line("local: " + strings.Join(strings.Fields(err.Error()), " "))
+	return exitHarness
+}
+
+// interruptedStatus is the exit status of a run that ctx interrupted:
+// 128 plus the signal's number, when the cause says which.
+func interruptedStatus(ctx context.Context) int {
+	var sig signalError
+	if errors.As(context.Cause(ctx), &sig) {
+		if n, ok := sig.Signal.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+	}
+	return exitInterrupted
+}
+
+// signalError is the cause of a run's context when a signal stopped it.
+type signalError struct{ os.Signal }
+
+func (e signalError) Error() string { return "interrupted by " + e.Signal.String() }
 
 func (r *runner) run(ctx context.Context) (int, error) {
 	o := r.opts
@@ -156,74 +274,38 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	if o.pipeline {
 		return r.runPipeline(ctx, root)
 	}
+	if o.bootstrap == "" {
+		names, err := functionNames(root)
+		if err != nil {
+			return 0, err
+		}
+		if !slices.Contains(names, o.function) {
+			return 0, &usageError{fmt.Sprintf("-function %s: no such function; want one of %s", o.function, strings.Join(names, ", "))}
+		}
+	}
 	event, err := r.event(root)
 	if err != nil {
 		return 0, err
 	}
-
-	env := os.Environ()
-	var demo *lambdatest.Demo
-	if o.live {
-		if env, err = liveEnv(ctx, env); err != nil {
-			return 0, err
+	defer func() {
+		for _, s := range slices.Backward(r.services) {
+			s.Close()
 		}
-	} else {
-		dir := o.recordings
-		if dir == "" {
-			dir = filepath.Join(root, "testdata", "recordings")
-		}
-		demo, err = lambdatest.StartDemo(dir)
-		if err != nil {
-			return 0, err
-		}
-		defer demo.Close()
-		env = demo.Environ(env)
-		if o.secretFile != "" {
-			secret, err := readSecret(o.secretFile)
-			if err != nil {
-				return 0, err
-			}
-			demo.Secrets.Put(lambdatest.DemoSecretID, secret)
-		}
-	}
-	var queue *callbackQueue
-	if o.function == "callback" && !o.live {
-		if queue, err = startCallbackQueue(); err != nil {
-			return 0, err
-		}
-		defer queue.Close()
-		env = append(env, queue.environ()...)
-	}
-	env = append(env, o.env...)
-
-	work := o.workDir
-	if work == "" {
-		work, err = os.MkdirTemp("", "callwire-local-")
-		if err != nil {
-			return 0, err
-		}
-		defer func() { _ = os.RemoveAll(work) }()
-	} else if err := os.MkdirAll(work, 0o755); err != nil {
-		return 0, err
-	}
-	bootstrap := o.bootstrap
-	if bootstrap == "" {
-		bootstrap, err = lambdatest.BuildBootstrap(ctx, root, "./functions/"+o.function, work)
-		if err != nil {
-			return 0, err
-		}
-	} else if _, err := os.Stat(bootstrap); err != nil {
-		return 0, fmt.Errorf("bootstrap: %w", err)
-	}
-	rie, err := lambdatest.RIEPath(ctx, root)
+	}()
+	env, err := r.environ(ctx, root)
 	if err != nil {
 		return 0, err
 	}
 
+	rie, bootstrap, err := r.build(ctx, root)
+	if err != nil {
+		return 0, err
+	}
 	addr := ""
 	if o.port != 0 {
 		addr = "127.0.0.1:" + strconv.Itoa(o.port)
 	}
+	step := r.out.step("starting the emulator", "")
 	emu, err := lambdatest.Start(ctx, lambdatest.Config{
 		RIE:          rie,
 		Bootstrap:    bootstrap,
@@ -234,157 +316,246 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		MemoryMB:     o.memoryMB,
 		LogLevel:     o.logLevel,
 		LogFormat:    o.logFormat,
-		Logs:         r.stderr,
+		Logs:         r.out,
 	})
+	step.done(err)
 	if err != nil {
 		return 0, err
 	}
-	results, invokeErr := r.invoke(ctx, emu, event)
-	closeErr := emu.Close()
-	r.summary(results, demo)
-	queue.summary(r.stderr)
+	what := "invoking " + o.function
+	if o.n > 1 {
+		what += " " + strconv.Itoa(o.n) + " times"
+	}
+	step = r.out.step(what, "")
+	invokeErr := r.invoke(ctx, emu, event)
+	step.done(invokeErr)
+	r.out.stop()
+	if closeErr := emu.Close(); closeErr != nil && invokeErr == nil {
+		r.out.showLogs(true)
+		return 0, closeErr
+	}
 	if invokeErr != nil {
 		return 0, invokeErr
 	}
-	if closeErr != nil {
-		return 0, closeErr
-	}
-	for _, res := range results {
-		if res.Err != nil {
-			return exitFunctionError, nil
-		}
-	}
-	return exitOK, nil
+	return r.report(), nil
 }
 
-// event returns the event to invoke with: the -call-sid event, EVENT_FILE,
-// or testdata/events/direct.json; for -function callback without EVENT_FILE,
-// a completed status callback (for -call-sid, or the demo call) signed with
-// the demo key. It must be JSON. EVENT_FILE is sent as it is.
-func (r *runner) event(root string) ([]byte, error) {
-	if r.opts.function == "callback" && r.opts.eventFile == "" {
-		return sampleCallback(r.opts.callSID)
+// environ starts the loopback services (or, with -live, resolves the
+// user's AWS configuration) and returns the function's environment.
+func (r *runner) environ(ctx context.Context, root string) ([]string, error) {
+	o := r.opts
+	env := os.Environ()
+	if o.live {
+		step := r.out.step("resolving your AWS credentials and region", "")
+		env, err := liveEnv(ctx, env)
+		step.done(err)
+		if err != nil {
+			return nil, err
+		}
+		return append(env, o.env...), nil
 	}
-	if r.opts.callSID != "" {
-		return json.Marshal(map[string]string{"call_sid": r.opts.callSID})
+	dir := o.recordings
+	if dir == "" {
+		dir = filepath.Join(root, "testdata", "recordings")
+	} else if err := checkRecordings(dir); err != nil {
+		return nil, err
 	}
-	path := r.opts.eventFile
-	if path == "" {
-		path = filepath.Join(root, "testdata", "events", "direct.json")
+	var secret string
+	if o.secretFile != "" {
+		var err error
+		if secret, err = readSecret(o.secretFile); err != nil {
+			return nil, err
+		}
 	}
-	const maxEvent = 6 << 20 // Lambda's synchronous invoke payload limit
-	f, err := os.Open(path)
+	step := r.out.step("starting the loopback servers", "")
+	demo, err := lambdatest.StartDemo(dir)
+	if err == nil {
+		r.services = append(r.services, demoService{demo})
+		if secret != "" {
+			demo.Secrets.Put(lambdatest.DemoSecretID, secret)
+		}
+		env = demo.Environ(env)
+	}
+	var queue *callbackQueue
+	if err == nil && o.function == "callback" {
+		if queue, err = startCallbackQueue(); err == nil {
+			r.services = append(r.services, queue)
+			env = append(env, queue.environ()...)
+		}
+	}
+	step.done(err)
 	if err != nil {
-		return nil, fmt.Errorf("event: %w", err)
+		return nil, recordingsError(dir, err)
 	}
-	defer func() { _ = f.Close() }()
-	b, err := io.ReadAll(io.LimitReader(f, maxEvent+1))
+	return append(env, o.env...), nil
+}
+
+// build builds the emulator and the bootstrap (or takes -bootstrap) and
+// returns their paths.
+func (r *runner) build(ctx context.Context, root string) (rie, bootstrap string, err error) {
+	o := r.opts
+	// Keep a step's first line within a terminal's width: it is erased
+	// with the line it is on.
+	step := r.out.step("building the emulator", "the first build may take minutes")
+	rie, err = lambdatest.RIEPath(ctx, root)
+	step.done(err)
 	if err != nil {
-		return nil, fmt.Errorf("event %s: %w", path, err)
+		return "", "", err
 	}
-	if len(b) > maxEvent {
-		return nil, fmt.Errorf("event %s is larger than Lambda's 6 MB payload limit", path)
+	if o.bootstrap != "" {
+		if _, err := os.Stat(o.bootstrap); err != nil {
+			return "", "", fmt.Errorf("bootstrap: %w", err)
+		}
+		return rie, o.bootstrap, nil
 	}
-	if !json.Valid(b) {
-		return nil, fmt.Errorf("event %s is not JSON", path)
+	work, err := r.workDir(root)
+	if err != nil {
+		return "", "", err
 	}
-	return b, nil
+	step = r.out.step("building the bootstrap of ./functions/"+o.function, "")
+	bootstrap, err = lambdatest.BuildBootstrap(ctx, root, "./functions/"+o.function, work)
+	step.done(err)
+	return rie, bootstrap, err
+}
+
+// workDir returns the directory the bootstrap is built into: -work, or a
+// directory of this checkout and function under the user's cache, kept
+// between runs, where the go command relinks the bootstrap only when the
+// function changed. Without a user cache it is a temporary directory that
+// the run's services remove at the end.
+func (r *runner) workDir(root string) (string, error) {
+	dir := r.opts.workDir
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			tmp, err := os.MkdirTemp("", "callwire-local-")
+			if err != nil {
+				return "", err
+			}
+			r.services = append(r.services, tempDir(tmp))
+			return tmp, nil
+		}
+		sum := sha256.Sum256([]byte(root))
+		dir = filepath.Join(cache, "callwire-local", hex.EncodeToString(sum[:6]), r.opts.function)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// tempDir is a directory removed when the run ends.
+type tempDir string
+
+func (d tempDir) counts() []string  { return nil }
+func (d tempDir) details() []string { return nil }
+func (d tempDir) Close()            { _ = os.RemoveAll(string(d)) }
+
+// checkRecordings checks up front that -recordings names a directory that
+// holds recordings.
+func checkRecordings(dir string) error {
+	const want = "want a directory of recordings (.json files, searched recursively), such as testdata/recordings"
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return &usageError{fmt.Sprintf("-recordings %s: no such directory; %s", dir, want)}
+	case err != nil:
+		return &usageError{fmt.Sprintf("-recordings %s: %v; %s", dir, errors.Unwrap(err), want)}
+	case !info.IsDir():
+		return &usageError{fmt.Sprintf("-recordings %s: not a directory; %s", dir, want)}
+	}
+	files, err := recording.FindFiles(dir)
+	if err != nil {
+		return fmt.Errorf("-recordings %s: %w", dir, err)
+	}
+	if !slices.ContainsFunc(files, func(f string) bool { return strings.EqualFold(filepath.Ext(f), ".json") }) {
+		return &usageError{fmt.Sprintf("-recordings %s: no .json files in it; %s", dir, want)}
+	}
+	return nil
+}
+
+// recordingsError says what in the recordings could not be served, without
+// the layers the error passed through.
+func recordingsError(dir string, err error) error {
+	var re *lambdatest.RecordingsError
+	if errors.As(err, &re) {
+		return fmt.Errorf("-recordings %s: %w", dir, re.Err)
+	}
+	return err
 }
 
 // invoke invokes the function opts.n times and prints each response on its
-// own line. It stops at the first invoke the harness could not complete.
-func (r *runner) invoke(ctx context.Context, emu *lambdatest.Emulator, event []byte) ([]*lambdatest.Result, error) {
-	var results []*lambdatest.Result
+// own line: the function's payload as it is, or for a function error the
+// two members callers match on, {"errorType","errorMessage"}. It stops at
+// the first invoke the harness could not complete.
+func (r *runner) invoke(ctx context.Context, emu *lambdatest.Emulator, event []byte) error {
 	for range r.opts.n {
 		res, err := emu.Invoke(ctx, event)
 		if err != nil {
-			return results, err
+			return err
 		}
-		results = append(results, res)
+		r.results = append(r.results, res)
 		out := res.Payload
 		if res.Err != nil {
-			// Only the two members callers match on; no stack trace.
-			out, err = json.Marshal(res.Err)
-			if err != nil {
-				return results, err
+			if out, err = marshalJSON(res.Err); err != nil {
+				return err
 			}
 		}
-		out = []byte(strings.TrimRight(string(out), "\r\n"))
-		if _, err := fmt.Fprintf(r.stdout, "%s\n", out); err != nil {
-			return results, err
+		if err := r.out.result(out); err != nil {
+			return err
 		}
 	}
-	return results, nil
+	return nil
 }
 
-// maxInvokeLines bounds the per-invoke summary lines; past it the warm
-// invokes are summed up in one line of percentiles.
-const maxInvokeLines = 20
+// marshalJSON encodes v without escaping <, > and &, which the error
+// messages hold for people to read.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
 
-// summary writes the durations of each invoke and the request counts to stderr.
-func (r *runner) summary(results []*lambdatest.Result, demo *lambdatest.Demo) {
-	w := r.stderr
-	for i, res := range results {
-		if len(results) > maxInvokeLines && i == 3 {
-			fmt.Fprintf(w, "local: invokes 4..%d not shown\n", len(results))
+// report writes the -v details and the verdict line and returns the exit
+// status: on a function error the kept logs come first.
+func (r *runner) report() int {
+	t := tally{function: r.opts.function, results: r.results, live: r.opts.live}
+	code := exitOK
+	for _, res := range r.results {
+		if res.Err != nil {
+			code = exitFunctionError
 		}
-		if len(results) > maxInvokeLines && i >= 3 {
-			continue
+	}
+	if code != exitOK {
+		r.out.showLogs(false)
+	}
+	for _, l := range t.details() {
+		r.out.detail(l)
+	}
+	for _, s := range r.services {
+		t.counts = append(t.counts, s.counts()...)
+		for _, l := range s.details() {
+			r.out.detail(l)
 		}
-		fmt.Fprintln(w, invokeLine(i, r.opts.n, res))
 	}
-	if len(results) > 2 {
-		var durations, walls []time.Duration
-		for _, res := range results[1:] {
-			if res.HasReport {
-				durations = append(durations, res.Report.Duration)
-			}
-			walls = append(walls, res.Wall)
-		}
-		fmt.Fprintf(w, "local: invokes 2..%d: Duration %s, wall %s\n", len(results), percentiles(durations), percentiles(walls))
-	}
-	if demo == nil {
-		fmt.Fprintln(w, "local: live: request counts are not available")
-		return
-	}
-	fmt.Fprintf(w, "local: secrets manager requests %d, upstream requests %d, upstream connections %d\n",
-		demo.Secrets.Requests(), demo.Replay.Requests(), demo.Replay.Connections())
+	r.out.line(t.verdict())
+	return code
 }
 
-// invokeLine describes invoke i (from 0) of n.
-func invokeLine(i, n int, res *lambdatest.Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "local: invoke %d/%d:", i+1, n)
-	for _, d := range res.Init {
-		fmt.Fprintf(&b, " init %s (INIT REPORT),", ms(d))
+// demoService is the offline world: the Secrets Manager endpoint and the
+// SignalWire replay server.
+type demoService struct{ *lambdatest.Demo }
+
+func (d demoService) counts() []string {
+	requests := count(int(d.Replay.Requests()), "upstream request", "upstream requests")
+	if n := d.Replay.Connections(); d.Replay.Requests() > 1 {
+		requests += " on " + count(int(n), "connection", "connections")
 	}
-	if res.HasReport {
-		fmt.Fprintf(&b, " Duration %s,", ms(res.Report.Duration))
-		if res.Report.HasInitDuration {
-			fmt.Fprintf(&b, " REPORT Init Duration %s,", ms(res.Report.InitDuration))
-		}
-	} else {
-		b.WriteString(" no REPORT,")
-	}
-	fmt.Fprintf(&b, " wall %s", ms(res.Wall))
-	if res.Err != nil {
-		fmt.Fprintf(&b, ", function error %s", res.Err.Type)
-	}
-	return b.String()
+	return []string{count(int(d.Secrets.Requests()), "Secrets Manager request", "Secrets Manager requests"), requests}
 }
 
-// percentiles formats the minimum, median, 99th percentile and maximum of ds.
-func percentiles(ds []time.Duration) string {
-	if len(ds) == 0 {
-		return "n/a"
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	at := func(p float64) time.Duration { return s[int(p*float64(len(s)-1)+0.5)] }
-	return fmt.Sprintf("min %s p50 %s p99 %s max %s", ms(s[0]), ms(at(0.5)), ms(at(0.99)), ms(s[len(s)-1]))
-}
-
-// ms formats d in milliseconds with two decimals, as the REPORT line does.
-func ms(d time.Duration) string {
-	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms"
-}
+func (d demoService) details() []string { return nil }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,10 +135,56 @@ func TestRunGolden(t *testing.T) {
 			if diff := cmp.Diff(string(want), string(got)); diff != "" {
 				t.Errorf("output mismatch with %s (-want +got):\n%s", golden, diff)
 			}
-			if !strings.Contains(stderr, "local: invoke 1/1:") || !strings.Contains(stderr, "secrets manager requests 1,") {
-				t.Errorf("stderr lacks the summary:\n%s", stderr)
-			}
+			checkQuiet(t, code, stderr, "getcall", "1 invoke", "1 Secrets Manager request, 1 upstream request")
 		})
+	}
+}
+
+// verdictRE matches a verdict line: the function, ok or its error, the
+// invokes, one init, the durations and the request counts.
+var verdictRE = regexp.MustCompile(`^(\w+): (ok|function error [\w.]+|function error on \d+ of \d+ invokes \([\w., ]+\)), ` +
+	`(\d+ invokes?), init \d+\.\d+ ms, duration \d+\.\d+ ms(, then p50 \d+\.\d+ ms, p99 \d+\.\d+ ms)?, (.+)$`)
+
+// progressRE matches the line of a step that took a while.
+var progressRE = regexp.MustCompile(`^local: [^:]+(\.\.\.|:) done in \d+(\.\d+)? s$`)
+
+// emulatorNoise is what the emulator logs while it stops: never shown for
+// a run that succeeded.
+var emulatorNoise = []string{"SandboxTerminated", "SIGKILL", "Shutting down", "Received signal"}
+
+// checkQuiet checks a quiet run's stderr: on success exactly one line, the
+// verdict; on a function error the kept log and then the verdict. The
+// verdict names fn, the invokes and ends with counts.
+func checkQuiet(t *testing.T, code int, stderr, fn, invokes, counts string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	m := verdictRE.FindStringSubmatch(last)
+	switch {
+	case m == nil:
+		t.Errorf("last line of stderr is not a verdict: %q; stderr:\n%s", last, stderr)
+	case m[1] != fn || m[3] != invokes || m[5] != counts:
+		t.Errorf("verdict %q, want function %s, %s, counts %q", last, fn, invokes, counts)
+	case (code == 0) != (m[2] == "ok"):
+		t.Errorf("verdict %q for exit %d", last, code)
+	}
+	if code == 0 {
+		for _, l := range lines[:len(lines)-1] {
+			if !progressRE.MatchString(l) {
+				t.Errorf("stderr holds %q on success, want only the verdict and progress lines:\n%s", l, stderr)
+			}
+		}
+	}
+	if code == 1 && (!strings.Contains(stderr, "local: the emulator's and the function's log:\n") || !strings.Contains(stderr, "\nSTART RequestId: ")) {
+		t.Errorf("stderr lacks the log after a function error:\n%s", stderr)
+	}
+	for _, noise := range emulatorNoise {
+		if strings.Contains(stderr, noise) {
+			t.Errorf("stderr shows the emulator stopping (%q):\n%s", noise, stderr)
+		}
+	}
+	if strings.Contains(stderr, "Init Duration") && !strings.Contains(stderr, "\nREPORT RequestId: ") {
+		t.Errorf("stderr shows the REPORT line's Init Duration outside the log:\n%s", stderr)
 	}
 }
 
@@ -219,15 +267,58 @@ func TestRunMany(t *testing.T) {
 			t.Errorf("line %d is not JSON: %s", i+1, line)
 		}
 	}
-	for _, want := range []string{
+	checkQuiet(t, code, stderr, "getcall", "25 invokes", "1 Secrets Manager request, 25 upstream requests on 1 connection")
+}
+
+// TestRunVerbose checks -v: every step announced before it starts, the
+// emulator's and the function's logs as they come (REPORT's Max Memory Used
+// labelled), each invoke's figures, and the verdict last; never the
+// emulator's shutdown.
+func TestRunVerbose(t *testing.T) {
+	t.Parallel()
+	dir, bootstrap := runEnv(t)
+	const n = 25
+	code, stdout, stderr := runLocal(t, t.Context(), dir, "-v", "-bootstrap", bootstrap, "-n", strconv.Itoa(n), "-call-sid", conformantSID)
+	if code != 0 {
+		t.Fatalf("run = %d, want 0; stderr:\n%s", code, stderr)
+	}
+	if got := strings.Count(stdout, "\n"); got != n {
+		t.Errorf("stdout holds %d lines, want %d", got, n)
+	}
+	// In this order.
+	inOrder := []string{
+		"local: starting the loopback servers...",
+		"local: building the emulator (the first build may take minutes)...",
+		"local: starting the emulator...",
+		"local: invoking getcall 25 times...",
+		"\nSTART RequestId: ",
+		"INIT REPORT(durationMs: ",
+		"Max Memory Used: 128 MB (the configured size; the emulator does not measure it)",
 		"local: invoke 1/25: init ",
-		"local: invoke 3/25: Duration ",
+		"local: invoke 3/25: duration ",
 		"local: invokes 4..25 not shown",
-		"local: invokes 2..25: Duration min ",
-		"local: secrets manager requests 1, upstream requests 25, upstream connections 1",
-	} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		"local: invokes 2..25: duration min ",
+		"getcall: ok, 25 invokes, init ",
+	}
+	rest := stderr
+	for _, want := range inOrder {
+		i := strings.Index(rest, want)
+		if i < 0 {
+			t.Fatalf("stderr lacks %q after the lines before it:\n%s", want, stderr)
+		}
+		rest = rest[i+len(want):]
+	}
+	if strings.Contains(rest, "\n") && strings.Count(rest, "\n") != 1 {
+		t.Errorf("the verdict is not the last line:\n%s", stderr)
+	}
+	for _, noise := range emulatorNoise {
+		if strings.Contains(stderr, noise) {
+			t.Errorf("stderr shows the emulator stopping (%q):\n%s", noise, stderr)
+		}
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "local: invoke") && strings.Contains(line, "Init Duration") {
+			t.Errorf("an invoke line shows the REPORT line's Init Duration: %q", line)
 		}
 	}
 }
@@ -255,29 +346,46 @@ func TestRunBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	emptyRecordings := filepath.Join(scratch, "empty")
+	if err := os.MkdirAll(emptyRecordings, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	// The -recordings errors list what is wanted.
+	const wantRecordings = "want a directory of recordings (.json files, searched recursively), such as testdata/recordings"
 	tests := []struct {
-		name    string
-		args    []string
-		wantErr string // in the last line of stderr
+		name        string
+		args        []string
+		noBootstrap bool   // the test gives no -bootstrap
+		usage       bool   // a usage error: one line, then the help hint
+		wantErr     string // in the runner's line, the last one of stderr or the one before the hint
 	}{
 		{name: "missing event file", args: []string{filepath.Join(scratch, "nope.json")}, wantErr: "nope.json: no such file"},
 		{name: "unreadable event file", args: []string{scratch}, wantErr: "is a directory"},
 		{name: "event not JSON", args: []string{notJSON}, wantErr: "not-json.json is not JSON"},
-		{name: "malformed recording", args: []string{"-recordings", badRecordings}, wantErr: "broken.json"},
-		{name: "missing recordings dir", args: []string{"-recordings", filepath.Join(scratch, "none")}, wantErr: "none"},
+		{name: "malformed recording", args: []string{"-recordings", badRecordings}, wantErr: "local: -recordings " + badRecordings + ": recording " + filepath.Join(badRecordings, "broken.json") + ": "},
+		{name: "missing recordings dir", args: []string{"-recordings", filepath.Join(scratch, "none")}, usage: true, wantErr: "local: -recordings " + filepath.Join(scratch, "none") + ": no such directory; " + wantRecordings},
+		{name: "recordings dir is a file", args: []string{"-recordings", notJSON}, usage: true, wantErr: "local: -recordings " + notJSON + ": not a directory; " + wantRecordings},
+		{name: "recordings dir without recordings", args: []string{"-recordings", emptyRecordings}, usage: true, wantErr: "local: -recordings " + emptyRecordings + ": no .json files in it; " + wantRecordings},
 		{name: "port in use", args: []string{"-port", busyPort}, wantErr: "127.0.0.1:" + busyPort + " is not free"},
 		{name: "emulator fails to start", args: []string{"-rie-log-level", "chatty"}, wantErr: "aws-lambda-rie exited at startup"},
-		{name: "missing bootstrap", args: []string{"-bootstrap", filepath.Join(scratch, "no-bootstrap")}, wantErr: "no-bootstrap: no such file"},
-		{name: "two event files", args: []string{notJSON, notJSON}, wantErr: "at most one EVENT_FILE"},
-		{name: "event file and call sid", args: []string{"-call-sid", unknownSID, notJSON}, wantErr: "not both"},
-		{name: "zero invokes", args: []string{"-n", "0"}, wantErr: "-n must be at least 1"},
-		{name: "unknown flag", args: []string{"-verbose"}, wantErr: ""},
+		{name: "missing bootstrap", args: []string{"-bootstrap", filepath.Join(scratch, "no-bootstrap")}, noBootstrap: true, wantErr: "no-bootstrap: no such file"},
+		{name: "unknown function", args: []string{"-function", "nosuch"}, noBootstrap: true, usage: true, wantErr: "local: -function nosuch: no such function; want one of callback, driftcheck, getcall"},
+		{name: "two event files", args: []string{notJSON, notJSON}, usage: true, wantErr: "at most one EVENT_FILE"},
+		{name: "event file and call sid", args: []string{"-call-sid", unknownSID, notJSON}, usage: true, wantErr: "not both"},
+		{name: "call sid for driftcheck", args: []string{"-function", "driftcheck", "-call-sid", unknownSID}, noBootstrap: true, usage: true, wantErr: "-call-sid applies to -function callback or getcall, not driftcheck"},
+		{name: "zero invokes", args: []string{"-n", "0"}, usage: true, wantErr: "-n must be at least 1"},
+		{name: "timeout not whole seconds", args: []string{"-timeout", "1500ms"}, usage: true, wantErr: `invalid value "1500ms" for flag -timeout: want whole seconds, such as 10s or 1m`},
+		{name: "timeout over Lambda's", args: []string{"-timeout", "16m"}, usage: true, wantErr: "Lambda allows at most 15m"},
+		{name: "unknown flag", args: []string{"-bogus"}, usage: true, wantErr: "flag provided but not defined: -bogus"},
 	}
 	if os.Getenv("SIGNALWIRE_SECRET_ID") == "" {
 		tests = append(tests, struct {
-			name    string
-			args    []string
-			wantErr string
+			name        string
+			args        []string
+			noBootstrap bool
+			usage       bool
+			wantErr     string
 		}{name: "live without a secret", args: []string{"-live"}, wantErr: "-live needs SIGNALWIRE_SECRET_ID"})
 	}
 	for _, tt := range tests {
@@ -285,10 +393,10 @@ func TestRunBadInput(t *testing.T) {
 			t.Parallel()
 			dir, bootstrap := runEnv(t)
 			args := tt.args
-			if !strings.HasPrefix(tt.name, "missing bootstrap") {
+			if !tt.noBootstrap {
 				args = append([]string{"-bootstrap", bootstrap}, args...)
 			}
-			code, stdout, stderr := runLocal(t, t.Context(), dir, args...)
+			code, stdout, stderr := runLocal(t, t.Context(), dir, append([]string{"-work", dir}, args...)...)
 			if code != 2 {
 				t.Errorf("run = %d, want 2; stderr:\n%s", code, stderr)
 			}
@@ -296,32 +404,66 @@ func TestRunBadInput(t *testing.T) {
 				t.Errorf("stdout = %q, want nothing", stdout)
 			}
 			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
-			last := lines[len(lines)-1]
-			if tt.wantErr != "" && (!strings.HasPrefix(last, "local: ") || !strings.Contains(last, tt.wantErr)) {
-				t.Errorf("last line of stderr = %q, want local: ... %q; stderr:\n%s", last, tt.wantErr, stderr)
+			msg := lines[len(lines)-1]
+			if tt.usage {
+				if len(lines) != 2 || lines[1] != helpHint {
+					t.Fatalf("stderr = %q, want the error and %q", stderr, helpHint)
+				}
+				msg = lines[0]
+			}
+			if !strings.HasPrefix(msg, "local: ") || !strings.Contains(msg, tt.wantErr) {
+				t.Errorf("error line = %q, want local: ... %q; stderr:\n%s", msg, tt.wantErr, stderr)
+			}
+			for _, internal := range []string{"lambdatest:", "replay:", "demo:"} {
+				if strings.Contains(msg, internal) && (tt.usage || strings.Contains(tt.wantErr, "-recordings")) {
+					t.Errorf("error line %q carries the internal prefix %q", msg, internal)
+				}
 			}
 		})
 	}
 }
 
+// TestRunInterrupted interrupts a run in the middle of its invokes, as
+// Ctrl-C and SIGTERM do, and checks the status, the line saying how far it
+// got, and (in runLocal) that nothing it started is left running.
 func TestRunInterrupted(t *testing.T) {
 	t.Parallel()
-	dir, bootstrap := runEnv(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	// Interrupt once the emulator is running, in the middle of the invokes.
-	go func() {
-		for ctx.Err() == nil && len(processesMentioning(dir)) == 0 {
-			time.Sleep(10 * time.Millisecond)
-		}
-		time.Sleep(300 * time.Millisecond)
-		cancel()
-	}()
-	code, _, stderr := runLocal(t, ctx, dir, "-bootstrap", bootstrap, "-n", "1000000", "-call-sid", conformantSID)
-	if code != 2 {
-		t.Errorf("run = %d, want 2", code)
+	tests := []struct {
+		name  string
+		cause error
+		want  int
+	}{
+		{name: "Ctrl-C", cause: signalError{os.Interrupt}, want: 130},
+		{name: "SIGTERM", cause: signalError{syscall.SIGTERM}, want: 143},
+		{name: "no signal", cause: nil, want: 130},
 	}
-	if !strings.Contains(stderr, "local: interrupted") {
-		t.Errorf("stderr lacks local: interrupted:\n%s", stderr)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir, bootstrap := runEnv(t)
+			ctx, cancel := context.WithCancelCause(t.Context())
+			defer cancel(nil)
+			// Interrupt once the emulator is running, in the middle of the invokes.
+			go func() {
+				for ctx.Err() == nil && len(processesMentioning(dir)) == 0 {
+					time.Sleep(10 * time.Millisecond)
+				}
+				time.Sleep(300 * time.Millisecond)
+				cancel(tt.cause)
+			}()
+			const n = 1000000
+			code, stdout, stderr := runLocal(t, ctx, dir, "-bootstrap", bootstrap, "-n", strconv.Itoa(n), "-call-sid", conformantSID)
+			if code != tt.want {
+				t.Errorf("run = %d, want %d", code, tt.want)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+			var done int
+			if _, err := fmt.Sscanf(lines[len(lines)-1], "local: interrupted after %d/1000000 invokes", &done); err != nil {
+				t.Fatalf("last line of stderr = %q, want local: interrupted after N/%d invokes; stderr:\n%s", lines[len(lines)-1], n, stderr)
+			}
+			if got := strings.Count(stdout, "\n"); got != done {
+				t.Errorf("stdout holds %d responses, the runner says %d", got, done)
+			}
+		})
 	}
 }

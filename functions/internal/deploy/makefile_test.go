@@ -8,14 +8,61 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// buildTimeout bounds one make run. With a warm build cache a build takes a
-// few seconds; a cold cache compiles every dependency for arm64.
-const buildTimeout = 5 * time.Minute
+// buildTimeout bounds one make run, and the shared arm64 build before the
+// make runs. With a warm build cache a build takes a few seconds; a cold
+// cache compiles every dependency for arm64.
+const buildTimeout = 10 * time.Minute
+
+// arm64Once compiles every function for linux/arm64 with the deployment
+// flags in one go build, once per test binary. The make runs that follow
+// find every package in the build cache and only link: started cold and in
+// parallel, each of them would compile the whole dependency graph itself,
+// since concurrent go commands do not share work in progress.
+var arm64Once struct {
+	sync.Once
+	took time.Duration
+	err  error
+}
+
+// warmArm64 runs the shared arm64 build, or waits for it, and fails t if it
+// failed. The build's output, when it fails, is in the error.
+func warmArm64(t *testing.T, functionsDir string) {
+	t.Helper()
+	arm64Once.Do(func() {
+		t.Logf("compiling the functions for linux/arm64 once for all make runs (minutes with a cold build cache)")
+		start := time.Now()
+		pkgs := make([]string, 0, len(functionDirs))
+		for _, dir := range functionDirs {
+			if _, err := os.Stat(filepath.Join(functionsDir, dir)); err == nil {
+				pkgs = append(pkgs, "./functions/"+dir)
+			}
+		}
+		slices.Sort(pkgs)
+		ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+		defer cancel()
+		// The flags of functions/Makefile. With more than one package, go
+		// build compiles and links each one and keeps nothing but the cache.
+		args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}, pkgs...)
+		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd.Dir = filepath.Dir(functionsDir)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			arm64Once.err = errors.New("go " + strings.Join(args, " ") + ": " + err.Error() + "\n" + string(out))
+		}
+		arm64Once.took = time.Since(start)
+	})
+	if arm64Once.err != nil {
+		t.Fatal(arm64Once.err)
+	}
+	t.Logf("shared linux/arm64 build took %v", arm64Once.took.Round(100*time.Millisecond))
+}
 
 func makefilePath(t *testing.T) string {
 	t.Helper()
@@ -99,6 +146,8 @@ func TestMakefileBuildsArm64(t *testing.T) {
 		for _, m := range modes {
 			t.Run(id+"/"+m.name, func(t *testing.T) {
 				t.Parallel()
+				warmArm64(t, functionsDir)
+				start := time.Now()
 				ctx, cancel := context.WithTimeout(t.Context(), buildTimeout)
 				defer cancel()
 				artifacts := t.TempDir()
@@ -109,6 +158,7 @@ func TestMakefileBuildsArm64(t *testing.T) {
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Fatalf("make %s: %v\n%s", strings.Join(args, " "), err, out)
 				}
+				t.Logf("make %s took %v", strings.Join(args, " "), time.Since(start).Round(100*time.Millisecond))
 				checkBootstrap(t, filepath.Join(artifacts, "bootstrap"), dir)
 			})
 		}

@@ -34,6 +34,22 @@ func ModuleRoot(dir string) (string, error) {
 	}
 }
 
+// BuildError is a go command that failed to build a bootstrap or the
+// emulator. Its message is one line; Output keeps what the go command
+// printed, line by line, for a user to read.
+type BuildError struct {
+	// Target is the package or tool that was being built.
+	Target string
+	Err    error
+	Output []byte
+}
+
+func (e *BuildError) Error() string {
+	return fmt.Sprintf("lambdatest: build %s: %v: %s", e.Target, e.Err, oneLine(e.Output))
+}
+
+func (e *BuildError) Unwrap() error { return e.Err }
+
 // BuildBootstrap builds the Lambda binary in package pkg (such as
 // "./functions/getcall", relative to the module root) with the deployment
 // flags, for the host's GOOS and GOARCH, and returns the path of the
@@ -45,7 +61,7 @@ func BuildBootstrap(ctx context.Context, root, pkg, outDir string) (string, erro
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("lambdatest: build %s: %w: %s", pkg, err, oneLine(msg))
+		return "", &BuildError{Target: pkg, Err: err, Output: msg}
 	}
 	return out, nil
 }
@@ -61,7 +77,7 @@ func RIEPath(ctx context.Context, root string) (string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("lambdatest: build aws-lambda-rie: %w: %s", err, oneLine(stderr.Bytes()))
+		return "", &BuildError{Target: "aws-lambda-rie", Err: err, Output: stderr.Bytes()}
 	}
 	path := strings.TrimRight(string(out), "\r\n")
 	info, err := os.Stat(path)

@@ -3,9 +3,13 @@ package lambdatest
 import (
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 )
@@ -39,9 +43,24 @@ type Demo struct {
 	secretKey  string
 }
 
+// RecordingsError is a directory of recordings the replay server could not
+// load: a file that is not a recording, a call recorded twice, no
+// recordings at all.
+type RecordingsError struct {
+	Dir string
+	Err error
+}
+
+func (e *RecordingsError) Error() string {
+	return "lambdatest: demo: recordings " + e.Dir + ": " + e.Err.Error()
+}
+
+func (e *RecordingsError) Unwrap() error { return e.Err }
+
 // StartDemo loads the recordings under dir (recursively) and starts both
-// servers. It leaves nothing running when it fails; an error for a malformed
-// recording names the file and the reason.
+// servers. It leaves nothing running when it fails; a directory it cannot
+// serve is a *RecordingsError, which for a malformed recording names the
+// file and the reason.
 func StartDemo(dir string) (*Demo, error) {
 	token, secretKey := rand.Text(), rand.Text()
 	d := &Demo{
@@ -52,7 +71,13 @@ func StartDemo(dir string) (*Demo, error) {
 		secretKey: secretKey,
 	}
 	if err := d.Replay.LoadDir(dir); err != nil {
-		return nil, fmt.Errorf("lambdatest: demo: %w", err)
+		// The replay server names the directory; keep its cause.
+		if cause := errors.Unwrap(err); cause != nil {
+			err = cause
+		} else if files, ferr := recording.FindFiles(dir); ferr == nil && !slices.ContainsFunc(files, isJSON) {
+			err = errors.New("no recordings (.json files) in it")
+		}
+		return nil, &RecordingsError{Dir: dir, Err: err}
 	}
 	var err error
 	if d.replayURL, err = d.Replay.Start("127.0.0.1:0"); err != nil {
@@ -75,6 +100,8 @@ func StartDemo(dir string) (*Demo, error) {
 	d.Secrets.Put(DemoSecretID, string(secret))
 	return d, nil
 }
+
+func isJSON(path string) bool { return strings.EqualFold(filepath.Ext(path), ".json") }
 
 // Environ returns base without its AWS_ and SIGNALWIRE_ variables, so no
 // real credentials, profile or endpoint leak in, followed by the variables

@@ -2,6 +2,7 @@ package lambdatest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"runtime"
@@ -18,6 +19,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
 	os.Exit(testMain(m))
 }
 
@@ -34,6 +36,10 @@ func testMain(m *testing.M) int {
 	defer func() { _ = os.RemoveAll(dir) }()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	start := time.Now()
+	if testing.Verbose() {
+		fmt.Fprintln(os.Stderr, "building the fixture function and the emulator (minutes with a cold build cache)")
+	}
 	root, err := ModuleRoot(".")
 	if err == nil {
 		fixtureBootstrap, err = BuildBootstrap(ctx, root, "./functions/internal/lambdatest/testdata/fixturefn", dir)
@@ -44,6 +50,9 @@ func testMain(m *testing.M) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if testing.Verbose() {
+		fmt.Fprintf(os.Stderr, "built them in %v\n", time.Since(start).Round(100*time.Millisecond))
 	}
 	return m.Run()
 }
