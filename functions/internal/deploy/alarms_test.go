@@ -251,7 +251,8 @@ func deadLetterQueues(tmpl map[string]any) map[string]bool {
 // has an Errors alarm; one that serves requests a Throttles alarm; one with
 // asynchronous destinations a DestinationDeliveryFailures alarm; one on a
 // schedule an alarm for a run that did not happen; every dead-letter queue a
-// depth alarm; drift raises DriftNonConformant; and the callback receiver's
+// depth alarm; drift raises DriftNonConformant; a sweep that left its window
+// unread raises SweepWindowsNotFinished; and the callback receiver's
 // own failures (bad signatures over the threshold, payload findings, no
 // signing key, a secret or queue that failed) raise theirs.
 func TestRequiredAlarms(t *testing.T) {
@@ -310,6 +311,7 @@ func TestRequiredAlarms(t *testing.T) {
 	}
 	needs = append(needs,
 		need{emf.Namespace, emf.DriftNonConformant, emf.DimFunctionName, "DriftCheckFunction", "drift is what driftcheck is for", above(0)},
+		need{emf.Namespace, emf.SweepWindowsNotFinished, emf.DimFunctionName, "SweepFunction", "a sweep that stops early leaves calls unread", above(0)},
 		need{emf.Namespace, emf.CallbackContractFindings, emf.DimFunctionName, "CallbackFunction", "SignalWire sent a callback that breaks the payload", above(0)},
 		need{emf.Namespace, emf.SigningKeyMissing, emf.DimFunctionName, "CallbackFunction", "no callback can be verified", above(0)},
 		need{emf.Namespace, emf.CallbacksFailed, emf.DimFunctionName, "CallbackFunction", "callbacks answered 500 or 503 are not queued", above(0)},
@@ -321,9 +323,9 @@ func TestRequiredAlarms(t *testing.T) {
 				return nil
 			}},
 	)
-	wantDLQs := []string{"CallbackDeadLetterQueue", "DriftScheduleDeadLetterQueue", "GetCallDeadLetterQueue"}
+	wantDLQs := []string{"CallbackDeadLetterQueue", "DriftScheduleDeadLetterQueue", "GetCallDeadLetterQueue", "SweepScheduleDeadLetterQueue"}
 	if got := slices.Sorted(mapsKeys(deadLetterQueues(tmpl))); !slices.Equal(got, wantDLQs) {
-		t.Errorf("dead-letter queues %v, want %v (getcall's, the schedule's and the callback queue's)", got, wantDLQs)
+		t.Errorf("dead-letter queues %v, want %v (getcall's, the two schedules' and the callback queue's)", got, wantDLQs)
 	}
 	for _, n := range needs {
 		found := alarmOn(tmpl, n.namespace, n.name, n.dim, n.id)

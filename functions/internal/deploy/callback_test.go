@@ -131,10 +131,10 @@ func TestCallbackPublicURLPattern(t *testing.T) {
 	}
 }
 
-// TestOnlyTheReceiverSendsToTheQueue: sqs:SendMessage on the callback queue
-// is granted to the receiver's role alone, and the queue's delay is one SQS
-// accepts.
-func TestOnlyTheReceiverSendsToTheQueue(t *testing.T) {
+// TestOnlyTheProducersSendToTheQueue: sqs:SendMessage on the callback queue
+// is granted to the roles of its two producers alone, the receiver and the
+// reconciliation sweep, and the queue's delay is one SQS accepts.
+func TestOnlyTheProducersSendToTheQueue(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
 	var senders []string
@@ -144,8 +144,14 @@ func TestOnlyTheReceiverSendsToTheQueue(t *testing.T) {
 			senders = append(senders, id)
 		}
 	}
-	role, _, _ := getAtt(mapAt(tmpl, "Resources", "CallbackFunction", "Properties")["Role"])
-	if diff := cmp.Diff([]string{role}, senders); diff != "" {
+	var want []string
+	for _, fn := range []string{"CallbackFunction", "SweepFunction"} {
+		role, _, _ := getAtt(mapAt(tmpl, "Resources", fn, "Properties")["Role"])
+		want = append(want, role)
+	}
+	slices.Sort(want)
+	slices.Sort(senders)
+	if diff := cmp.Diff(want, senders); diff != "" {
 		t.Errorf("roles allowed to send to CallbackQueue (-want +got):\n%s", diff)
 	}
 	p := mustStack(t).Parameters["CallbackQueueDelaySeconds"]

@@ -25,6 +25,7 @@ var functionDirs = map[string]string{
 	"DriftCheckFunction": "driftcheck",
 	"CallbackFunction":   "callback",
 	"PublishFunction":    "publish",
+	"SweepFunction":      "sweep",
 }
 
 // goPackage is the parsed non-test files of one directory.

@@ -220,8 +220,9 @@ func roleGrants(t *testing.T, tmpl map[string]any, id string) (grants []grant, t
 // TestFunctionRoles checks least privilege: each function may write to its
 // own log group, read the SignalWire secret and, when a customer managed key
 // is set, decrypt with it through Secrets Manager; getcall also delivers its
-// asynchronous results to the bus and the dead-letter queue, and the
-// callback receiver sends to the callback queue. Nothing else.
+// asynchronous results to the bus and the dead-letter queue, the callback
+// receiver sends to the callback queue, publish consumes it, and the sweep
+// reads the idempotency table and sends to the callback queue. Nothing else.
 func TestFunctionRoles(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
@@ -243,6 +244,9 @@ func TestFunctionRoles(t *testing.T) {
 		"CallbackFunction": append(append(logs("CallbackLogGroup"), secret...),
 			grant{Action: "sqs:SendMessage", Resource: "CallbackQueue.Arn"}),
 		"PublishFunction": append(append(logs("PublishLogGroup"), secret...), publishGrants...),
+		"SweepFunction": append(append(logs("SweepLogGroup"), secret...),
+			grant{Action: "dynamodb:BatchGetItem", Resource: "PublishedEventsTable.Arn"},
+			grant{Action: "sqs:SendMessage", Resource: "CallbackQueue.Arn"}),
 	}
 	for id := range functionDirs {
 		t.Run(id, func(t *testing.T) {
@@ -285,30 +289,56 @@ func TestFunctionRoles(t *testing.T) {
 }
 
 // TestScheduleRole checks the role EventBridge Scheduler takes to start
-// driftcheck: only this account's schedules may take it, and it may invoke
-// driftcheck and put undelivered runs on the schedule's dead-letter queue.
+// each scheduled function (driftcheck, the sweep): only this account's
+// schedules may take it, it may invoke that function alone and put
+// undelivered runs on that schedule's own dead-letter queue, and no two
+// schedules share a role or a dead-letter queue.
 func TestScheduleRole(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
-	role, _, ok := getAtt(mapAt(tmpl, "Resources", "DriftCheckFunction", "Properties", "Events", "Schedule", "Properties")["RoleArn"])
-	if !ok {
-		t.Fatal("the schedule has no RoleArn; SAM would generate a role without the aws:SourceAccount condition")
+	dlqs := map[string]string{"DriftCheckFunction": "DriftScheduleDeadLetterQueue", "SweepFunction": "SweepScheduleDeadLetterQueue"}
+	var scheduled []string
+	roles := map[string]string{}
+	for id, props := range resourcesOfType(tmpl, serverlessFunction) {
+		for name, e := range mapAt(props, "Events") {
+			if typ, _ := at(e, "Type"); typ != "ScheduleV2" {
+				continue
+			}
+			scheduled = append(scheduled, id)
+			sched := mapAt(e, "Properties")
+			role, _, ok := getAtt(sched["RoleArn"])
+			if !ok {
+				t.Errorf("%s.Events.%s has no RoleArn; SAM would generate a role without the aws:SourceAccount condition", id, name)
+				continue
+			}
+			if other, dup := roles[role]; dup {
+				t.Errorf("schedule role %s is shared by %s and %s; give each its own", role, other, id)
+			}
+			roles[role] = id
+			if dlq, _, _ := getAtt(mapAt(sched, "DeadLetterConfig")["Arn"]); dlq != dlqs[id] {
+				t.Errorf("%s.Events.%s dead-letter queue %q, want %q", id, name, dlq, dlqs[id])
+			}
+			got, trust := roleGrants(t, tmpl, role)
+			want := []grant{
+				{Action: "lambda:InvokeFunction", Resource: id + ".Arn"},
+				{Action: "sqs:SendMessage", Resource: dlqs[id] + ".Arn"},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s grants (-want +got):\n%s", role, diff)
+			}
+			wantTrust := []any{map[string]any{
+				"Effect":    "Allow",
+				"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
+				"Action":    "sts:AssumeRole",
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}},
+			}}
+			if diff := cmp.Diff(wantTrust, trust); diff != "" {
+				t.Errorf("%s trust policy (-want +got):\n%s", role, diff)
+			}
+		}
 	}
-	got, trust := roleGrants(t, tmpl, role)
-	want := []grant{
-		{Action: "lambda:InvokeFunction", Resource: "DriftCheckFunction.Arn"},
-		{Action: "sqs:SendMessage", Resource: "DriftScheduleDeadLetterQueue.Arn"},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("%s grants (-want +got):\n%s", role, diff)
-	}
-	wantTrust := []any{map[string]any{
-		"Effect":    "Allow",
-		"Principal": map[string]any{"Service": "scheduler.amazonaws.com"},
-		"Action":    "sts:AssumeRole",
-		"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}},
-	}}
-	if diff := cmp.Diff(wantTrust, trust); diff != "" {
-		t.Errorf("%s trust policy (-want +got):\n%s", role, diff)
+	slices.Sort(scheduled)
+	if diff := cmp.Diff([]string{"DriftCheckFunction", "SweepFunction"}, scheduled); diff != "" {
+		t.Errorf("scheduled functions (-want +got):\n%s", diff)
 	}
 }

@@ -100,7 +100,7 @@ func TestRetainedResources(t *testing.T) {
 	}
 	want := []string{
 		"CallbackDeadLetterQueue", "CallbackLogGroup", "DriftCheckLogGroup", "DriftScheduleDeadLetterQueue",
-		"GetCallDeadLetterQueue", "GetCallLogGroup", "PublishLogGroup",
+		"GetCallDeadLetterQueue", "GetCallLogGroup", "PublishLogGroup", "SweepLogGroup", "SweepScheduleDeadLetterQueue",
 	}
 	if got := slices.Sorted(mapsKeys(keep)); !slices.Equal(got, want) {
 		t.Errorf("retained resources %v, want every function's log group and every dead-letter queue %v", got, want)
@@ -141,7 +141,7 @@ func TestAlarmEmailSubscription(t *testing.T) {
 // TestConcurrency checks the reservations: none by default (an account at a
 // low concurrency quota rejects any), getcall's when GetCallReservedConcurrency
 // is set, the callback receiver's when CallbackReservedConcurrency is set,
-// and driftcheck's only ever 1, so that runs never overlap.
+// and driftcheck's and the sweep's only ever 1, so that runs never overlap.
 func TestConcurrency(t *testing.T) {
 	t.Parallel()
 	defaults := mustDeployments(t)[0]
@@ -150,14 +150,15 @@ func TestConcurrency(t *testing.T) {
 		return v
 	}
 	tests := []struct {
-		name                        string
-		params                      map[string]string
-		getcall, drifting, callback any
+		name                                string
+		params                              map[string]string
+		getcall, drifting, callback, sweeps any
 	}{
-		{"defaults", nil, nil, nil, nil},
-		{"getcall reserved", map[string]string{"GetCallReservedConcurrency": "25"}, "25", nil, nil},
-		{"drift runs exclusive", map[string]string{"DriftCheckExclusive": "true"}, nil, 1, nil},
-		{"callback reserved", map[string]string{"CallbackReservedConcurrency": "50"}, nil, nil, "50"},
+		{"defaults", nil, nil, nil, nil, nil},
+		{"getcall reserved", map[string]string{"GetCallReservedConcurrency": "25"}, "25", nil, nil, nil},
+		{"drift runs exclusive", map[string]string{"DriftCheckExclusive": "true"}, nil, 1, nil, nil},
+		{"callback reserved", map[string]string{"CallbackReservedConcurrency": "50"}, nil, nil, "50", nil},
+		{"sweeps exclusive", map[string]string{"SweepExclusive": "true"}, nil, nil, nil, 1},
 	}
 	for _, tt := range tests {
 		d := defaults
@@ -177,6 +178,9 @@ func TestConcurrency(t *testing.T) {
 		if got := reserved(tmpl, "CallbackFunction"); got != tt.callback {
 			t.Errorf("%s: callback ReservedConcurrentExecutions = %v, want %v", tt.name, got, tt.callback)
 		}
+		if got := reserved(tmpl, "SweepFunction"); got != tt.sweeps {
+			t.Errorf("%s: sweep ReservedConcurrentExecutions = %v, want %v", tt.name, got, tt.sweeps)
+		}
 	}
 	for _, name := range []string{"GetCallReservedConcurrency", "CallbackReservedConcurrency"} {
 		for _, bad := range []string{"0", "-1", "x", "1.5"} {
@@ -186,8 +190,10 @@ func TestConcurrency(t *testing.T) {
 		}
 	}
 	for _, d := range mustDeployments(t) {
-		if got := reserved(mustResolve(t, d), "DriftCheckFunction"); got != nil && got != 1 {
-			t.Errorf("%s: driftcheck ReservedConcurrentExecutions = %v; more than 1 lets runs overlap", d.Name, got)
+		for _, id := range []string{"DriftCheckFunction", "SweepFunction"} {
+			if got := reserved(mustResolve(t, d), id); got != nil && got != 1 {
+				t.Errorf("%s: %s ReservedConcurrentExecutions = %v; more than 1 lets runs overlap", d.Name, id, got)
+			}
 		}
 	}
 }
