@@ -56,6 +56,10 @@ func isMain(dir string) bool {
 var defaultEventFiles = map[string]string{
 	"getcall":    "testdata/events/direct.json",
 	"driftcheck": "testdata/driftcheck/schedule.json",
+	// The week of testdata/recordings' calls that ended 15 to 22 March 2026:
+	// a backfill window, since a scheduled run's window (the last 2 h) holds
+	// none of them.
+	"sweep": "testdata/sweep/backfill.json",
 }
 
 // callSIDFunctions are the functions -call-sid makes an event for.

@@ -72,6 +72,23 @@ func (p *pipelineEnd) environ() []string {
 	}
 }
 
+// counts are the table's and the bus's request counts, for the verdict.
+func (p *pipelineEnd) counts() []string {
+	return []string{
+		count(int(p.ddb.Requests("")), "DynamoDB request", "DynamoDB requests"),
+		count(int(p.bus.Requests("")), "EventBridge request", "EventBridge requests"),
+	}
+}
+
+// details are the event ids the table holds.
+func (p *pipelineEnd) details() []string {
+	var lines []string
+	for _, it := range p.ddb.Items(pipelineTable) {
+		lines = append(lines, "local: published-events record "+string(it["id"]))
+	}
+	return lines
+}
+
 // Close stops both endpoints.
 func (p *pipelineEnd) Close() {
 	p.ddb.Close()

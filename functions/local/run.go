@@ -377,10 +377,18 @@ func (r *runner) environ(ctx context.Context, root string) ([]string, error) {
 		env = demo.Environ(env)
 	}
 	var queue *callbackQueue
-	if err == nil && o.function == "callback" {
+	if err == nil && (o.function == "callback" || o.function == "sweep") {
 		if queue, err = startCallbackQueue(); err == nil {
 			r.services = append(r.services, queue)
 			env = append(env, queue.environ()...)
+		}
+	}
+	var end *pipelineEnd
+	if err == nil && o.function == "sweep" {
+		// The sweep reads the published-events table and feeds the queue.
+		if end, err = startPipelineEnd(); err == nil {
+			r.services = append(r.services, end)
+			env = append(env, end.environ()...)
 		}
 	}
 	step.done(err)
