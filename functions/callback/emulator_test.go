@@ -47,7 +47,7 @@ func TestBootstrapUnderEmulator(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sm := secretsserver.New(secretsserver.WithCredentials(testkit.AccessKey, testkit.SecretKey))
+	sm := secretsserver.New(secretsserver.WithAccessKeyID(testkit.AccessKey))
 	smURL, err := sm.Start("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -45,14 +45,6 @@ func WithAccessKeyID(id string) Option {
 	return func(s *Server) { s.accessKeyID = id }
 }
 
-// WithCredentials is WithAccessKeyID(accessKeyID); the secret access key is
-// not checked.
-//
-// Deprecated: use WithAccessKeyID.
-func WithCredentials(accessKeyID, _ string) Option {
-	return WithAccessKeyID(accessKeyID)
-}
-
 // WithRegion sets the region used in ARNs. The default is us-east-1.
 func WithRegion(region string) Option {
 	return func(s *Server) { s.region = region }
