@@ -3,30 +3,80 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// undeclared reports properties the document does not declare, as info: the
-// pinned document allows them, but a new field is drift worth knowing.
+// undeclared reports the properties the document does not declare, as info:
+// the pinned document allows them, but a new field is drift worth knowing.
+// Each object with undeclared properties gets one finding, at the object's
+// pointer, whatever their number; its fingerprint covers all their names.
 func (c *checker) undeclared(doc any, t *propTree, ptr string) {
 	obj, ok := doc.(map[string]any)
 	if !ok || t == nil {
 		return
 	}
-	// Map order is fine: Check sorts the findings, and each pointer here is
-	// reported at most once.
+	var names []string
 	for k, v := range obj {
 		sub, declared := t.declared[k]
-		if declared && sub == nil {
-			continue // a declared leaf: nothing below it to report
+		switch {
+		case !declared:
+			names = append(names, k)
+		case sub != nil:
+			c.undeclared(v, sub, ptr+"/"+escapePointer(k))
 		}
-		p := ptr + "/" + escapePointer(k)
-		if !declared {
-			c.add(RuleUndeclared, SeverityInfo, p, "declared property", "present", p+": property is not declared by the document")
-			continue
-		}
-		c.undeclared(v, sub, p)
 	}
+	if len(names) > 0 {
+		slices.Sort(names)
+		c.addNames(RuleUndeclared, SeverityInfo, ptr, "only declared properties", names,
+			plural(len(names), "property is", "properties are")+" not declared by the document")
+	}
+}
+
+// declaredTree returns the properties a rendered schema declares,
+// recursively: those of its properties keyword and of every allOf, anyOf
+// and oneOf branch, merged (a $ref that carries a description renders as an
+// allOf of the description and the referenced schema). It returns nil for a
+// schema that declares none.
+func declaredTree(schema any) *propTree {
+	t := &propTree{declared: map[string]*propTree{}}
+	t.collect(schema)
+	if len(t.declared) == 0 {
+		return nil
+	}
+	return t
+}
+
+func (t *propTree) collect(schema any) {
+	obj, ok := schema.(map[string]any)
+	if !ok {
+		return
+	}
+	if props, ok := obj["properties"].(map[string]any); ok {
+		for name, sub := range props {
+			t.declared[name] = mergeTrees(t.declared[name], declaredTree(sub))
+		}
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+		branches, _ := obj[k].([]any)
+		for _, b := range branches {
+			t.collect(b)
+		}
+	}
+}
+
+// mergeTrees returns the union of two property trees.
+func mergeTrees(a, b *propTree) *propTree {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	for name, sub := range b.declared {
+		a.declared[name] = mergeTrees(a.declared[name], sub)
+	}
+	return a
 }
 
 func pointer(loc []string) string {
