@@ -52,10 +52,19 @@ func (e *UTF8Error) Error() string {
 // document is a decoded body and the objects in it that repeat a member name.
 type document struct {
 	value any
+	// undeclared lists, for each object the property tree describes, the
+	// members it does not declare (see decodeChecked).
+	undeclared []undeclaredSet
 	// duplicates lists the first objects, in document order, that repeat a
 	// member name; moreDuplicates counts the others.
 	duplicates     []duplicate
 	moreDuplicates int
+}
+
+// undeclaredSet is an object's members that its schema does not declare.
+type undeclaredSet struct {
+	pointer string
+	names   []string // sorted, each once
 }
 
 // duplicate is an object that repeats member names.
@@ -82,12 +91,24 @@ func decodeJSON(b []byte) (any, error) {
 // decodeDocument is decodeJSON that also reports the objects that repeat a
 // member name (a repeated name keeps its last value, as in encoding/json).
 func decodeDocument(b []byte) (document, error) {
-	d := fastDecoder{b: b, members: make([]member, 0, 48)}
+	return decodeChecked(b, nil, false)
+}
+
+// decodeChecked decodes a body for the check: it also lists the members
+// that the property tree t (the declared properties of the response schema)
+// does not declare. With prune, it builds only what the check reads: the
+// members t declares; any other object or array is checked for syntax and
+// repeated names and stands in the document as an empty one (the evaluator
+// asserts nothing inside them but their type: the schemas it accepts
+// declare every member they look at, see declaredTree). A body with a
+// million undeclared members then costs their names, not a map of them.
+func decodeChecked(b []byte, t *propTree, prune bool) (document, error) {
+	d := fastDecoder{b: b, s: string(b), members: make([]member, 0, 48), prune: prune}
 	d.space()
-	if v, ok := d.value(0); ok {
+	if v, ok := d.value(0, t); ok {
 		d.space()
 		if d.i == len(b) {
-			return document{value: v, duplicates: d.dups, moreDuplicates: d.moreDups}, nil
+			return document{value: v, undeclared: d.undeclared, duplicates: d.dups, moreDuplicates: d.moreDups}, nil
 		}
 	}
 	return document{}, d.failure()
@@ -129,7 +150,10 @@ var errTrailingData = errors.New("invalid character after top-level value")
 // false on anything it does not accept; err says why when it is not a
 // syntax error (those are described by encoding/json, see failure).
 type fastDecoder struct {
-	b   []byte
+	b []byte
+	// s is b as a string, copied once: the strings, member names and
+	// numbers of the document are slices of it rather than copies each.
+	s   string
 	i   int
 	err error
 	// members holds the members of the objects being decoded, innermost
@@ -140,6 +164,11 @@ type fastDecoder struct {
 	path     []pathToken
 	dups     []duplicate
 	moreDups int
+	// prune and undeclared: see decodeChecked. names holds the member names
+	// of the objects being skipped, innermost last.
+	prune      bool
+	undeclared []undeclaredSet
+	names      []string
 	// visit receives each string and number when scanning (see ScanJSON).
 	visit func(Literal)
 }
@@ -167,14 +196,19 @@ func (d *fastDecoder) space() {
 }
 
 // value decodes the value at d.i; depth counts the arrays and objects
-// around it.
-func (d *fastDecoder) value(depth int) (any, bool) {
+// around it, and t is the property tree of the value when it is an object
+// the tree describes.
+func (d *fastDecoder) value(depth int, t *propTree) (any, bool) {
 	if d.i >= len(d.b) {
 		return nil, false
 	}
 	switch c := d.b[d.i]; {
+	case c == '{' && d.prune && t == nil:
+		return map[string]any{}, d.skip(depth)
+	case c == '[' && d.prune:
+		return []any{}, d.skip(depth)
 	case c == '{':
-		return d.object(depth)
+		return d.object(depth, t)
 	case c == '[':
 		return d.array(depth)
 	case c == '"':
@@ -185,7 +219,7 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 		if !d.number() {
 			return nil, false
 		}
-		return json.Number(d.b[start:d.i]), true
+		return json.Number(d.s[start:d.i]), true
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -216,7 +250,12 @@ func (d *fastDecoder) open(depth int) bool {
 	return true
 }
 
-func (d *fastDecoder) object(depth int) (any, bool) {
+// bigObject is the member count past which an object's members go
+// straight into its map, instead of being held until the object ends, so a
+// huge object is held once.
+const bigObject = 1 << 12
+
+func (d *fastDecoder) object(depth int, t *propTree) (any, bool) {
 	if !d.open(depth) {
 		return nil, false
 	}
@@ -225,6 +264,8 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		return map[string]any{}, true
 	}
 	base := len(d.members) // on failure the whole decode is abandoned
+	var big map[string]any
+	var repeated, undeclared []string
 	for {
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
 			return nil, false
@@ -234,49 +275,195 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		d.path = append(d.path[:depth], pathToken{key: k, index: -1})
-		v, ok := d.value(depth + 1)
-		if !ok {
-			return nil, false
+		var sub *propTree
+		declared := true
+		if t != nil {
+			sub, declared = t.declared[k]
 		}
-		d.members = append(d.members, member{k, v})
+		if !declared {
+			undeclared = append(undeclared, k)
+		}
+		if !declared && d.prune {
+			if !d.skip(depth + 1) {
+				return nil, false
+			}
+		} else {
+			v, ok := d.value(depth+1, sub)
+			if !ok {
+				return nil, false
+			}
+			if big != nil {
+				if _, ok := big[k]; ok {
+					repeated = append(repeated, k)
+				}
+				big[k] = v
+			} else {
+				d.members = append(d.members, member{k, v})
+				if len(d.members)-base == bigObject {
+					big, repeated = d.mapOf(base, 2*bigObject)
+				}
+			}
+		}
 		more, ok := d.next('}')
 		if !ok {
 			return nil, false
 		}
 		if !more {
-			members := d.members[base:]
-			m := make(map[string]any, len(members))
-			for _, mb := range members {
-				m[mb.key] = mb.val // a repeated key keeps its last value, as in encoding/json
-			}
-			if len(m) != len(members) {
-				d.duplicate(depth, members)
-			}
-			clear(members) // drop the references
-			d.members = d.members[:base]
-			return m, true
+			break
 		}
 	}
+	m := big
+	if m == nil {
+		m, repeated = d.mapOf(base, 0)
+	}
+	if len(undeclared) > 0 {
+		slices.Sort(undeclared)
+		if d.prune {
+			// The map holds the declared members only: find the
+			// undeclared names repeated, now side by side.
+			for i := 1; i < len(undeclared); i++ {
+				if undeclared[i] == undeclared[i-1] {
+					repeated = append(repeated, undeclared[i])
+				}
+			}
+		}
+		d.undeclared = append(d.undeclared, undeclaredSet{pointer: pathPointer(d.path[:depth]), names: slices.Compact(undeclared)})
+	}
+	if len(repeated) > 0 {
+		d.duplicate(depth, repeated)
+	}
+	return m, true
 }
 
-// duplicate records that the object at depth, whose members are given,
-// repeats member names.
-func (d *fastDecoder) duplicate(depth int, members []member) {
+// skip checks the value at d.i and moves past it without building it,
+// accepting exactly what value accepts and reporting the objects in it that
+// repeat a member name.
+func (d *fastDecoder) skip(depth int) bool {
+	if d.i >= len(d.b) {
+		return false
+	}
+	switch c := d.b[d.i]; {
+	case c == '{':
+		if !d.open(depth) {
+			return false
+		}
+		if d.i < len(d.b) && d.b[d.i] == '}' {
+			d.i++
+			return true
+		}
+		base := len(d.names)
+		for {
+			if d.i >= len(d.b) || d.b[d.i] != '"' {
+				return false
+			}
+			k, ok := d.string()
+			if !ok || !d.colon() {
+				return false
+			}
+			d.names = append(d.names, k)
+			d.path = append(d.path[:depth], pathToken{key: k, index: -1})
+			if !d.skip(depth + 1) {
+				return false
+			}
+			more, ok := d.next('}')
+			if !ok {
+				return false
+			}
+			if !more {
+				break
+			}
+		}
+		if repeated := repeatedNames(d.names[base:]); len(repeated) > 0 {
+			d.duplicate(depth, repeated)
+		}
+		clear(d.names[base:])
+		d.names = d.names[:base]
+		return true
+	case c == '[':
+		if !d.open(depth) {
+			return false
+		}
+		if d.i < len(d.b) && d.b[d.i] == ']' {
+			d.i++
+			return true
+		}
+		for index := 0; ; index++ {
+			d.path = append(d.path[:depth], pathToken{index: index})
+			if !d.skip(depth + 1) {
+				return false
+			}
+			more, ok := d.next(']')
+			if !ok || !more {
+				return ok
+			}
+		}
+	case c == '"':
+		_, ok := d.string()
+		return ok
+	case c == '-' || '0' <= c && c <= '9':
+		return d.number()
+	case c == 't':
+		return d.literal("true")
+	case c == 'f':
+		return d.literal("false")
+	case c == 'n':
+		return d.literal("null")
+	}
+	return false
+}
+
+// repeatedNames returns the names that appear more than once in names.
+func repeatedNames(names []string) []string {
+	var repeated []string
+	if len(names) <= 8 {
+		for i, n := range names {
+			if slices.Contains(names[:i], n) {
+				repeated = append(repeated, n)
+			}
+		}
+		return repeated
+	}
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if seen[n] {
+			repeated = append(repeated, n)
+		}
+		seen[n] = true
+	}
+	return repeated
+}
+
+// mapOf moves the members from base on into a map, made for at least size
+// members, and returns the names repeated among them.
+func (d *fastDecoder) mapOf(base, size int) (map[string]any, []string) {
+	members := d.members[base:]
+	m := make(map[string]any, max(len(members), size))
+	for _, mb := range members {
+		m[mb.key] = mb.val // a repeated key keeps its last value, as in encoding/json
+	}
+	var repeated []string
+	if len(m) != len(members) {
+		seen := make(map[string]bool, len(members))
+		for _, mb := range members {
+			if seen[mb.key] {
+				repeated = append(repeated, mb.key)
+			}
+			seen[mb.key] = true
+		}
+	}
+	clear(members) // drop the references
+	d.members = d.members[:base]
+	return m, repeated
+}
+
+// duplicate records that the object at depth repeats the given names.
+func (d *fastDecoder) duplicate(depth int, repeated []string) {
 	if len(d.dups) >= maxDuplicates {
 		d.moreDups++
 		return
 	}
-	seen := make(map[string]bool, len(members))
-	var names []string
-	for _, mb := range members {
-		if !seen[mb.key] {
-			seen[mb.key] = true
-			continue
-		}
-		names = append(names, mb.key)
-	}
-	slices.Sort(names)
-	d.dups = append(d.dups, duplicate{pointer: pathPointer(d.path[:depth]), names: slices.Compact(names)})
+	slices.Sort(repeated)
+	d.dups = append(d.dups, duplicate{pointer: pathPointer(d.path[:depth]), names: slices.Compact(repeated)})
 }
 
 // pathPointer returns the JSON Pointer of path, cut at maxPointerLen.
@@ -338,7 +525,7 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 	}
 	for index := 0; ; index++ {
 		d.path = append(d.path[:depth], pathToken{index: index})
-		v, ok := d.value(depth + 1)
+		v, ok := d.value(depth+1, nil)
 		if !ok {
 			return nil, false
 		}
@@ -373,7 +560,7 @@ func (d *fastDecoder) string() (string, bool) {
 				}
 			}
 			if plain {
-				return string(seg), true
+				return d.s[start+1 : d.i-1], true
 			}
 			var s string
 			if err := json.Unmarshal(d.b[start:d.i], &s); err != nil {
@@ -473,7 +660,7 @@ type Literal struct {
 // scanner a tool uses to rewrite some literals of a document and keep every
 // other byte as it was. On an error, visit may have seen part of b.
 func ScanJSON(b []byte, visit func(Literal)) error {
-	d := fastDecoder{b: b, visit: visit}
+	d := fastDecoder{b: b, s: string(b), visit: visit}
 	d.space()
 	if d.scan(0, "") {
 		d.space()
@@ -541,7 +728,7 @@ func (d *fastDecoder) scan(depth int, member string) bool {
 		if !d.number() {
 			return false
 		}
-		d.visit(Literal{Start: start, End: d.i, Value: string(d.b[start:d.i]), Number: true, Member: member})
+		d.visit(Literal{Start: start, End: d.i, Value: d.s[start:d.i], Number: true, Member: member})
 		return true
 	case c == 't':
 		return d.literal("true")

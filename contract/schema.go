@@ -3,41 +3,19 @@ package contract
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 )
 
-// undeclared reports the properties the document does not declare, as info:
-// the pinned document allows them, but a new field is drift worth knowing.
-// Each object with undeclared properties gets one finding, at the object's
-// pointer, whatever their number; its fingerprint covers all their names.
-func (c *checker) undeclared(doc any, t *propTree, ptr string) {
-	obj, ok := doc.(map[string]any)
-	if !ok || t == nil {
-		return
-	}
-	var names []string
-	for k, v := range obj {
-		sub, declared := t.declared[k]
-		switch {
-		case !declared:
-			names = append(names, k)
-		case sub != nil:
-			c.undeclared(v, sub, ptr+"/"+escapePointer(k))
-		}
-	}
-	if len(names) > 0 {
-		slices.Sort(names)
-		c.addNames(RuleUndeclared, SeverityInfo, ptr, "only declared properties", names,
-			plural(len(names), "property is", "properties are")+" not declared by the document")
-	}
-}
-
 // declaredTree returns the properties a rendered schema declares,
-// recursively: those of its properties keyword and of every allOf, anyOf
-// and oneOf branch, merged (a $ref that carries a description renders as an
-// allOf of the description and the referenced schema). It returns nil for a
-// schema that declares none.
+// recursively: those of its properties and required keywords and of every
+// allOf, anyOf and oneOf branch, merged (a $ref that carries a description
+// renders as an allOf of the description and the referenced schema). It
+// returns nil for a schema that declares none. The check reports the other
+// members of an object as schema.undeclared (info: the pinned document
+// allows them, but a new field is drift worth knowing), one finding per
+// object whatever their number, and leaves them out of the document it
+// evaluates: every keyword the evaluator implements reads only the
+// members this tree holds.
 func declaredTree(schema any) *propTree {
 	t := &propTree{declared: map[string]*propTree{}}
 	t.collect(schema)
@@ -55,6 +33,15 @@ func (t *propTree) collect(schema any) {
 	if props, ok := obj["properties"].(map[string]any); ok {
 		for name, sub := range props {
 			t.declared[name] = mergeTrees(t.declared[name], declaredTree(sub))
+		}
+	}
+	if required, ok := obj["required"].([]any); ok {
+		for _, name := range required {
+			if s, ok := name.(string); ok {
+				if _, known := t.declared[s]; !known {
+					t.declared[s] = nil
+				}
+			}
 		}
 	}
 	for _, k := range []string{"allOf", "anyOf", "oneOf"} {

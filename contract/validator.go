@@ -180,7 +180,7 @@ func (v *Validator) match(method, rawURL string) (*operation, map[string]string)
 // Check validates one exchange: operation, status, content type, body schema
 // and the semantic rules. It never fails; problems are findings.
 func (v *Validator) Check(ex Exchange) Result {
-	res, _ := v.CheckDecoded(ex)
+	res, _ := v.check(ex, true)
 	return res
 }
 
@@ -189,7 +189,13 @@ func (v *Validator) Check(ex Exchange) Result {
 // status, an empty body or one that is not JSON. Callers that read the body
 // afterwards use it instead of decoding the body again.
 func (v *Validator) CheckDecoded(ex Exchange) (Result, any) {
-	var c checker
+	return v.check(ex, false)
+}
+
+// check checks ex; with prune, it decodes only what the checks read (see
+// decodeChecked), and returns no document.
+func (v *Validator) check(ex Exchange, prune bool) (Result, any) {
+	c := checker{prune: prune}
 	c.check(v, ex)
 	sort.SliceStable(c.findings, func(i, j int) bool {
 		a, b := c.findings[i], c.findings[j]
@@ -252,6 +258,7 @@ type checker struct {
 	// uncounted counts findings known to exist but not built (see
 	// document.moreDuplicates).
 	uncounted int
+	prune     bool
 	doc       any // the decoded body
 }
 
@@ -356,7 +363,7 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			fmt.Sprintf("status %d declares a JSON body but the body is empty", ex.Status))
 		return
 	}
-	doc, err := decodeDocument(ex.Body)
+	doc, err := decodeChecked(ex.Body, resp.props, c.prune)
 	if err != nil {
 		if _, deep := errors.AsType[*DepthError](err); deep {
 			c.add(RuleBodyTooDeep, SeverityError, "", fmt.Sprintf("at most %d levels of nesting", MaxDepth), "deeper",
@@ -367,7 +374,9 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			"the body is not valid JSON: "+DescribeJSONError(err))
 		return
 	}
-	c.doc = doc.value
+	if !c.prune {
+		c.doc = doc.value
+	}
 	for _, dup := range doc.duplicates {
 		c.addNames(RuleDuplicateKey, SeverityWarning, dup.pointer, "each member name once", dup.names,
 			plural(len(dup.names), "member name appears", "member names appear")+
@@ -377,7 +386,10 @@ func (c *checker) check(v *Validator, ex Exchange) {
 	if e := resp.schema.Evaluate(doc.value); e != nil {
 		c.schemaFindings(e)
 	}
-	c.undeclared(doc.value, resp.props, "")
+	for _, u := range doc.undeclared {
+		c.addNames(RuleUndeclared, SeverityInfo, u.pointer, "only declared properties", u.names,
+			plural(len(u.names), "property is", "properties are")+" not declared by the document")
+	}
 	obj, _ := doc.value.(map[string]any)
 	if obj == nil {
 		return

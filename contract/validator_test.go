@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	validator "github.com/pb33f/libopenapi-validator"
 
 	"github.com/callwire/callwire/contract"
@@ -450,4 +451,75 @@ func TestSubresourceUndeclared(t *testing.T) {
 	if len(got) != 1 || got[0].Pointer != "/subresource_uris" || !strings.Contains(got[0].Message, `"events"`) {
 		t.Errorf("got %v, want one schema.undeclared at /subresource_uris naming events", summarize(got))
 	}
+}
+
+// prunedCases are bodies whose parts the pruned check leaves out: members
+// that are undeclared, objects and arrays where the schema declares nothing,
+// with repeated names and errors inside them.
+var prunedCases = []string{
+	`"x":{"a":1,"a":2},"y":[{"b":1,"b":{"c":1,"c":2}}]`,
+	`"answered_by":{"a":1,"a":2}`,
+	`"answered_by":["human"]`,
+	`"direction":{"inbound":true}`,
+	`"subresource_uris":{"recordings":"/r","notifications":null,"notifications":"/n","z":[1,{"q":1,"q":1}]}`,
+	`"subresource_uris":[{"recordings":"/r"}]`,
+	`"z":1,"z":2,"y":3`,
+	`"duration":{"x":1}`,
+	`"x":"` + "\xff" + `"`,
+	`"x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+	`"x":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999),
+}
+
+// TestCheckMatchesCheckDecoded: Check, which builds only what the checks
+// read, reports exactly what CheckDecoded, which decodes the whole body,
+// reports.
+func TestCheckMatchesCheckDecoded(t *testing.T) {
+	t.Parallel()
+	v := newValidator(t)
+	var exchanges []contract.Exchange
+	for _, sub := range []string{"conformant", "drift", "warning"} {
+		for _, path := range recordingFiles(t, sub) {
+			rec, err := recording.ReadRecording(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exchanges = append(exchanges, rec.Exchange())
+		}
+	}
+	base := conformantExchange(t)
+	for _, members := range prunedCases {
+		exchanges = append(exchanges, withMembers(base, members))
+	}
+	for _, body := range []string{`[{"a":1,"a":1}]`, `{"sid":[]}`, `"x"`, `{}`, `[]`} {
+		ex := base
+		ex.Body = []byte(body)
+		exchanges = append(exchanges, ex)
+	}
+	for i, ex := range exchanges {
+		full, _ := v.CheckDecoded(ex)
+		if diff := cmp.Diff(full, v.Check(ex)); diff != "" {
+			t.Errorf("exchange %d %.80q: Check differs from CheckDecoded (-CheckDecoded +Check):\n%s", i, ex.Body, diff)
+		}
+	}
+}
+
+// FuzzCheckMatchesCheckDecoded compares Check and CheckDecoded on any body,
+// as a 200 and as a 404.
+func FuzzCheckMatchesCheckDecoded(f *testing.F) {
+	base := conformantExchange(f)
+	f.Add(base.Body)
+	for _, members := range prunedCases {
+		f.Add(withMembers(base, members).Body)
+	}
+	v := newValidator(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, status := range []int{200, 404} {
+			ex := base
+			ex.Status, ex.Body = status, body
+			full, _ := v.CheckDecoded(ex)
+			if diff := cmp.Diff(full, v.Check(ex)); diff != "" {
+				t.Errorf("status %d: Check differs from CheckDecoded (-CheckDecoded +Check):\n%s", status, diff)
+			}
+		}
+	})
 }
