@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,8 +41,9 @@ Exit codes:
   0  every exchange passed: no finding at or above --fail-on
   1  at least one exchange failed
   2  usage error, no file found, or a file could not be read or parsed;
-     checking stops at the first such file (in path order), the reason goes
-     to standard error as "swcontract: <path>: <reason>" and no report is written
+     each such file is named on standard error as "swcontract: <path>:
+     <reason>", the other files are still checked and reported, and 2
+     outranks 1
 `
 
 // checkGCPercent is the GC target percentage check runs with unless GOGC is set.
@@ -151,11 +151,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		// 15% more exchanges per second on one core at 200).
 		defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
 	}
-	outcomes, failed := checkFiles(v, files)
-	if failed >= 0 {
-		err := outcomes[failed].err
-		fmt.Fprintf(stderr, "swcontract: %s: %s\n", files[failed], reason(err))
-		return exitUsage
+	outcomes := checkFiles(v, files)
+	unreadable := false
+	for i, o := range outcomes {
+		if o.err != nil {
+			fmt.Fprintf(stderr, "swcontract: %s: %s\n", files[i], reason(o.err))
+			unreadable = true
+		}
 	}
 	rep := &report.Report{
 		Spec:   contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256},
@@ -170,6 +172,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := writeReport(rep, formats[opts.format], opts.out, stdout); err != nil {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
+		return exitUsage
+	}
+	if unreadable {
 		return exitUsage
 	}
 	if rep.Failed(opts.failOn) {
@@ -193,12 +198,10 @@ type outcome struct {
 }
 
 // checkFiles reads and checks files on GOMAXPROCS workers. outcomes[i]
-// belongs to files[i]. failed is the index of the first file (in order) that
-// could not be read or parsed, or -1; files after it may be left unchecked.
-func checkFiles(v *contract.Validator, files []string) (outcomes []outcome, failed int) {
-	outcomes = make([]outcome, len(files))
-	var firstErr atomic.Int64
-	firstErr.Store(math.MaxInt64)
+// belongs to files[i]; a file that cannot be read or parsed has its err set
+// and does not stop the others.
+func checkFiles(v *contract.Validator, files []string) []outcome {
+	outcomes := make([]outcome, len(files))
 	var next atomic.Int64
 	workers := min(runtime.GOMAXPROCS(0), len(files))
 	var wg sync.WaitGroup
@@ -206,32 +209,15 @@ func checkFiles(v *contract.Validator, files []string) (outcomes []outcome, fail
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(files) || int64(i) > firstErr.Load() {
+				if i >= len(files) {
 					return
 				}
-				o := checkFile(v, files[i])
-				outcomes[i] = o
-				if o.err != nil {
-					storeMin(&firstErr, int64(i))
-				}
+				outcomes[i] = checkFile(v, files[i])
 			}
 		})
 	}
 	wg.Wait()
-	if e := firstErr.Load(); e != math.MaxInt64 {
-		return outcomes, int(e)
-	}
-	return outcomes, -1
-}
-
-// storeMin sets a to v when v is smaller.
-func storeMin(a *atomic.Int64, v int64) {
-	for {
-		cur := a.Load()
-		if v >= cur || a.CompareAndSwap(cur, v) {
-			return
-		}
-	}
+	return outcomes
 }
 
 // checkFile reads one recording or HAR file, by extension, and checks its exchanges.

@@ -101,6 +101,44 @@ func fixtures(t testing.TB) string {
 	return dir
 }
 
+// TestRunUnreadableFiles: files that cannot be read are each named on
+// stderr, the others are checked and reported, and the exit code is 2,
+// which outranks the 1 of a failing exchange.
+func TestRunUnreadableFiles(t *testing.T) {
+	t.Parallel()
+	dir := fixtures(t)
+	p := func(name string) string { return filepath.Join(dir, filepath.FromSlash(name)) }
+	// A body as deep as encoding/json allows makes the file itself too deep.
+	deep := replaceOnce(t, readBase(t), `"body": {`, `"body": `+strings.Repeat("[", 9999)+strings.Repeat("]", 9999)+`, "x": {`)
+	if err := os.WriteFile(p("bad/deep.json"), deep, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		args    []string
+		checked string
+	}{
+		{"with a failing exchange", []string{p("drift.json"), p("bad"), p("ok.json")}, "checked 2, conformant 1, non-conformant 1"},
+		{"with passing exchanges only", []string{p("bad"), p("ok.json"), p("session.har")}, "checked 2, conformant 2, non-conformant 0, skipped 1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			if code := run(append([]string{"check"}, tt.args...), &stdout, &stderr); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			want := "swcontract: " + p("bad/broken.json") + ": invalid JSON: malformed\n" +
+				"swcontract: " + p("bad/deep.json") + ": invalid JSON: nested deeper than 10000 levels\n"
+			if stderr.String() != want {
+				t.Errorf("stderr = %q, want %q", stderr.String(), want)
+			}
+			if !strings.Contains(stdout.String(), tt.checked) {
+				t.Errorf("stdout = %q, want the report with %q", stdout.String(), tt.checked)
+			}
+		})
+	}
+}
+
 func TestRunExitCodes(t *testing.T) {
 	t.Parallel()
 	dir := fixtures(t)
@@ -133,9 +171,9 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "flags after path", args: []string{"check", p("ok.json"), "--format", "github"}, code: 0, stdout: "checked 1,"},
 		{name: "double dash", args: []string{"check", "--", p("ok.json")}, code: 0, stdout: "checked 1,"},
 		{name: "unreadable recording", args: []string{"check", p("bad/broken.json")}, code: 2,
-			stderr: "swcontract: " + p("bad/broken.json") + ": invalid JSON"},
-		{name: "unreadable stops the run", args: []string{"check", p("ok.json"), p("bad"), p("drift.json")}, code: 2,
-			stderr: "swcontract: " + p("bad/broken.json") + ": invalid JSON"},
+			stdout: "checked 0,", stderr: "swcontract: " + p("bad/broken.json") + ": invalid JSON"},
+		{name: "unreadable does not stop the run", args: []string{"check", p("ok.json"), p("bad"), p("drift.json")}, code: 2,
+			stdout: "checked 2, conformant 1, non-conformant 1", stderr: "swcontract: " + p("bad/broken.json") + ": invalid JSON"},
 		{name: "missing path", args: []string{"check", p("missing.json")}, code: 2,
 			stderr: "swcontract: " + p("missing.json") + ": no such file or directory"},
 		{name: "empty directory", args: []string{"check", empty}, code: 2, stderr: "no recordings (.json) or HAR files (.har) found"},
