@@ -104,10 +104,11 @@ func Fingerprint(rule, pointer, expected string) string {
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
-// fingerprintNames is Fingerprint for a finding about a set of names (the
-// undeclared properties or the repeated member names of one object): it
-// also covers every name, sorted, so a new name changes it.
-func fingerprintNames(rule, pointer, expected string, names []string) string {
+// FingerprintNames is the fingerprint of a schema.undeclared or
+// body.duplicate-key finding: Fingerprint's, over rule, pointer and
+// expected, that also covers every name the finding is about (names sorted,
+// each once), so a new name changes it.
+func FingerprintNames(rule, pointer, expected string, names []string) string {
 	h := sha256.New()
 	h.Write([]byte(rule))
 	h.Write([]byte{0})

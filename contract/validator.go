@@ -286,7 +286,7 @@ func (c *checker) addNames(rule string, sev Severity, pointer, expected string, 
 		Expected:    expected,
 		Actual:      list,
 		Message:     fmt.Sprintf("%s: %s: %s", ptrName(pointer), what, list),
-		Fingerprint: fingerprintNames(rule, pointer, expected, names),
+		Fingerprint: FingerprintNames(rule, pointer, expected, names),
 	})
 }
 

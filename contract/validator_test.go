@@ -523,3 +523,19 @@ func FuzzCheckMatchesCheckDecoded(f *testing.F) {
 		}
 	})
 }
+
+// TestFingerprintNames pins the fingerprint of a finding about names, as
+// TestFingerprintStable pins Fingerprint: drift baselines store it.
+func TestFingerprintNames(t *testing.T) {
+	t.Parallel()
+	v := newValidator(t)
+	res := v.Check(withMembers(conformantExchange(t), `"queue_time":1,"trunk_sid":"x"`))
+	got := ruleFindings(res, contract.RuleUndeclared)
+	want := contract.FingerprintNames(contract.RuleUndeclared, "", "only declared properties", []string{"queue_time", "trunk_sid"})
+	if len(got) != 1 || got[0].Fingerprint != want || want != "7ca5102572892eff" {
+		t.Errorf("fingerprint %v, want %s (7ca5102572892eff)", summarize(got), want)
+	}
+	if contract.FingerprintNames(contract.RuleUndeclared, "", "only declared properties", []string{"queue_timetrunk_sid"}) == want {
+		t.Errorf("names are not delimited in the fingerprint")
+	}
+}
