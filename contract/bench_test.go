@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func BenchmarkValidate(b *testing.B) {
 		name string
 		ex   contract.Exchange
 		want bool
-	}{{"conformant", conformant, true}, {"drifted", drifted, false}} {
+	}{{"conformant", conformant, true}, {"drifted", drifted, false}, {"undeclared-90k", undeclaredFlood(conformant, 90_000), true}} {
 		if got := v.Check(bc.ex).Conformant; got != bc.want {
 			b.Fatalf("%s: conformant = %v", bc.name, got)
 		}
@@ -31,6 +32,20 @@ func BenchmarkValidate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// undeclaredFlood returns ex with n undeclared members added to its body's
+// top-level object, each as short as a member can be ("u00001":0 is about 11
+// bytes), the shape of a hostile body that is small but has many properties.
+func undeclaredFlood(ex contract.Exchange, n int) contract.Exchange {
+	var b bytes.Buffer
+	b.Write(bytes.TrimSuffix(bytes.TrimSpace(ex.Body), []byte("}")))
+	for i := range n {
+		fmt.Fprintf(&b, `,"u%05d":0`, i)
+	}
+	b.WriteByte('}')
+	ex.Body = b.Bytes()
+	return ex
 }
 
 // BenchmarkNew measures building the validator (parse, model, schema compile),

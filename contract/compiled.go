@@ -48,28 +48,11 @@ type CompiledResponse struct {
 	Status     int      `json:"status"`
 	MediaTypes []string `json:"media_types,omitempty"`
 	// Schema is the application/json schema, rendered inline; empty when
-	// the response declares none.
+	// the response declares none. The undeclared-property check reads the
+	// properties it declares.
 	Schema json.RawMessage `json:"schema,omitempty"`
-	// Properties are the properties Schema declares, recursively, for the
-	// undeclared-property check.
-	Properties Properties `json:"properties,omitempty"`
-	// Compiled, when set, is used instead of compiling Schema.
+	// Compiled, when set, is evaluated instead of compiling Schema.
 	Compiled Schema `json:"-"`
-}
-
-// Properties maps each declared property of an object schema to the
-// properties it declares in turn (nil when it declares none).
-type Properties map[string]Properties
-
-func (p Properties) tree() *propTree {
-	if len(p) == 0 {
-		return nil
-	}
-	t := &propTree{declared: make(map[string]*propTree, len(p))}
-	for k, sub := range p {
-		t.declared[k] = sub.tree()
-	}
-	return t
 }
 
 // embeddedCompiled decodes compiled.json.

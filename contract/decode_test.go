@@ -3,10 +3,12 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pb33f/jsonschema/v6"
@@ -53,10 +55,27 @@ func TestDecodeJSONMatchesLibrary(t *testing.T) {
 	}
 }
 
+// compareDecode requires decodeJSON to decode in as the library does, with
+// the same error, except on exactly the inputs where RFC 8259 and the
+// library part: a string that is not valid UTF-8 (the library replaces its
+// bytes with U+FFFD, decodeJSON refuses it with a *UTF8Error) and nesting
+// deeper than MaxDepth (both refuse it, decodeJSON with a *DepthError).
 func compareDecode(t *testing.T, i int, in []byte) {
 	t.Helper()
 	want, wantErr := jsonschema.UnmarshalJSON(bytes.NewReader(in))
 	got, gotErr := decodeJSON(in)
+	if _, ok := errors.AsType[*UTF8Error](gotErr); ok {
+		if utf8.Valid(in) {
+			t.Fatalf("input %d %.80q: %v, but the input is valid UTF-8", i, in, gotErr)
+		}
+		return
+	}
+	if _, ok := errors.AsType[*DepthError](gotErr); ok {
+		if wantErr == nil || !strings.Contains(wantErr.Error(), "exceeded max depth") {
+			t.Fatalf("input %d %.80q: %v, library error %v", i, in, gotErr, wantErr)
+		}
+		return
+	}
 	if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
 		t.Fatalf("input %d %.80q: error %v, want %v", i, in, gotErr, wantErr)
 	}
@@ -131,20 +150,78 @@ func BenchmarkDecodeJSON(b *testing.B) {
 	})
 }
 
-// TestSkipMatchesValue checks that skip accepts exactly what value accepts
-// and ends at the same offset.
-func TestSkipMatchesValue(t *testing.T) {
+// TestScanMatchesDecode checks that ScanJSON accepts exactly what
+// decodeJSON accepts, with the same error, and that each literal it reports
+// is the bytes it spans.
+func TestScanMatchesDecode(t *testing.T) {
 	t.Parallel()
 	extra := []string{`"\u12"`, `"\u12G4"`, `"\x"`, `"\u00e9\n"`, `["a",{"b":"\ud800"}]`, `{"a" 1}`, `{"a":1 "b":2}`, `[1}`, `{1:2}`}
 	for i, in := range append(append([]string(nil), decodeCases...), extra...) {
-		v := fastDecoder{b: []byte(in)}
-		_, vok := v.value(0)
-		s := fastDecoder{b: []byte(in)}
-		sok := s.skip(0)
-		if vok != sok || vok && v.i != s.i {
-			t.Errorf("input %d %.80q: skip = %t at %d, value = %t at %d", i, in, sok, s.i, vok, v.i)
+		compareScan(t, i, []byte(in))
+	}
+}
+
+func compareScan(t *testing.T, i int, in []byte) {
+	t.Helper()
+	var lits []Literal
+	scanErr := ScanJSON(in, func(l Literal) { lits = append(lits, l) })
+	doc, err := decodeDocument(in)
+	if (err == nil) != (scanErr == nil) || err != nil && err.Error() != scanErr.Error() {
+		t.Fatalf("input %d %.80q: ScanJSON error %v, decodeJSON error %v", i, in, scanErr, err)
+	}
+	if err != nil {
+		return
+	}
+	for _, l := range lits {
+		text := in[l.Start:l.End]
+		if l.Number {
+			if string(text) != l.Value {
+				t.Errorf("input %d: number %q spans %q", i, l.Value, text)
+			}
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(text, &s); err != nil || s != l.Value {
+			t.Errorf("input %d: string %q spans %q", i, l.Value, text)
 		}
 	}
+	if len(doc.duplicates) > 0 {
+		return // the document keeps one of each repeated name: the count below would differ
+	}
+	if got, want := len(lits), countLiterals(doc.value); got != want {
+		t.Errorf("input %d %.80q: %d literals, the document has %d", i, in, got, want)
+	}
+}
+
+// countLiterals counts the member names, strings and numbers of a decoded
+// document (a repeated member name counts once, as the document keeps it once).
+func countLiterals(v any) int {
+	switch v := v.(type) {
+	case map[string]any:
+		n := 0
+		for _, x := range v {
+			n += 1 + countLiterals(x)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, x := range v {
+			n += countLiterals(x)
+		}
+		return n
+	case string, json.Number:
+		return 1
+	}
+	return 0
+}
+
+func FuzzScanJSON(f *testing.F) {
+	for _, c := range decodeCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		compareScan(t, 0, in)
+	})
 }
 
 // recordedBody returns the response body of the recording at path, or nil.

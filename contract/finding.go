@@ -2,6 +2,7 @@ package contract
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"net/http"
 )
@@ -40,6 +41,10 @@ const (
 	RuleContentType        = "content-type"
 	RuleBodyEmpty          = "body.empty"
 	RuleBodyInvalidJSON    = "body.invalid-json"
+	RuleBodyTooDeep        = "body.too-deep"
+	RuleDuplicateKey       = "body.duplicate-key"
+	RuleHeaderRepeated     = "header.repeated"
+	RuleTruncated          = "findings.truncated"
 	RuleOperation          = "operation.unknown"
 	RuleDateFormat         = "semantic.date-format"
 	RuleAliasMismatch      = "semantic.alias-mismatch"
@@ -54,7 +59,15 @@ const (
 	PointerStatus      = "status"
 	PointerContentType = "header:Content-Type"
 	PointerRequest     = "request"
+	// PointerFindings is the pointer of the findings.truncated finding.
+	PointerFindings = "findings"
 )
+
+// MaxFindings bounds the findings of one exchange. When an exchange has more,
+// the most severe MaxFindings-1 are kept (errors, then warnings, then info,
+// each in pointer order) and a findings.truncated warning says how many were
+// left out; Result.Conformant still accounts for all of them.
+const MaxFindings = 100
 
 // Finding is one way in which an exchange departs from the contract.
 type Finding struct {
@@ -63,7 +76,9 @@ type Finding struct {
 	// Severity is error, warning or info.
 	Severity Severity `json:"severity"`
 	// Pointer is an RFC 6901 JSON Pointer into the body ("/direction"), or
-	// "status", "header:Content-Type" or "request" for the rest of the exchange.
+	// "status", "header:<Name>" or "request" for the rest of the exchange, or
+	// "findings" for findings.truncated. A pointer built from the body's own
+	// member names is cut at 256 bytes and then ends in "…".
 	Pointer string `json:"pointer"`
 	// Expected says what the contract wants, e.g. "integer" or "one of inbound, outbound".
 	Expected string `json:"expected"`
@@ -72,7 +87,9 @@ type Finding struct {
 	// Message is a sentence for people.
 	Message string `json:"message"`
 	// Fingerprint identifies the finding across runs and calls: it hashes rule,
-	// pointer and expected, never values or SIDs.
+	// pointer and expected, never values or SIDs. For schema.undeclared and
+	// body.duplicate-key it also hashes the whole sorted set of names the
+	// finding is about, so a new name changes it.
 	Fingerprint string `json:"fingerprint"`
 }
 
@@ -84,6 +101,25 @@ func Fingerprint(rule, pointer, expected string) string {
 	h.Write([]byte(pointer))
 	h.Write([]byte{0})
 	h.Write([]byte(expected))
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// FingerprintNames is the fingerprint of a schema.undeclared or
+// body.duplicate-key finding: Fingerprint's, over rule, pointer and
+// expected, that also covers every name the finding is about (names sorted,
+// each once), so a new name changes it.
+func FingerprintNames(rule, pointer, expected string, names []string) string {
+	h := sha256.New()
+	h.Write([]byte(rule))
+	h.Write([]byte{0})
+	h.Write([]byte(pointer))
+	h.Write([]byte{0})
+	h.Write([]byte(expected))
+	var n [binary.MaxVarintLen64]byte
+	for _, name := range names {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(name)))])
+		h.Write([]byte(name))
+	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
@@ -102,7 +138,8 @@ type Result struct {
 	Operation string `json:"operation"`
 	// Conformant is true when no finding has severity error.
 	Conformant bool `json:"conformant"`
-	// Findings are sorted by pointer, then rule.
+	// Findings are sorted by pointer, then rule; there are at most
+	// MaxFindings, the last one findings.truncated when some were left out.
 	Findings []Finding `json:"findings"`
 }
 

@@ -6,27 +6,64 @@ import (
 	"strings"
 )
 
-// undeclared reports properties the document does not declare, as info: the
-// pinned document allows them, but a new field is drift worth knowing.
-func (c *checker) undeclared(doc any, t *propTree, ptr string) {
-	obj, ok := doc.(map[string]any)
-	if !ok || t == nil {
+// declaredTree returns the properties a rendered schema declares,
+// recursively: those of its properties and required keywords and of every
+// allOf, anyOf and oneOf branch, merged (a $ref that carries a description
+// renders as an allOf of the description and the referenced schema). It
+// returns nil for a schema that declares none. The check reports the other
+// members of an object as schema.undeclared (info: the pinned document
+// allows them, but a new field is drift worth knowing), one finding per
+// object whatever their number, and leaves them out of the document it
+// evaluates: every keyword the evaluator implements reads only the
+// members this tree holds.
+func declaredTree(schema any) *propTree {
+	t := &propTree{declared: map[string]*propTree{}}
+	t.collect(schema)
+	if len(t.declared) == 0 {
+		return nil
+	}
+	return t
+}
+
+func (t *propTree) collect(schema any) {
+	obj, ok := schema.(map[string]any)
+	if !ok {
 		return
 	}
-	// Map order is fine: Check sorts the findings, and each pointer here is
-	// reported at most once.
-	for k, v := range obj {
-		sub, declared := t.declared[k]
-		if declared && sub == nil {
-			continue // a declared leaf: nothing below it to report
+	if props, ok := obj["properties"].(map[string]any); ok {
+		for name, sub := range props {
+			t.declared[name] = mergeTrees(t.declared[name], declaredTree(sub))
 		}
-		p := ptr + "/" + escapePointer(k)
-		if !declared {
-			c.add(RuleUndeclared, SeverityInfo, p, "declared property", "present", p+": property is not declared by the document")
-			continue
-		}
-		c.undeclared(v, sub, p)
 	}
+	if required, ok := obj["required"].([]any); ok {
+		for _, name := range required {
+			if s, ok := name.(string); ok {
+				if _, known := t.declared[s]; !known {
+					t.declared[s] = nil
+				}
+			}
+		}
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+		branches, _ := obj[k].([]any)
+		for _, b := range branches {
+			t.collect(b)
+		}
+	}
+}
+
+// mergeTrees returns the union of two property trees.
+func mergeTrees(a, b *propTree) *propTree {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	for name, sub := range b.declared {
+		a.declared[name] = mergeTrees(a.declared[name], sub)
+	}
+	return a
 }
 
 func pointer(loc []string) string {

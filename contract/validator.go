@@ -19,7 +19,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -77,7 +76,9 @@ func New() (*Validator, error) {
 
 // NewFromCompiled builds a validator from a compiled document. A response
 // whose Compiled schema is set uses it as is; otherwise its Schema is compiled
-// by CompileSchema.
+// by CompileSchema. The properties the undeclared-property check knows are
+// read from Schema, the schema as rendered, so they are always those of the
+// schema evaluated.
 func NewFromCompiled(cs CompiledSpec) (*Validator, error) {
 	v := &Validator{}
 	for _, co := range cs.Operations {
@@ -98,13 +99,20 @@ func NewFromCompiled(cs CompiledSpec) (*Validator, error) {
 			}
 		}
 		for _, cr := range co.Responses {
-			r := &response{mediaTypes: cr.MediaTypes, schema: cr.Compiled, props: cr.Properties.tree()}
-			if r.schema == nil && len(cr.Schema) > 0 {
-				s, err := CompileSchema(cr.Schema)
+			r := &response{mediaTypes: cr.MediaTypes, schema: cr.Compiled}
+			if len(cr.Schema) > 0 {
+				doc, err := decodeJSON(cr.Schema)
 				if err != nil {
-					return nil, fmt.Errorf("contract: compile %s %s response %d: %w", op.method, co.Path, cr.Status, err)
+					return nil, fmt.Errorf("contract: %s %s response %d: schema is not JSON: %w", op.method, co.Path, cr.Status, err)
 				}
-				r.schema = s
+				if r.schema == nil {
+					n, err := compileNode(doc, "#")
+					if err != nil {
+						return nil, fmt.Errorf("contract: compile %s %s response %d: %w", op.method, co.Path, cr.Status, err)
+					}
+					r.schema = n
+				}
+				r.props = declaredTree(doc)
 			}
 			op.responses[cr.Status] = r
 		}
@@ -116,20 +124,39 @@ func NewFromCompiled(cs CompiledSpec) (*Validator, error) {
 	return v, nil
 }
 
-// match resolves method and URL to an operation and its path parameters.
+// Match resolves a request to the documented operation it calls, and
+// returns the operation's id and the request's path parameters (unescaped).
+// Methods are case-sensitive (RFC 9110 section 9.1), so the method must be
+// the documented one exactly; the URL's path must be the operation's path
+// template exactly, server base path included, with one non-empty segment
+// for each parameter: no trailing slash, no empty segment. Scheme, host,
+// query and fragment are not looked at. The formats of the parameters are
+// not checked here (Check reports them).
+func (v *Validator) Match(method, rawURL string) (id string, params map[string]string, ok bool) {
+	op, params := v.match(method, rawURL)
+	if op == nil {
+		return "", nil, false
+	}
+	return op.id, params, true
+}
+
 func (v *Validator) match(method, rawURL string) (*operation, map[string]string) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, nil
 	}
-	segs := strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
+	p := u.EscapedPath()
+	if !strings.HasPrefix(p, "/") {
+		return nil, nil
+	}
+	segs := strings.Split(p[1:], "/")
 	for _, op := range v.operations {
-		if op.method != strings.ToUpper(method) || len(op.segments) != len(segs) {
+		if op.method != method || len(op.segments) != len(segs) {
 			continue
 		}
 		ok := true
 		for i, s := range op.segments {
-			if s != "" && s != segs[i] {
+			if s != "" && s != segs[i] || s == "" && segs[i] == "" {
 				ok = false
 				break
 			}
@@ -153,16 +180,22 @@ func (v *Validator) match(method, rawURL string) (*operation, map[string]string)
 // Check validates one exchange: operation, status, content type, body schema
 // and the semantic rules. It never fails; problems are findings.
 func (v *Validator) Check(ex Exchange) Result {
-	doc, err := decodeJSON(ex.Body)
-	return v.CheckDocument(ex, doc, err)
+	res, _ := v.check(ex, true)
+	return res
 }
 
-// CheckDocument is Check for a body its caller already decoded with
-// DecodeJSON (doc, or the decoding error err), so a caller that also reads
-// the body decodes it once and hands the same document to the check and to
-// whatever reads it next.
-func (v *Validator) CheckDocument(ex Exchange, doc any, err error) Result {
-	c := checker{doc: doc, decodeErr: err}
+// CheckDecoded is Check that also returns the body as it decoded it (see
+// DecodeJSON), or nil when it did not decode it: no JSON schema for the
+// status, an empty body or one that is not JSON. Callers that read the body
+// afterwards use it instead of decoding the body again.
+func (v *Validator) CheckDecoded(ex Exchange) (Result, any) {
+	return v.check(ex, false)
+}
+
+// check checks ex; with prune, it decodes only what the checks read (see
+// decodeChecked), and returns no document.
+func (v *Validator) check(ex Exchange, prune bool) (Result, any) {
+	c := checker{prune: prune}
 	c.check(v, ex)
 	sort.SliceStable(c.findings, func(i, j int) bool {
 		a, b := c.findings[i], c.findings[j]
@@ -171,19 +204,62 @@ func (v *Validator) CheckDocument(ex Exchange, doc any, err error) Result {
 		}
 		return a.Rule < b.Rule
 	})
-	res := Result{Operation: c.operation, Conformant: true, Findings: c.findings}
+	res := Result{Operation: c.operation, Findings: c.findings}
+	res.Conformant = res.Errors() == 0
+	res.Findings = capFindings(res.Findings, c.uncounted)
 	if res.Findings == nil {
 		res.Findings = []Finding{}
 	}
-	res.Conformant = res.Errors() == 0
-	return res
+	return res, c.doc
+}
+
+// capFindings keeps at most MaxFindings of the sorted findings fs, of which
+// there are len(fs) + more: the most severe first, then a findings.truncated
+// finding counting the others.
+func capFindings(fs []Finding, more int) []Finding {
+	if len(fs)+more <= MaxFindings {
+		return fs
+	}
+	// Keep whole severities, worst first, while they fit; then part of one.
+	budget := MaxFindings - 1
+	var count [4]int
+	for _, f := range fs {
+		count[f.Severity.Rank()]++
+	}
+	var keep [4]int
+	for rank := 3; rank >= 0; rank-- {
+		keep[rank] = min(count[rank], budget)
+		budget -= keep[rank]
+	}
+	kept := make([]Finding, 0, MaxFindings)
+	for _, f := range fs {
+		if r := f.Severity.Rank(); keep[r] > 0 {
+			keep[r]--
+			kept = append(kept, f)
+		}
+	}
+	total := len(fs) + more
+	expected := fmt.Sprintf("at most %d findings", MaxFindings)
+	return append(kept, Finding{
+		Rule:     RuleTruncated,
+		Severity: SeverityWarning,
+		Pointer:  PointerFindings,
+		Expected: expected,
+		Actual:   fmt.Sprintf("%d findings", total),
+		Message: fmt.Sprintf("%d of %d findings are left out: an exchange lists at most %d findings, this one included, the most severe first",
+			total-len(kept), total, MaxFindings),
+		Fingerprint: Fingerprint(RuleTruncated, PointerFindings, expected),
+	})
 }
 
 type checker struct {
 	operation string
 	findings  []Finding
-	doc       any   // the decoded body
-	decodeErr error // why the body did not decode
+	// uncounted counts findings known to exist but not built (see
+	// document.moreDuplicates).
+	uncounted int
+	prune     bool
+	doc       any // the decoded body
 }
 
 func (c *checker) add(rule string, sev Severity, pointer, expected, actual, message string) {
@@ -198,11 +274,54 @@ func (c *checker) add(rule string, sev Severity, pointer, expected, actual, mess
 	})
 }
 
+// addNames adds a finding about a set of names in the object at pointer
+// (sorted, each once): it lists the first few, and its fingerprint covers
+// them all.
+func (c *checker) addNames(rule string, sev Severity, pointer, expected string, names []string, what string) {
+	list := listNames(names)
+	c.findings = append(c.findings, Finding{
+		Rule:        rule,
+		Severity:    sev,
+		Pointer:     pointer,
+		Expected:    expected,
+		Actual:      list,
+		Message:     fmt.Sprintf("%s: %s: %s", ptrName(pointer), what, list),
+		Fingerprint: FingerprintNames(rule, pointer, expected, names),
+	})
+}
+
+// maxListedNames is how many names a finding about a set of names lists.
+const maxListedNames = 5
+
+// listNames lists the first names, each cut at 40 bytes, and counts the rest.
+func listNames(names []string) string {
+	var b strings.Builder
+	for i, n := range names {
+		if i == maxListedNames {
+			fmt.Fprintf(&b, " and %d more", len(names)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(Truncate(n, 40)))
+	}
+	return b.String()
+}
+
+// plural returns "1 property" or "2 properties" style counts.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
 func (c *checker) check(v *Validator, ex Exchange) {
 	op, params := v.match(ex.Method, ex.URL)
 	if op == nil {
 		c.add(RuleOperation, SeverityError, PointerRequest, "GET /api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}",
-			strings.ToUpper(ex.Method)+" "+pathOf(ex.URL), "the request does not resolve to a documented operation")
+			Truncate(ex.Method, 20)+" "+pathOf(ex.URL), "the request does not resolve to a documented operation")
 		return
 	}
 	c.operation = op.id
@@ -217,14 +336,12 @@ func (c *checker) check(v *Validator, ex Exchange) {
 		c.add(RuleStatusUndocumented, SeverityError, PointerStatus, documentedStatuses(op), strconv.Itoa(ex.Status),
 			fmt.Sprintf("HTTP status %d is not documented for %s", ex.Status, op.id))
 	}
-	ct := ex.Header.Get("Content-Type")
-	mediaType := ""
-	if ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err == nil {
-			mediaType = mt
-		}
-	}
+	c.repeatedSingletons(ex.Header)
+	ct, mediaType, known := contentType(headerValues(ex.Header, "Content-Type"))
 	switch {
+	case !known:
+		// Repeated with different media types: header.repeated says so,
+		// and no one of them is the media type.
 	case ok && len(resp.mediaTypes) > 0 && !contains(resp.mediaTypes, mediaType):
 		c.add(RuleContentType, SeverityError, PointerContentType, strings.Join(resp.mediaTypes, ", "), describeCT(ct),
 			fmt.Sprintf("Content-Type %s is not documented for status %d", describeCT(ct), ex.Status))
@@ -241,22 +358,39 @@ func (c *checker) check(v *Validator, ex Exchange) {
 	if !ok || resp == nil || resp.schema == nil {
 		return
 	}
-	if len(bytes.TrimSpace(ex.Body)) == 0 {
+	if len(bytes.Trim(ex.Body, jsonSpace)) == 0 {
 		c.add(RuleBodyEmpty, SeverityError, "", "a JSON body", "empty",
 			fmt.Sprintf("status %d declares a JSON body but the body is empty", ex.Status))
 		return
 	}
-	doc, err := c.doc, c.decodeErr
+	doc, err := decodeChecked(ex.Body, resp.props, c.prune)
 	if err != nil {
+		if _, deep := errors.AsType[*DepthError](err); deep {
+			c.add(RuleBodyTooDeep, SeverityError, "", fmt.Sprintf("at most %d levels of nesting", MaxDepth), "deeper",
+				fmt.Sprintf("the body is nested deeper than %d levels", MaxDepth))
+			return
+		}
 		c.add(RuleBodyInvalidJSON, SeverityError, "", "a JSON body", "not JSON",
 			"the body is not valid JSON: "+DescribeJSONError(err))
 		return
 	}
-	if e := resp.schema.Evaluate(doc); e != nil {
+	if !c.prune {
+		c.doc = doc.value
+	}
+	for _, dup := range doc.duplicates {
+		c.addNames(RuleDuplicateKey, SeverityWarning, dup.pointer, "each member name once", dup.names,
+			plural(len(dup.names), "member name appears", "member names appear")+
+				" more than once (readers disagree on which value counts; this check reads the last)")
+	}
+	c.uncounted += doc.moreDuplicates
+	if e := resp.schema.Evaluate(doc.value); e != nil {
 		c.schemaFindings(e)
 	}
-	c.undeclared(doc, resp.props, "")
-	obj, _ := doc.(map[string]any)
+	for _, u := range doc.undeclared {
+		c.addNames(RuleUndeclared, SeverityInfo, u.pointer, "only declared properties", u.names,
+			plural(len(u.names), "property is", "properties are")+" not declared by the document")
+	}
+	obj, _ := doc.value.(map[string]any)
 	if obj == nil {
 		return
 	}
@@ -265,6 +399,32 @@ func (c *checker) check(v *Validator, ex Exchange) {
 	} else {
 		c.semanticError(obj, ex.Status)
 	}
+}
+
+// jsonSpace is the whitespace JSON allows around values (RFC 8259 section
+// 2); form feed, vertical tab and no-break space are not among it.
+const jsonSpace = " \t\n\r"
+
+// contentType returns the Content-Type of a response from the values of its
+// Content-Type fields: the value to describe, its media type ("" when it has
+// none or it is malformed) and whether one media type is known, which it is
+// not when repeated fields disagree.
+func contentType(values []string) (ct, mediaType string, known bool) {
+	if len(values) == 0 {
+		return "", "", true
+	}
+	for i, v := range values {
+		mt, err := parseMediaType(v)
+		if err != nil {
+			mt = ""
+		}
+		if i == 0 {
+			ct, mediaType = v, mt
+		} else if mt != mediaType {
+			return "", "", false
+		}
+	}
+	return ct, mediaType, true
 }
 
 // errorResponse returns the lowest documented 4xx response with a JSON schema, or nil.

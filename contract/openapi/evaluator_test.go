@@ -1,8 +1,10 @@
 package openapi_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"maps"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -81,6 +83,9 @@ func TestEvaluatorMatchesReference(t *testing.T) {
 				if diff := cmp.Diff(want, compiled.Check(ex)); diff != "" {
 					t.Errorf("%s with %s = %s: findings differ (-libopenapi +embedded):\n%s", name, key, value, diff)
 				}
+				if full, _ := reference.CheckDecoded(ex); !cmp.Equal(want, full) {
+					t.Errorf("%s with %s = %s: the library reports otherwise on the whole document:\n%s", name, key, value, cmp.Diff(want, full))
+				}
 				if want.Errors() > 0 {
 					failing++
 				}
@@ -101,15 +106,94 @@ func FuzzEvaluatorMatchesReference(f *testing.F) {
 		f.Add(ex.Body)
 	}
 	f.Add([]byte(`{"answered_by":1.0,"subresource_uris":{"recordings":[]}}`))
+	f.Add([]byte(`{"duration":1e1000001,"answered_by":2e-1000001}`))
 	compiled, reference := validators(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
+		if refusedByMathBig(body) {
+			return
+		}
 		for _, status := range []int{200, 404} {
 			ex := exchange(status, body)
-			if diff := cmp.Diff(reference.Check(ex), compiled.Check(ex)); diff != "" {
+			want := reference.Check(ex)
+			if diff := cmp.Diff(want, compiled.Check(ex)); diff != "" {
 				t.Errorf("status %d: findings differ (-libopenapi +embedded):\n%s", status, diff)
+			}
+			// Check leaves out what the schema does not declare; the
+			// library, given the whole document, must agree.
+			if full, _ := reference.CheckDecoded(ex); !cmp.Equal(want, full) {
+				t.Errorf("status %d: the library reports otherwise on the whole document (-pruned +whole):\n%s", status, cmp.Diff(want, full))
 			}
 		}
 	})
+}
+
+// refusedByMathBig reports whether body holds a number that math/big
+// refuses (an exponent beyond 10^6 once its fraction digits are counted):
+// the reference validator then takes the number for no integer and equal to
+// nothing, where the embedded evaluator reads its value (1e1000001 is as
+// whole as 10e1000000). These bodies, and no others, are left out of the
+// comparison.
+func refusedByMathBig(body []byte) bool {
+	doc, err := contract.DecodeJSON(body)
+	if err != nil {
+		return false
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case json.Number:
+			_, ok := new(big.Rat).SetString(string(v))
+			return !ok
+		case map[string]any:
+			for _, x := range v {
+				if walk(x) {
+					return true
+				}
+			}
+		case []any:
+			for _, x := range v {
+				if walk(x) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(doc)
+}
+
+// TestEvaluatorDisagreesOnlyWhereMathBigRefuses shows the one place the
+// embedded evaluator and the reference part, on purpose: numbers whose
+// exponent math/big refuses.
+func TestEvaluatorDisagreesOnlyWhereMathBigRefuses(t *testing.T) {
+	t.Parallel()
+	compiled, reference := validators(t)
+	base := exchange(200, nil)
+	rec, err := recording.ReadRecording(filepath.Join(testdataDir, "recordings", "conformant", "200-completed-inbound-human.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		duration string
+		refused  bool
+	}{
+		{"1e1000001", true},
+		{"0.1e1000002", true},
+		{"282e0", false},
+		{"2820e-1", false},
+		{"1e1000", false},
+		{"1.5", false},
+	} {
+		ex := base
+		ex.Body = bytes.Replace(rec.Exchange().Body, []byte(`"duration": 282`), []byte(`"duration": `+tt.duration), 1)
+		if got := refusedByMathBig(ex.Body); got != tt.refused {
+			t.Fatalf("%s: refusedByMathBig = %t", tt.duration, got)
+		}
+		same := cmp.Equal(reference.Check(ex), compiled.Check(ex))
+		if same == tt.refused {
+			t.Errorf("duration %s: results equal %t, want %t", tt.duration, same, !tt.refused)
+		}
+	}
 }
 
 // TestEvaluatorRefusesWhatItCannotCheck: a rendered schema using a keyword
@@ -200,7 +284,8 @@ func exchange(status int, body []byte) contract.Exchange {
 // keywordSpec uses every keyword and format the embedded evaluator
 // implements, in the combinations the pinned document does not have:
 // overlapping oneOf branches (an integer matches both), anyOf, const,
-// mixed-type enums, the OpenAPI integer formats and nested required.
+// mixed-type enums, the OpenAPI integer formats, nested required, and
+// required without properties.
 const keywordSpec = `openapi: 3.1.0
 info: {title: keywords, version: "1"}
 servers: [{url: "https://example.com/v1"}]
@@ -226,6 +311,7 @@ paths:
                   f: {enum: [1, 2.5, x, true, null]}
                   g: {type: object, required: [h], properties: {h: {type: [string, "null"]}}}
                   i: {allOf: [{type: number}, {enum: [1, 2]}]}
+                  j: {type: object, required: [k]}
 `
 
 // TestEvaluatorMatchesReferenceOnKeywords compares the two evaluators on a
@@ -248,9 +334,9 @@ func TestEvaluatorMatchesReferenceOnKeywords(t *testing.T) {
 	base := map[string]json.RawMessage{
 		"a": json.RawMessage(`7`), "b": json.RawMessage(`null`), "c": json.RawMessage(`"fixed"`),
 		"d": json.RawMessage(`3`), "e": json.RawMessage(`1.5`), "f": json.RawMessage(`2.5`),
-		"g": json.RawMessage(`{"h":"x"}`), "i": json.RawMessage(`2`),
+		"g": json.RawMessage(`{"h":"x"}`), "i": json.RawMessage(`2`), "j": json.RawMessage(`{"k":{"deep":[1]},"l":2}`),
 	}
-	bodies := []string{`{}`, `[]`, `null`, `{"g":{}}`, `{"g":{"h":1}}`}
+	bodies := []string{`{}`, `[]`, `null`, `{"g":{}}`, `{"g":{"h":1}}`, `{"g":{"h":"x","z":{"y":1}},"z":[{}]}`}
 	for key := range base {
 		for _, value := range append(slices.Clone(palette), "", `"fixed"`, `2.50`, `1.0`, `x`) {
 			m := maps.Clone(base)
@@ -277,6 +363,9 @@ func TestEvaluatorMatchesReferenceOnKeywords(t *testing.T) {
 		want := reference.Check(ex)
 		if diff := cmp.Diff(want, compiled.Check(ex)); diff != "" {
 			t.Errorf("%s: findings differ (-libopenapi +embedded):\n%s", body, diff)
+		}
+		if full, _ := reference.CheckDecoded(ex); !cmp.Equal(want, full) {
+			t.Errorf("%s: the library reports otherwise on the whole document:\n%s", body, cmp.Diff(want, full))
 		}
 		if want.Errors() > 0 {
 			failing++

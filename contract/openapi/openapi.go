@@ -75,6 +75,11 @@ func NewValidator(spec []byte) (*contract.Validator, error) {
 			return errors.New("no compiled schema in the validator's cache")
 		}
 		cr.Compiled = referenceSchema{entry.CompiledSchema}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, entry.RenderedJSON); err != nil {
+			return fmt.Errorf("rendered schema: %w", err)
+		}
+		cr.Schema = buf.Bytes()
 		return nil
 	})
 	if err != nil {
@@ -169,7 +174,6 @@ func compile(m *v3.Document, schema func(*base.Schema, *contract.CompiledRespons
 							if err := schema(s, &r); err != nil {
 								return cs, fmt.Errorf("openapi: %s %s response %d: %w", op.Method, p.Key(), code, err)
 							}
-							r.Properties = declaredProps(s, 0)
 						}
 					}
 					op.Responses = append(op.Responses, r)
@@ -179,28 +183,4 @@ func compile(m *v3.Document, schema func(*base.Schema, *contract.CompiledRespons
 		}
 	}
 	return cs, nil
-}
-
-// declaredProps walks an object schema's properties, following $refs and oneOf/anyOf/allOf.
-func declaredProps(s *base.Schema, depth int) contract.Properties {
-	if s == nil || depth > 8 {
-		return nil
-	}
-	t := contract.Properties{}
-	if s.Properties != nil {
-		for p := s.Properties.First(); p != nil; p = p.Next() {
-			t[p.Key()] = declaredProps(p.Value().Schema(), depth+1)
-		}
-	}
-	for _, group := range [][]*base.SchemaProxy{s.AllOf, s.OneOf, s.AnyOf} {
-		for _, sp := range group {
-			for k, v := range declaredProps(sp.Schema(), depth+1) {
-				t[k] = v
-			}
-		}
-	}
-	if len(t) == 0 {
-		return nil
-	}
-	return t
 }

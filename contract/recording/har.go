@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/callwire/callwire/contract"
 )
@@ -18,9 +18,9 @@ import (
 // megabytes; anything past this is not worth holding in memory.
 const MaxHARSize = 64 << 20
 
-// callPath matches the path of a "Retrieve a Call" request: it ends in
-// /Accounts/{uuid}/Calls/{uuid}, each uuid in canonical 8-4-4-4-12 hex form.
-var callPath = regexp.MustCompile(`/Accounts/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/Calls/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+// operations resolves requests to the contract's operations: a HAR entry is
+// taken by the rule the contract checks recordings with (Validator.Match).
+var operations = sync.OnceValues(contract.New)
 
 // droppedRequestHeaders and droppedResponseHeaders carry credentials or
 // session state; they are discarded as a HAR is read, so nothing downstream
@@ -97,21 +97,33 @@ func ReadHAR(path string) (entries []HAREntry, skipped int, err error) {
 }
 
 // ParseHAR decodes a HAR 1.2 document; name is used in errors. An entry is
-// taken when its request is a GET whose URL path ends in
-// /Accounts/{uuid}/Calls/{uuid} and its response has an HTTP status; every
-// other entry is skipped and counted.
+// taken when its request is one the contract documents, by the rule the
+// contract checks recordings with (contract.Validator.Match: the method
+// exactly, "GET"; the path exactly, /api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}),
+// and its response has an HTTP status; every other entry is skipped and
+// counted, as a HAR holds other traffic.
 func ParseHAR(name string, data []byte) (entries []HAREntry, skipped int, err error) {
 	if len(data) > MaxHARSize {
 		return nil, 0, &HARError{Path: name, Reason: fmt.Sprintf("larger than %d bytes", MaxHARSize)}
 	}
-	var h harFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&h); err != nil {
-		return nil, 0, &HARError{Path: name, Reason: "invalid JSON: " + contract.DescribeJSONError(err), Err: err}
+	v, err := operations()
+	if err != nil {
+		return nil, 0, &HARError{Path: name, Reason: err.Error(), Err: err}
 	}
-	// dec.More reports false for a stray '}' or ']', so look at the rest.
-	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
-		return nil, 0, &HARError{Path: name, Reason: "trailing data after the HAR document"}
+	// json.Unmarshal reads data in place (a json.Decoder would copy it
+	// into a buffer of its own first, the size of the file again).
+	var h harFile
+	if err := json.Unmarshal(data, &h); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) && strings.HasSuffix(syn.Error(), "after top-level value") {
+			return nil, 0, &HARError{Path: name, Reason: "trailing data after the HAR document", Err: err}
+		}
+		// Describe the error as a json.Decoder does (an empty file, a
+		// truncated one), as the recording reader does.
+		if derr := json.NewDecoder(bytes.NewReader(data)).Decode(&harFile{}); derr != nil {
+			err = derr
+		}
+		return nil, 0, &HARError{Path: name, Reason: "invalid JSON: " + contract.DescribeJSONError(err), Err: err}
 	}
 	switch {
 	case h.Log == nil:
@@ -120,7 +132,7 @@ func ParseHAR(name string, data []byte) (entries []HAREntry, skipped int, err er
 		return nil, 0, &HARError{Path: name, Reason: "not a HAR: log.entries is missing"}
 	}
 	for i, e := range *h.Log.Entries {
-		u, ok := callURL(e.Request.Method, e.Request.URL)
+		u, ok := callURL(v, e.Request.Method, e.Request.URL)
 		if !ok || e.Response.Status < 100 || e.Response.Status > 599 {
 			skipped++
 			continue
@@ -137,7 +149,7 @@ func ParseHAR(name string, data []byte) (entries []HAREntry, skipped int, err er
 			Index:         i,
 			RequestHeader: harHeaders(e.Request.Headers, droppedRequestHeaders),
 			Exchange: contract.Exchange{
-				Method: http.MethodGet,
+				Method: e.Request.Method,
 				URL:    u,
 				Status: e.Response.Status,
 				Header: header,
@@ -148,14 +160,14 @@ func ParseHAR(name string, data []byte) (entries []HAREntry, skipped int, err er
 	return entries, skipped, nil
 }
 
-// callURL reports whether method and rawURL are a "Retrieve a Call" request,
-// and returns the URL without any user information.
-func callURL(method, rawURL string) (string, bool) {
-	if method != http.MethodGet {
+// callURL reports whether method and rawURL are a request for a documented
+// operation, and returns the URL without any user information.
+func callURL(v *contract.Validator, method, rawURL string) (string, bool) {
+	if _, _, ok := v.Match(method, rawURL); !ok {
 		return "", false
 	}
 	u, err := url.Parse(rawURL)
-	if err != nil || !callPath.MatchString(u.Path) {
+	if err != nil {
 		return "", false
 	}
 	u.User = nil

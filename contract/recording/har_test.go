@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,7 +22,7 @@ const (
 )
 
 // harDoc is a HAR with two "Retrieve a Call" entries (plain and base64
-// content) and four entries that must be skipped.
+// content) and five entries that must be skipped.
 var harDoc = `{"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": [
  {"request": {"method": "GET", "url": "` + harCallURL + `",
    "headers": [{"name": "Accept", "value": "application/json"},
@@ -39,7 +40,9 @@ var harDoc = `{"log": {"version": "1.2", "creator": {"name": "test", "version": 
   "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}},
  {"request": {"method": "POST", "url": "` + harCallURL + `", "headers": []},
   "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}},
- {"request": {"method": "GET", "url": "` + harCallURL + `.json", "headers": []},
+ {"request": {"method": "GET", "url": "` + harCallURL + `/", "headers": []},
+  "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}},
+ {"request": {"method": "get", "url": "` + harCallURL + `", "headers": []},
   "response": {"status": 200, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}},
  {"request": {"method": "GET", "url": "` + harCallURL + `", "headers": []},
   "response": {"status": 0, "headers": [], "content": {"size": 0, "mimeType": ""}}}
@@ -82,8 +85,8 @@ func TestParseHAR(t *testing.T) {
 	if diff := cmp.Diff(want, entries); diff != "" {
 		t.Errorf("entries mismatch (-want +got):\n%s", diff)
 	}
-	if skipped != 4 {
-		t.Errorf("skipped = %d, want 4", skipped)
+	if skipped != 5 {
+		t.Errorf("skipped = %d, want 5", skipped)
 	}
 }
 
@@ -98,8 +101,8 @@ func TestReadHAR(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadHAR: %v", err)
 	}
-	if len(entries) != 2 || skipped != 4 {
-		t.Errorf("ReadHAR = %d entries, %d skipped; want 2, 4", len(entries), skipped)
+	if len(entries) != 2 || skipped != 5 {
+		t.Errorf("ReadHAR = %d entries, %d skipped; want 2, 5", len(entries), skipped)
 	}
 
 	_, _, err = recording.ReadHAR(filepath.Join(dir, "missing.har"))
@@ -152,11 +155,81 @@ func TestParseHARErrors(t *testing.T) {
 	}
 }
 
+// TestHARMatchesLikeRecordings: a HAR entry is taken exactly when a
+// recording of the same request resolves to the operation (methods are
+// case-sensitive, the path must match exactly); a recording that does not
+// is reported as operation.unknown.
+func TestHARMatchesLikeRecordings(t *testing.T) {
+	t.Parallel()
+	v, err := contract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		method, url string
+		taken       bool
+	}{
+		{"GET", harCallURL, true},
+		{"GET", harCallURL + "?Page=1#x", true},
+		{"GET", "https://u:p@example.signalwire.com" + strings.TrimPrefix(harCallURL, "https://example.signalwire.com"), true},
+		{"GET", harCallURL + ".json", true}, // the Sid is then not a UUID: schema.format
+		{"GET", strings.Replace(harCallURL, "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "AC123", 1), true},
+		{"get", harCallURL, false},
+		{"Get", harCallURL, false},
+		{"HEAD", harCallURL, false},
+		{"GET", harCallURL + "/", false},
+		{"GET", strings.Replace(harCallURL, "/Calls/", "/Calls//", 1), false},
+		{"GET", strings.Replace(harCallURL, "/api/laml/2010-04-01", "/proxy/api/laml/2010-04-01", 1), false},
+		{"GET", strings.Replace(harCallURL, "/api/laml/2010-04-01", "", 1), false},
+		{"GET", strings.Replace(harCallURL, "/Accounts/", "/accounts/", 1), false},
+		{"GET", harCallURL + "/Recordings", false},
+	} {
+		har := `{"log":{"entries":[{"request":{"method":` + jsonString(tt.method) + `,"url":` + jsonString(tt.url) + `},` +
+			`"response":{"status":200,"content":{"mimeType":"application/json","text":"{}"}}}]}}`
+		entries, _, err := recording.ParseHAR("m.har", []byte(har))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if taken := len(entries) == 1; taken != tt.taken {
+			t.Errorf("HAR %s %s: taken %t, want %t", tt.method, tt.url, taken, tt.taken)
+		}
+		rec, err := recording.ParseRecording("m.json", []byte(`{"request":{"method":`+jsonString(tt.method)+`,"url":`+jsonString(tt.url)+`},"response":{"status":200,"body":{}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := v.Check(rec.Exchange())
+		unknown := slices.ContainsFunc(res.Findings, func(f contract.Finding) bool { return f.Rule == contract.RuleOperation })
+		if unknown == tt.taken || (res.Operation != "") != tt.taken {
+			t.Errorf("recording %s %s: operation %q, operation.unknown %t; want known %t", tt.method, tt.url, res.Operation, unknown, tt.taken)
+		}
+	}
+}
+
 func TestParseHARTooLarge(t *testing.T) {
 	t.Parallel()
 	_, _, err := recording.ParseHAR("big.har", make([]byte, recording.MaxHARSize+1))
 	var he *recording.HARError
 	if !errors.As(err, &he) || !strings.HasPrefix(he.Reason, "larger than") {
 		t.Errorf("ParseHAR(too large) error = %v, want a size HARError", err)
+	}
+}
+
+// TestHARDeepBody: a body nested past the contract's limit is checked, and
+// reported as body.too-deep.
+func TestHARDeepBody(t *testing.T) {
+	t.Parallel()
+	v, err := contract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Repeat("[", 10001) + strings.Repeat("]", 10001)
+	har := `{"log":{"entries":[{"request":{"method":"GET","url":"` + harCallURL + `"},` +
+		`"response":{"status":200,"content":{"mimeType":"application/json","text":"` + body + `"}}}]}}`
+	entries, _, err := recording.ParseHAR("deep.har", []byte(har))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("ParseHAR = %d entries, %v", len(entries), err)
+	}
+	if got := v.Check(entries[0].Exchange).Findings; len(got) != 1 || got[0].Rule != contract.RuleBodyTooDeep {
+		t.Errorf("findings %+v, want one body.too-deep", got)
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -69,18 +71,17 @@ func ParseRecording(name string, data []byte) (*Recording, error) {
 	if len(data) > MaxRecordingSize {
 		return nil, &RecordingError{Path: name, Reason: fmt.Sprintf("larger than %d bytes", MaxRecordingSize)}
 	}
-	r, ok := Recording{}, false
-	if !ok {
-		r = Recording{}
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&r); err != nil {
-			return nil, &RecordingError{Path: name, Reason: "invalid JSON: " + contract.DescribeJSONError(err), Err: err}
-		}
-		// dec.More reports false for a stray '}' or ']', so look at the rest.
-		if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
-			return nil, &RecordingError{Path: name, Reason: "trailing data after the recording"}
-		}
+	var r Recording
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		// A file nested deeper than encoding/json's limit (10,000
+		// levels, body included) is described as such.
+		return nil, &RecordingError{Path: name, Reason: "invalid JSON: " + contract.DescribeJSONError(err), Err: err}
+	}
+	// dec.More reports false for a stray '}' or ']', so look at the rest.
+	if len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n")) > 0 {
+		return nil, &RecordingError{Path: name, Reason: "trailing data after the recording"}
 	}
 	switch {
 	case r.Request.Method == "":
@@ -92,12 +93,32 @@ func ParseRecording(name string, data []byte) (*Recording, error) {
 	case r.Response.Body != nil && r.Response.BodyText != nil:
 		return nil, &RecordingError{Path: name, Reason: "response has both body and body_text"}
 	}
-	for k := range r.Request.Headers {
-		if http.CanonicalHeaderKey(k) == "Authorization" {
-			return nil, &RecordingError{Path: name, Reason: "request holds an Authorization header; recordings must not"}
-		}
+	r.Request.Headers = canonicalHeader(r.Request.Headers)
+	r.Response.Headers = canonicalHeader(r.Response.Headers)
+	if _, ok := r.Request.Headers["Authorization"]; ok {
+		return nil, &RecordingError{Path: name, Reason: "request holds an Authorization header; recordings must not"}
 	}
 	return &r, nil
+}
+
+// canonicalHeader returns h with each field name in canonical form (field
+// names are case-insensitive, RFC 9110 section 5.1, as the HAR reader and
+// the replay server treat them): the values of names that differ only in
+// case are joined, in lexical order of the names as written.
+func canonicalHeader(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		ck := http.CanonicalHeaderKey(k)
+		if vs, ok := out[ck]; ok {
+			out[ck] = append(vs, h[k]...)
+		} else {
+			out[ck] = slices.Clone(h[k])
+		}
+	}
+	return out
 }
 
 // ReadRecording reads and parses the recording at path.

@@ -22,6 +22,7 @@ var recordingSeeds = []string{
 	`{"request":{"method":"GET","url":"u"},"response":{"status":200,"body_text":"<html>\u0000\ud800"}}`,
 	`{"request":{"method":"GET","url":"u","headers":{"authorization":["Basic eA=="]}},"response":{"status":200}}`,
 	`{"request":{"method":"GET","url":"u","headers":{"Accept":null}},"response":{"status":200,"headers":{"A":[]}}}`,
+	`{"request":{"method":"GET","url":"u","headers":{"accept":["a"],"ACCEPT":null}},"response":{"status":200,"headers":{"content-type":["x"],"Content-Type":["y"],"a b":["c"]}}}`,
 	`{"request":{"method":"GET","url":"u"},"response":{"status":200},"expect":{"conformant":true,"findings":null}}`,
 	`{"request":{"method":"GET","url":"u"},"response":{"status":200},"extra":1}`,
 	`{"request":{"method":"GET","url":"u"},"response":{"status":200}} {}`,
@@ -89,6 +90,13 @@ func checkRecording(t *testing.T, r *recording.Recording) {
 	for k := range r.Request.Headers {
 		if http.CanonicalHeaderKey(k) == "Authorization" {
 			t.Fatalf("accepted an Authorization header")
+		}
+	}
+	for _, h := range []http.Header{r.Request.Headers, r.Response.Headers} {
+		for k := range h {
+			if k != http.CanonicalHeaderKey(k) {
+				t.Fatalf("header name %q is not in canonical form", k)
+			}
 		}
 	}
 	ex := r.Exchange()

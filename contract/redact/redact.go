@@ -86,10 +86,10 @@ func Redact(rec *recording.Recording, key []byte) (*recording.Recording, error) 
 	}
 	var spans []jsonString
 	if rec.Response.Body != nil {
-		if !json.Valid(rec.Response.Body) {
-			return nil, errors.New("redact: response body is not valid JSON")
+		var err error
+		if spans, err = scanStrings(rec.Response.Body); err != nil {
+			return nil, fmt.Errorf("redact: response body is not valid JSON: %s", contract.DescribeJSONError(err))
 		}
-		spans = scanStrings(rec.Response.Body)
 	}
 	r := &redactor{
 		key:    key,
@@ -566,97 +566,18 @@ type jsonString struct {
 	literal    bool
 }
 
-// scanStrings lists the string literals of a valid JSON document in order.
-func scanStrings(data []byte) []jsonString {
-	s := &scanner{data: data}
-	s.value("")
-	return s.out
-}
-
-type scanner struct {
-	data []byte
-	pos  int
-	out  []jsonString
-}
-
-func (s *scanner) ws() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
+// scanStrings lists the string literals of a JSON document in order, with
+// the numbers of phone fields, using the contract's own scanner (so a body is
+// JSON here exactly when the contract check reads it as JSON).
+func scanStrings(data []byte) ([]jsonString, error) {
+	var out []jsonString
+	err := contract.ScanJSON(data, func(l contract.Literal) {
+		if !l.Number {
+			// Member is "" for a member name, as jsonString.field wants.
+			out = append(out, jsonString{start: l.Start, end: l.End, value: l.Value, field: l.Member})
+		} else if phoneFields[l.Member] && strings.Trim(l.Value, "0123456789") == "" {
+			out = append(out, jsonString{start: l.Start, end: l.End, value: l.Value, field: l.Member, literal: true})
 		}
-	}
-}
-
-func (s *scanner) value(field string) {
-	s.ws()
-	if s.pos >= len(s.data) {
-		return
-	}
-	switch s.data[s.pos] {
-	case '{':
-		s.pos++
-		for {
-			s.ws()
-			if s.pos >= len(s.data) || s.data[s.pos] == '}' {
-				s.pos++
-				return
-			}
-			if s.data[s.pos] == ',' {
-				s.pos++
-				continue
-			}
-			key := s.str("")
-			s.ws()
-			s.pos++ // ':'
-			s.value(key)
-		}
-	case '[':
-		s.pos++
-		for {
-			s.ws()
-			if s.pos >= len(s.data) || s.data[s.pos] == ']' {
-				s.pos++
-				return
-			}
-			if s.data[s.pos] == ',' {
-				s.pos++
-				continue
-			}
-			s.value(field)
-		}
-	case '"':
-		s.str(field)
-	default:
-		start := s.pos
-		for s.pos < len(s.data) && strings.IndexByte(",]} \t\r\n", s.data[s.pos]) < 0 {
-			s.pos++
-		}
-		if v := string(s.data[start:s.pos]); phoneFields[field] && strings.Trim(v, "0123456789") == "" {
-			s.out = append(s.out, jsonString{start: start, end: s.pos, value: v, field: field, literal: true})
-		}
-	}
-}
-
-// str reads the string literal at pos, records it and returns its value.
-func (s *scanner) str(field string) string {
-	start := s.pos
-	s.pos++
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case '\\':
-			s.pos += 2
-			continue
-		case '"':
-			s.pos++
-			var v string
-			_ = json.Unmarshal(s.data[start:s.pos], &v) // the document is valid
-			s.out = append(s.out, jsonString{start: start, end: s.pos, value: v, field: field})
-			return v
-		}
-		s.pos++
-	}
-	return ""
+	})
+	return out, err
 }

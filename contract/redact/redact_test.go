@@ -764,6 +764,10 @@ func TestRedactErrors(t *testing.T) {
 		{"nil recording", nil, redactKey},
 		{"empty key", callRecording(`{}`), nil},
 		{"invalid body", callRecording(`{"to": `), redactKey},
+		// What the contract check refuses as JSON, redaction refuses too.
+		{"invalid UTF-8", callRecording(`{"to": "+1415555` + "\xff" + `0123"}`), redactKey},
+		{"overlong form", callRecording(`{"to": "` + "\xc0\xaf" + `"}`), redactKey},
+		{"too deep", callRecording(`{"to": ` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`), redactKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,7 +63,7 @@ func Normalize(body []byte, retrievedAt time.Time) (voice.Call, error) {
 
 // NormalizeDocument is Normalize for a body already decoded by
 // contract.DecodeJSON, so that a caller that also checks the body (with
-// contract.Validator.CheckDocument) decodes it once. The caller bounds the
+// contract.Validator.CheckDecoded) decodes it once. The caller bounds the
 // body's size.
 func NormalizeDocument(doc any, retrievedAt time.Time) (voice.Call, error) {
 	w, err := wireFromDocument(doc)

@@ -201,7 +201,7 @@ func (h *handler) check(v *contract.Validator, resp *signalwire.Response, sid st
 		Header: resp.Header,
 		Body:   body,
 	}
-	return v.CheckDocument(ex, elem, nil).Errors()
+	return v.Check(ex).Errors()
 }
 
 // emit writes the run's metrics.

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -45,10 +44,11 @@ Flags:
 Exit codes:
   0  every exchange passed: no finding at or above --fail-on
   1  at least one exchange failed
-  2  usage error, no such PATH, or an input that could not be used:
-     - a file that cannot be read or parsed: checking stops at the first
-       (in path order), the reason goes to standard error as
-       "swcontract: <path>: <reason>" and no report is written;
+  2  usage error, no such PATH, or an input that could not be used
+     (2 outranks 1):
+     - a file that cannot be read or parsed: the reason goes to standard
+       error as "swcontract: <path>: <reason>", and the other files are
+       still checked and reported;
      - nothing to check: a HAR file without a Retrieve a Call entry, a
        directory without recordings or HAR files, empty standard input; each
        is named on standard error and in the report ("unusable"), and the
@@ -150,11 +150,13 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// 15% more exchanges per second on one core at 200).
 		defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
 	}
-	outcomes, failed := checkFiles(v, inputs, stdin)
-	if failed >= 0 {
-		err := outcomes[failed].err
-		fmt.Fprintf(stderr, "swcontract: %s: %s\n", inputs[failed].name, reason(err))
-		return exitUsage
+	outcomes := checkFiles(v, inputs, stdin)
+	unreadable := false
+	for i, o := range outcomes {
+		if o.err != nil {
+			fmt.Fprintf(stderr, "swcontract: %s: %s\n", inputs[i].name, reason(o.err))
+			unreadable = true
+		}
 	}
 	rep := &report.Report{
 		Spec:   contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256},
@@ -181,7 +183,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch {
-	case !rep.Usable():
+	case !rep.Usable() || unreadable:
 		return exitUsage
 	case rep.Failed(opts.failOn):
 		return exitFail
@@ -264,41 +266,27 @@ type outcome struct {
 }
 
 // checkFiles reads and checks inputs on up to GOMAXPROCS goroutines.
-// outcomes[i] belongs to inputs[i]. failed is the index of the first input
-// (in order) that could not be read or parsed, or -1; inputs after it may be
-// left unchecked.
-func checkFiles(v *contract.Validator, inputs []input, stdin io.Reader) (outcomes []outcome, failed int) {
-	outcomes = make([]outcome, len(inputs))
+// outcomes[i] belongs to inputs[i]; an input that cannot be read or parsed
+// has its err set and does not stop the others.
+func checkFiles(v *contract.Validator, inputs []input, stdin io.Reader) []outcome {
+	outcomes := make([]outcome, len(inputs))
 	workers := runtime.GOMAXPROCS(0)
-	g, ctx := errgroup.WithContext(context.Background())
+	var g errgroup.Group
 	g.SetLimit(workers)
 	// Each goroutine checks a run of consecutive inputs: a goroutine's stack
 	// grows deep while decoding, and growing a new one per file costs about
 	// 5% of the CPU time on large directories.
 	run := min(max(len(inputs)/(8*workers), 1), 64)
 	for start := 0; start < len(inputs); start += run {
-		if ctx.Err() != nil {
-			// An input failed: the runs before it were all started and
-			// finish; nothing after it is needed.
-			break
-		}
 		g.Go(func() error {
 			for i := start; i < min(start+run, len(inputs)); i++ {
 				outcomes[i] = checkFile(v, inputs[i], stdin)
-				if err := outcomes[i].err; err != nil {
-					return err
-				}
 			}
 			return nil
 		})
 	}
-	_ = g.Wait() // the first failure in path order is found below
-	for i, o := range outcomes {
-		if o.err != nil {
-			return outcomes, i
-		}
-	}
-	return outcomes, -1
+	_ = g.Wait() // the goroutines return no error: each outcome holds its own
+	return outcomes
 }
 
 // checkFile reads one input and checks its exchanges: a file by its

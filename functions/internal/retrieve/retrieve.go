@@ -127,17 +127,26 @@ func (r *Retriever) Get(ctx context.Context, rawSID string) (voice.Call, Outcome
 	}
 	out.UpstreamStatus, out.Attempts, out.Latency = resp.StatusCode, resp.Attempts, resp.Latency
 
-	doc, decodeErr := contract.DecodeJSON(resp.Body)
+	// The body is decoded once: by the check when there is one (its decoder
+	// also reports duplicate and undeclared members while it reads), and the
+	// normalizer reads the document the check built.
+	var doc any
+	var decodeErr error
 	var res *contract.Result
 	if r.mode != ModeOff {
 		v, err := r.validator()
 		if err != nil {
 			return voice.Call{}, out, fmt.Errorf("%w: contract validator: %w", voice.ErrInternal, err)
 		}
-		checked := v.CheckDocument(contract.Exchange{Method: resp.Method, URL: resp.URL, Status: resp.StatusCode, Header: resp.Header, Body: resp.Body}, doc, decodeErr)
-		res = &checked
+		checked, d := v.CheckDecoded(contract.Exchange{Method: resp.Method, URL: resp.URL, Status: resp.StatusCode, Header: resp.Header, Body: resp.Body})
+		res, doc = &checked, d
 		out.Findings = checked.Findings
 		out.Conformant = &checked.Conformant
+	}
+	if doc == nil {
+		// No check, or one that did not decode the body (not JSON, or a
+		// status without a JSON schema): decode it here, for the normalizer.
+		doc, decodeErr = contract.DecodeJSON(resp.Body)
 	}
 	if err := resp.Err(); err != nil {
 		// An error body is never passed on, so the status alone decides.
