@@ -25,7 +25,8 @@ const checkUsage = `Usage: swcontract check [flags] PATH...
 Checks each exchange in PATH against the pinned OpenAPI contract and writes a
 report. PATH is a recording (.json), a HAR file (.har) or a directory, searched
 recursively for both. A recording's "expect" field is ignored. In a HAR file
-only GET requests for .../Accounts/{uuid}/Calls/{uuid} are checked; other
+only the entries whose request is exactly the operation's, GET
+/api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}, are checked; other
 entries are counted as skipped. Flags may come before or after PATH.
 
 Flags:
