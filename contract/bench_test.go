@@ -34,6 +34,24 @@ func BenchmarkValidate(b *testing.B) {
 	}
 }
 
+// BenchmarkCheckDecoded is BenchmarkValidate for CheckDecoded, which
+// decodes the whole body for the normalizer: the path the Lambda takes.
+func BenchmarkCheckDecoded(b *testing.B) {
+	v := newValidator(b)
+	conformant := conformantExchange(b)
+	for _, bc := range []struct {
+		name string
+		ex   contract.Exchange
+	}{{"conformant", conformant}, {"undeclared-90k", undeclaredFlood(conformant, 90_000)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				v.CheckDecoded(bc.ex)
+			}
+		})
+	}
+}
+
 // undeclaredFlood returns ex with n undeclared members added to its body's
 // top-level object, each as short as a member can be ("u00001":0 is about 11
 // bytes), the shape of a hostile body that is small but has many properties.

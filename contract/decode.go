@@ -49,7 +49,8 @@ func (e *UTF8Error) Error() string {
 	return fmt.Sprintf("invalid UTF-8 at byte %d", e.Offset)
 }
 
-// document is a decoded body and the objects in it that repeat a member name.
+// document is a decoded body, the members it holds that its schema does not
+// declare, and the objects in it that repeat a member name.
 type document struct {
 	value any
 	// undeclared lists, for each object the property tree describes, the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,54 @@ var decodeCases = []string{
 	`.5`, `+1`, `tru`, `truex`, `nul`, `[1 2]`, `"a` + "\x01" + `"`, `"abc`, `"\`, `{"a":"b\`, ``, `   `, "\ufeff{}",
 	`{"a":1}}`, `[[[[[[[[[[]]]]]]]]]]`, strings.Repeat("[", 300) + strings.Repeat("]", 300),
 	strings.Repeat("[", 10001) + strings.Repeat("]", 10001), `{"n":123456789012345678901234567890}`, `[1,"2",{"3":[4]}]`,
+	`{"s":"` + "\xc0\xaf" + `"}`, `{"s":"` + "\xed\xa0\x80" + `"}`, `["` + "\xe2\x82" + `"]`, `{"` + "\xff" + `":1}`, "\f{}", "\u00a0{}", "{}\v",
+	`[{"a":1,"a":2},{"b":{"c":1,"c":[],"d":0,"d":1}}]`, strings.Repeat(`{"a":`, 10001) + "1" + strings.Repeat("}", 10001),
+	strings.Repeat("[", 10000) + strings.Repeat("]", 10000), `"\u00e9` + "\xff" + `"`, `"` + "\xff" + `\x"`,
+}
+
+// TestDecodeDuplicates: the decoder reports each object that repeats a
+// member name, at its pointer, with the names sorted, and counts the
+// objects beyond those it lists.
+func TestDecodeDuplicates(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("k", 1000)
+	doc, err := decodeDocument([]byte(`{"a":1,"b":[{"x":1,"y":2,"x":3,"y":4,"x":5}],"a~/":{"z":1,"z":2},"a":2,"` + long + `":{"q":1,"q":1}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, d := range doc.duplicates {
+		got[d.pointer] = strings.Join(d.names, ",")
+	}
+	want := map[string]string{"": "a", "/b/0": "x,y", "/a~0~1": "z", "/" + strings.Repeat("k", maxPointerLen-1) + "…": "q"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("duplicates (-want +got):\n%s", diff)
+	}
+	if v := doc.value.(map[string]any)["a"]; v != json.Number("2") {
+		t.Errorf("a = %v, want the last value, 2", v)
+	}
+	many := "[" + strings.Repeat(`{"a":1,"a":2},`, maxDuplicates+5) + "{}]"
+	doc, err = decodeDocument([]byte(many))
+	if err != nil || len(doc.duplicates) != maxDuplicates || doc.moreDuplicates != 5 {
+		t.Errorf("%d objects repeating a name: %d listed, %d more, %v", maxDuplicates+5, len(doc.duplicates), doc.moreDuplicates, err)
+	}
+}
+
+// TestDecodeBigObject: an object past bigObject members goes straight into
+// its map, with the same result and the same repeated names.
+func TestDecodeBigObject(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(`{"dup":0`)
+	for i := range 3 * bigObject {
+		fmt.Fprintf(&b, `,"k%d":%d`, i, i)
+	}
+	b.WriteString(`,"dup":1,"k7":"last"}`)
+	compareDecode(t, 0, []byte(b.String()))
+	doc, err := decodeDocument([]byte(b.String()))
+	if err != nil || len(doc.duplicates) != 1 || strings.Join(doc.duplicates[0].names, ",") != "dup,k7" {
+		t.Errorf("duplicates %+v, %v; want dup and k7", doc.duplicates, err)
+	}
 }
 
 // TestDecodeJSONMatchesLibrary checks decodeJSON against

@@ -74,9 +74,9 @@ type harEntry struct {
 		Status  int         `json:"status"`
 		Headers []harHeader `json:"headers"`
 		Content struct {
-			MimeType string `json:"mimeType"`
-			Text     string `json:"text"`
-			Encoding string `json:"encoding"`
+			MimeType string  `json:"mimeType"`
+			Text     harText `json:"text"`
+			Encoding string  `json:"encoding"`
 		} `json:"content"`
 	} `json:"response"`
 }
@@ -175,19 +175,20 @@ func callURL(v *contract.Validator, method, rawURL string) (string, bool) {
 }
 
 // harBody returns the response body that text holds in the given encoding.
-func harBody(text, encoding string) ([]byte, error) {
+func harBody(text harText, encoding string) ([]byte, error) {
 	switch encoding {
 	case "":
-		if text == "" {
+		if len(text) == 0 {
 			return nil, nil
 		}
-		return []byte(text), nil
+		return text, nil
 	case "base64":
-		b, err := base64.StdEncoding.DecodeString(text)
+		b := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+		n, err := base64.StdEncoding.Decode(b, text)
 		if err != nil {
 			return nil, errors.New("text is not valid base64")
 		}
-		return b, nil
+		return b[:n], nil
 	}
 	if len(encoding) > 32 {
 		encoding = encoding[:32] + "..."

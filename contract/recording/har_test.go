@@ -233,3 +233,32 @@ func TestHARDeepBody(t *testing.T) {
 		t.Errorf("findings %+v, want one body.too-deep", got)
 	}
 }
+
+// TestHARBodyBytesKept: a HAR's text is unquoted byte for byte, so a body
+// whose bytes are not UTF-8 reaches the check as captured and is reported,
+// whether the HAR holds it as text or in base64.
+func TestHARBodyBytesKept(t *testing.T) {
+	t.Parallel()
+	v, err := contract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"sid":"a` + "\xff" + `b","to":"` + "\xc0\xaf" + `"}`
+	for _, content := range []string{
+		`{"mimeType":"application/json","text":"` + strings.ReplaceAll(body, `"`, `\"`) + `"}`,
+		`{"mimeType":"application/json","encoding":"base64","text":"` + base64.StdEncoding.EncodeToString([]byte(body)) + `"}`,
+	} {
+		har := `{"log":{"entries":[{"request":{"method":"GET","url":"` + harCallURL + `"},"response":{"status":200,"content":` + content + `}}]}}`
+		entries, _, err := recording.ParseHAR("utf8.har", []byte(har))
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("ParseHAR = %d entries, %v", len(entries), err)
+		}
+		if got := string(entries[0].Exchange.Body); got != body {
+			t.Errorf("body %q, want %q as in the file", got, body)
+		}
+		if got := v.Check(entries[0].Exchange).Findings; len(got) != 1 || got[0].Rule != contract.RuleBodyInvalidJSON ||
+			!strings.Contains(got[0].Message, "invalid UTF-8 at byte 10") {
+			t.Errorf("findings %+v, want body.invalid-json at byte 10", got)
+		}
+	}
+}

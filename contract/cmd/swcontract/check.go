@@ -28,7 +28,8 @@ Checks each exchange in PATH against the pinned OpenAPI contract and writes a
 report. PATH is a recording (.json), a HAR file (.har), a directory, searched
 recursively for both, or - for one recording or HAR document on standard
 input (told apart by content). A recording's "expect" field is ignored. In a
-HAR file only GET requests for .../Accounts/{uuid}/Calls/{uuid} are checked;
+HAR file only the entries whose request is exactly GET
+/api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid} are checked;
 other entries are counted as skipped. A file named twice is checked once.
 Flags may come before or after PATH.
 
