@@ -13,34 +13,11 @@ import (
 // a HAR file or a caller that did not canonicalize, and the checks below read
 // every spelling.
 
-// headerValues returns the values of the field name in h under any spelling
-// of the name: the canonical key's first, then the other spellings' in
-// lexical order of the key.
-func headerValues(h http.Header, name string) []string {
-	canonical := http.CanonicalHeaderKey(name)
-	vals := h[canonical]
-	var others []string
-	for k := range h {
-		if k != canonical && strings.EqualFold(k, name) {
-			others = append(others, k)
-		}
-	}
-	if len(others) == 0 {
-		return vals
-	}
-	slices.Sort(others)
-	vals = slices.Clone(vals)
-	for _, k := range others {
-		vals = append(vals, h[k]...)
-	}
-	return vals
-}
-
 // singletonFields are the response fields RFC 9110 defines as a single value,
 // with the severity of a finding when one is repeated: Content-Type decides
 // how the body is read, so a repeated one is an error; the others do not
 // change the verdict on the body, but say an intermediary is broken.
-var singletonFields = []struct {
+var singletonFields = [...]struct {
 	name     string
 	severity Severity
 }{
@@ -56,16 +33,52 @@ var singletonFields = []struct {
 	{"Age", SeverityWarning},
 }
 
-// repeatedSingletons reports each singleton field that appears more than
-// once: as several field lines, under one spelling of its name or several.
-// Which one comes first does not matter.
-func (c *checker) repeatedSingletons(h http.Header) {
-	for _, f := range singletonFields {
-		if n := len(headerValues(h, f.name)); n > 1 {
+// headerFields reads h once, whatever the spelling of its names. It reports
+// each singleton field that appears more than once (as several field lines,
+// under one spelling or several; which comes first does not matter), and
+// returns the values of Content-Type: the canonical spelling's first, then
+// the others' in lexical order of the name as written.
+func (c *checker) headerFields(h http.Header) []string {
+	var count [len(singletonFields)]int
+	var ctNames []string
+	for k, vs := range h {
+		ck := http.CanonicalHeaderKey(k)
+		for i, f := range singletonFields {
+			if ck == f.name {
+				count[i] += len(vs)
+				if i == 0 {
+					ctNames = append(ctNames, k)
+				}
+				break
+			}
+		}
+	}
+	for i, f := range singletonFields {
+		if n := count[i]; n > 1 {
 			c.add(RuleHeaderRepeated, f.severity, "header:"+f.name, "one "+f.name+" field", fmt.Sprintf("%d fields", n),
 				fmt.Sprintf("%s appears %d times; it is a singleton field and must appear once (RFC 9110 section 5.3)", f.name, n))
 		}
 	}
+	switch len(ctNames) {
+	case 0:
+		return nil
+	case 1:
+		return h[ctNames[0]]
+	}
+	slices.SortFunc(ctNames, func(a, b string) int {
+		switch {
+		case a == "Content-Type":
+			return -1
+		case b == "Content-Type":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	var vals []string
+	for _, k := range ctNames {
+		vals = append(vals, h[k]...)
+	}
+	return vals
 }
 
 // parseMediaType returns the media type of a Content-Type value, lower case,

@@ -339,8 +339,7 @@ func (c *checker) check(v *Validator, ex Exchange) {
 		c.add(RuleStatusUndocumented, SeverityError, PointerStatus, documentedStatuses(op), strconv.Itoa(ex.Status),
 			fmt.Sprintf("HTTP status %d is not documented for %s", ex.Status, op.id))
 	}
-	c.repeatedSingletons(ex.Header)
-	ct, mediaType, known := contentType(headerValues(ex.Header, "Content-Type"))
+	ct, mediaType, known := contentType(c.headerFields(ex.Header))
 	switch {
 	case !known:
 		// Repeated with different media types: header.repeated says so,
