@@ -47,7 +47,7 @@ func TestSendMessageLandsInMoto(t *testing.T) {
 
 	sm, smURL := testkit.SecretsManager(t)
 	sm.Put(testkit.SecretID, secretJSON(testKey, ""))
-	src, _ := testkit.Clients(t, smURL, testkit.SecretKey)
+	src, _ := testkit.Clients(t, smURL, testkit.AccessKey)
 	logs := &testkit.SyncBuffer{}
 	h := newHandlerFrom(deps{
 		cfg: config{
