@@ -1,4 +1,4 @@
-package main
+package buildinfo
 
 import (
 	"runtime"
@@ -10,7 +10,7 @@ import (
 	"github.com/callwire/callwire/contract"
 )
 
-func TestVersionText(t *testing.T) {
+func TestText(t *testing.T) {
 	t.Parallel()
 	spec := "spec        " + contract.SpecName + "\n" + "spec sha256 " + contract.SpecSHA256 + "\n"
 	tests := []struct {
@@ -45,8 +45,8 @@ func TestVersionText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if diff := cmp.Diff(tt.want, versionText(tt.bi, "linux/arm64")); diff != "" {
-				t.Errorf("versionText mismatch (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tt.want, Text("swcontract", tt.bi, "linux/arm64")); diff != "" {
+				t.Errorf("Text mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
