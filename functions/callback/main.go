@@ -57,6 +57,6 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 		queue:   queue,
 		secrets: src,
 		log:     lambdacontext.NewLogger(),
-		metrics: emf.NewWriter(os.Stdout),
+		metrics: emf.NewWriter(os.Stdout, Metrics),
 	}), nil
 }

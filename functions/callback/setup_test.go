@@ -132,7 +132,7 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 		queue:   queue,
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, nil)),
-		metrics: emf.NewWriter(env.metrics),
+		metrics: emf.NewWriter(env.metrics, Metrics),
 	})
 	env.clock = &fakeClock{}
 	env.clock.ns.Store(time.Date(2026, 3, 2, 14, 8, 0, 0, time.UTC).UnixNano())

@@ -43,6 +43,6 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 		cfg:     cfg,
 		calls:   client,
 		log:     lambdacontext.NewLogger(),
-		metrics: emf.NewWriter(os.Stdout),
+		metrics: emf.NewWriter(os.Stdout, Metrics),
 	}), nil
 }

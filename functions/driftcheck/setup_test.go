@@ -98,7 +98,7 @@ func setup(t *testing.T, o options) *testEnv {
 		cfg:     cfg,
 		calls:   client,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		metrics: emf.NewWriter(env.metrics),
+		metrics: emf.NewWriter(env.metrics, Metrics),
 	})
 	env.h.now = func() time.Time { return fixedNow }
 	return env

@@ -52,7 +52,7 @@ func setupBench(b *testing.B) *benchEnv {
 		calls:   retrieve.New(client, retrieve.ModeWarn, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		metrics: emf.NewWriter(io.Discard),
+		metrics: emf.NewWriter(io.Discard, Metrics),
 	})
 	env := &benchEnv{h: h, hc: hc, url: swURL + "/api/laml/2010-04-01/Accounts/" + testProjectID + "/Calls/" + benchSID}
 	for range 3 {

@@ -40,6 +40,6 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 		calls:   retrieve.New(client, cfg.mode),
 		secrets: src,
 		log:     lambdacontext.NewLogger(),
-		metrics: emf.NewWriter(os.Stdout),
+		metrics: emf.NewWriter(os.Stdout, Metrics),
 	}), nil
 }

@@ -83,7 +83,7 @@ func setup(t *testing.T, mode retrieve.Mode) *testEnv {
 		calls:   retrieve.New(client, mode, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		metrics: emf.NewWriter(env.metrics),
+		metrics: emf.NewWriter(env.metrics, Metrics),
 	})
 	return env
 }

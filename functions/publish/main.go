@@ -53,6 +53,6 @@ func newHandler(getenv func(string) string) (*handler, error) {
 		bus:     eventbridge.NewFromConfig(awsCfg),
 		secrets: src,
 		log:     lambdacontext.NewLogger(),
-		metrics: emf.NewWriter(os.Stdout),
+		metrics: emf.NewWriter(os.Stdout, Metrics),
 	}), nil
 }

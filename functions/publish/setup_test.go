@@ -175,7 +175,7 @@ func setup(tb testing.TB) *testEnv {
 		bus:     eventbridge.NewFromConfig(awsConfig(evURL)),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		metrics: emf.NewWriter(env.metrics),
+		metrics: emf.NewWriter(env.metrics, Metrics),
 	})
 	return env
 }

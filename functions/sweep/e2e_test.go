@@ -76,7 +76,7 @@ func TestSweepEndToEnd(t *testing.T) {
 	}
 	var logs, metrics bytes.Buffer
 	h.log = slog.New(slog.NewJSONHandler(&logs, nil))
-	h.metrics = emf.NewWriter(&metrics)
+	h.metrics = emf.NewWriter(&metrics, Metrics)
 	input := json.RawMessage(`{"window_end":"2026-03-22T00:00:00Z","window":"168h"}`)
 
 	rep, err := h.Handle(t.Context(), input)

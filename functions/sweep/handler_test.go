@@ -142,7 +142,7 @@ func setup(t *testing.T, calls []string, published fakePublished, pageSize, page
 		queue:     e.queue,
 		validator: sync.OnceValues(contract.New),
 		log:       slog.New(slog.NewJSONHandler(e.logs, nil)),
-		metrics:   emf.NewWriter(e.metrics),
+		metrics:   emf.NewWriter(e.metrics, Metrics),
 		dims:      emf.Dimensions("sweep", ""),
 		now:       func() time.Time { return testNow },
 	}

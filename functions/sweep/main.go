@@ -55,7 +55,7 @@ func newHandler(getenv func(string) string) (*handler, error) {
 		queue:     queue.NewSender(sqs.NewFromConfig(awsCfg), cfg.queueURL),
 		validator: sync.OnceValues(contract.New),
 		log:       lambdacontext.NewLogger(),
-		metrics:   emf.NewWriter(os.Stdout),
+		metrics:   emf.NewWriter(os.Stdout, Metrics),
 		dims:      emf.Dimensions("sweep", cfg.FunctionName),
 		now:       time.Now,
 	}

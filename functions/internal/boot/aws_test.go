@@ -30,8 +30,8 @@ const (
 	containerToken  = "container-test-authorization-token"
 )
 
-// env is a getenv backed by a map.
-func env(m map[string]string) func(string) string {
+// mapEnv is a getenv backed by a map.
+func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
@@ -105,7 +105,7 @@ func TestAWSEnvironmentCredentials(t *testing.T) {
 			for k, v := range tt.extra {
 				m[k] = v
 			}
-			cfg, err := AWS(env(m))
+			cfg, err := AWS(mapEnv(m))
 			if err != nil {
 				t.Fatalf("AWS: %v", err)
 			}
@@ -186,7 +186,7 @@ func TestAWSContainerCredentials(t *testing.T) {
 			for k, v := range tt.vars {
 				m[k] = v
 			}
-			cfg, err := AWS(env(m))
+			cfg, err := AWS(mapEnv(m))
 			if err != nil {
 				t.Fatalf("AWS: %v", err)
 			}
@@ -254,7 +254,7 @@ func TestAWSEndpoints(t *testing.T) {
 			for k, v := range tt.vars {
 				m[k] = v
 			}
-			cfg, err := AWS(env(m))
+			cfg, err := AWS(mapEnv(m))
 			if err != nil {
 				t.Fatalf("AWS: %v", err)
 			}
@@ -275,7 +275,7 @@ func TestEndpointVariables(t *testing.T) {
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":     "events",
 		"AWS_ENDPOINT_URL_DYNAMODB":        "ddb",
 	}
-	src := endpointSource{getenv: env(vars)}
+	src := endpointSource{getenv: mapEnv(vars)}
 	var got []string
 	for _, id := range []string{"Secrets Manager", "SQS", "EventBridge", "DynamoDB", "S3"} {
 		v, found, err := src.GetServiceBaseEndpoint(t.Context(), id)
@@ -334,7 +334,7 @@ func TestAWSErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := AWS(env(tt.vars))
+			_, err := AWS(mapEnv(tt.vars))
 			if err == nil {
 				t.Fatal("AWS: nil error")
 			}

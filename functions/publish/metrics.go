@@ -1,0 +1,19 @@
+package main
+
+import "github.com/callwire/callwire/functions/internal/emf"
+
+// Metrics are the metrics publish emits, one record per batch, with the
+// dimensions emf.Dimensions gives. Its Writer emits nothing else.
+var Metrics = []emf.Metric{
+	{Name: emf.HintsReceived, Unit: emf.Count, Doc: "queue records in the batch"},
+	{Name: emf.HintsMalformed, Unit: emf.Count, Doc: "records that are not a hint"},
+	{Name: emf.HintsRetried, Unit: emf.Count, Doc: "records reported as item failures, which come back through the queue"},
+	{Name: emf.EventsPublished, Unit: emf.Count, Doc: "events EventBridge accepted"},
+	{Name: emf.EventsAlreadyPublished, Unit: emf.Count, Doc: "calls acknowledged without publishing: their event is out"},
+	{Name: emf.EventsCallOmitted, Unit: emf.Count, Doc: "events published without their call, which would not fit EventBridge's size limit"},
+	{Name: emf.PublishFailures, Unit: emf.Count, Doc: "events EventBridge did not take, after the retry of refused entries"},
+	{Name: emf.IdempotencyErrors, Unit: emf.Count, Doc: "failed claims and done marks"},
+	{Name: emf.ColdStart, Unit: emf.Count, Doc: "1 on the first batch of an execution environment, else 0"},
+	{Name: emf.ContractFindings, Unit: emf.Count, Doc: "error findings of the contract checks of the retrieved calls"},
+	{Name: emf.SecretFetches, Unit: emf.Count, Doc: "GetSecretValue calls the batch made"},
+}
