@@ -57,7 +57,6 @@ Exit codes:
 // checkGCPercent is the GC target percentage check runs with unless GOGC is set.
 const checkGCPercent = 200
 
-
 type checkOptions struct {
 	format string
 	failOn contract.Severity
