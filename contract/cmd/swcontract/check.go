@@ -23,12 +23,16 @@ import (
 const checkUsage = `Usage: swcontract check [flags] PATH...
 
 Checks each exchange in PATH against the pinned OpenAPI contract and writes a
-report. PATH is a recording (.json), a HAR file (.har), a directory, searched
-recursively for both, or - for one recording or HAR document on standard
-input (told apart by content). A recording's "expect" field is ignored. In a
-HAR file only the entries whose request is exactly GET
-/api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid} are checked;
-other entries are counted as skipped. A file named twice is checked once.
+report while it reads. PATH is a file, a directory (searched recursively for
+*.json and *.har files), or - for standard input; a file or standard input
+is a HAR or a recording by its content (a JSON object with a "log" member is
+a HAR), never by its name. A HAR is read entry by entry, and each result
+names its entry (index, method, URL). In a HAR only the entries whose
+request is exactly GET /api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}
+are checked; other entries are counted as skipped. A HAR holding credentials
+(Authorization, Cookie, URL user information, a token in the query) gets one
+warning naming them, never their values. A file named twice is checked once.
+Past 1000 exchanges with findings, the rest are aggregated by fingerprint.
 Flags may come before or after PATH.
 
 Flags:
@@ -40,18 +44,17 @@ Flags:
   --out FILE
         write the report to FILE instead of standard output
 
+Unusable inputs: a path that does not exist, a file that cannot be read or
+parsed, a HAR entry that cannot be decoded, a HAR without a Retrieve a Call
+entry, an empty directory or one without candidates, empty standard input.
+Each is named with its reason on standard error and in the report, in every
+format; the rest is still checked, and the run exits 2.
+
 Exit codes:
   0  every exchange passed: no finding at or above --fail-on
   1  at least one exchange failed
-  2  usage error, no such PATH, or an input that could not be used
-     (2 outranks 1):
-     - a file that cannot be read or parsed: the reason goes to standard
-       error as "swcontract: <path>: <reason>", and the other files are
-       still checked and reported;
-     - nothing to check: a HAR file without a Retrieve a Call entry, a
-       directory without recordings or HAR files, empty standard input; each
-       is named on standard error and in the report ("unusable"), and the
-       rest is still checked. Checking nothing never passes.
+  2  usage error, or an unusable input (2 outranks 1); checking nothing
+     never passes
 `
 
 // checkGCPercent is the GC target percentage check runs with unless GOGC is set.

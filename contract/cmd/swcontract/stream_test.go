@@ -162,7 +162,7 @@ func TestUnusableInEveryFormat(t *testing.T) {
 			case "json":
 				var doc struct {
 					Unusable []struct{ Source, Reason string } `json:"unusable"`
-					Checked  int                                `json:"checked"`
+					Checked  int                               `json:"checked"`
 				}
 				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
 					t.Fatalf("not JSON: %v", err)
