@@ -213,7 +213,8 @@ func (e *testEnv) metricSums(t testing.TB) map[string]float64 {
 			t.Fatalf("metric line is not JSON: %q", line)
 		}
 		for _, name := range []string{emf.CallbacksReceived, emf.CallbackSignatureFailures, emf.CallbacksQueued,
-			emf.CallbacksIgnored, emf.CallbackContractFindings, emf.SigningKeyMissing, emf.CallbacksFailed} {
+			emf.CallbacksIgnored, emf.CallbackContractFindings, emf.SigningKeyMissing, emf.CallbacksFailed,
+			emf.CallbacksRejected, emf.CallbacksForeignAccount} {
 			v, _ := rec[name].(float64)
 			sums[name] += v
 		}
