@@ -526,10 +526,11 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 		Pointer     string `json:"pointer"`
 		Severity    string `json:"severity"`
 		Fingerprint string `json:"fingerprint"`
+		Message     string `json:"message"`
 	}
 	logged := make([]loggedFinding, 0, len(out.findings))
 	for _, f := range out.findings {
-		logged = append(logged, loggedFinding{f.Rule, f.Pointer, string(f.Severity), f.Fingerprint})
+		logged = append(logged, loggedFinding{f.Rule, f.Pointer, string(f.Severity), f.Fingerprint, f.Message})
 	}
 	contractErrors := callbackschema.Errors(out.findings)
 	attrs := make([]slog.Attr, 0, 14)

@@ -79,6 +79,7 @@ type option func(*config)
 
 func withPublicURL(u string) option         { return func(c *config) { c.publicURL = u } }
 func withRefresh(d time.Duration) option    { return func(c *config) { c.refreshInterval = d } }
+func withCacheTTL(d time.Duration) option   { return func(c *config) { c.CacheTTL = d } }
 func withFetchOn(statuses ...string) option { return func(c *config) { c.fetchOn = set(statuses...) } }
 
 func set(statuses ...string) map[string]bool {
@@ -113,9 +114,6 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 			RetryMaxAttempts: 1,
 		}
 	}
-	// The source as main builds it (sourceOptions), caching for a minute.
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg(smURL)), time.Minute, sourceOptions...)
-	queue := sqs.NewFromConfig(awsCfg(sqURL))
 	cfg := config{
 		Settings:        boot.Settings{SecretID: testkit.SecretID, CacheTTL: time.Minute, FunctionName: testFunctionName},
 		queueURL:        queueURL,
@@ -125,6 +123,9 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	// The source as main builds it (sourceOptions), caching for a minute.
+	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg(smURL)), cfg.CacheTTL, sourceOptions...)
+	queue := sqs.NewFromConfig(awsCfg(sqURL))
 	env := &testEnv{sm: sm, sq: sq, logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}}
 	env.h = newHandlerFrom(deps{
 		cfg:     cfg,
