@@ -20,6 +20,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
@@ -132,7 +133,7 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 		keys:    signalwire.NewSecretCredentials(src, testkit.SecretID),
 		queue:   queue,
 		secrets: src,
-		log:     slog.New(slog.NewJSONHandler(env.logs, nil)),
+		log:     slog.New(logcap.New(slog.NewJSONHandler(env.logs, nil))), // as main wires it
 		metrics: emf.NewWriter(env.metrics),
 	})
 	env.clock = &fakeClock{}
