@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -22,13 +22,25 @@ import (
 	"github.com/callwire/callwire/functions/internal/callbackschema"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/webhook"
 	"github.com/callwire/callwire/functions/signalwire"
 	"github.com/callwire/callwire/functions/voice"
 )
 
-// maxBody is the largest callback body accepted; a real one is about 1 KB.
-const maxBody = 64 << 10
+// While Secrets Manager fails, the source is asked again at most once per
+// secretRetryAfter (the Retry-After of a 503 when no keys are at hand), and
+// the last good keys of the execution environment serve for maxStaleKeys.
+const (
+	secretRetryAfter = 5 * time.Second
+	maxStaleKeys     = time.Hour
+)
+
+// goodKeys are the last credentials read without error, and when.
+type goodKeys struct {
+	creds signalwire.Credentials
+	at    time.Time
+}
 
 // keySource reads the signing keys from the credentials secret.
 // Credentials may serve a cached secret; Rotate reads it past the cache and
@@ -65,6 +77,8 @@ type handler struct {
 	dims            map[string]string
 	now             func() time.Time
 	lastRefresh     atomic.Int64 // unix nanoseconds of the last forced secret refresh
+	lastFailure     atomic.Int64 // unix nanoseconds of the last failed secret read; 0 after a good one
+	lastGood        atomic.Pointer[goodKeys]
 	cold            atomic.Bool
 }
 
@@ -105,6 +119,8 @@ const (
 	resultIgnored          = "ignored"
 	resultMethodNotAllowed = "MethodNotAllowed"
 	resultTooLarge         = "PayloadTooLarge"
+	resultURITooLong       = "URITooLong"
+	resultWrongAccount     = "WrongAccount"
 	resultForbidden        = "Forbidden"
 	resultInvalidCallback  = "InvalidCallback"
 	resultMalformedBody    = "MalformedBody"
@@ -124,6 +140,7 @@ type outcome struct {
 	scheme     webhook.Scheme
 	key        string // "current" or "previous"
 	refreshed  bool
+	stale      bool // served with the last good keys during a Secrets Manager outage
 	findings   []contract.Finding
 	err        error
 }
@@ -154,24 +171,38 @@ func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLReques
 		resp.Headers["Allow"] = "GET, POST"
 		return resp
 	}
-	body, status := readBody(req)
-	if status != 0 {
-		if status == http.StatusRequestEntityTooLarge {
-			out.result = resultTooLarge
-			return errorResponse(status, resultTooLarge, "the body is larger than 64 KiB")
+	// Every bound is checked before work proportional to the request: the
+	// URL's parts before the URLs are built, the encoded body before it is
+	// decoded, the decoded body and the field count before any HMAC.
+	if len(req.RawPath)+len(req.RawQueryString)+len(req.RequestContext.DomainName)+len(h.publicURL) > webhook.MaxURL {
+		return tooLarge(out, &webhook.LimitError{What: "URL", Limit: webhook.MaxURL})
+	}
+	wreq := webhook.Request{
+		Method:      out.method,
+		URLs:        signedURLs(h.publicURL, req),
+		RawQuery:    req.RawQueryString,
+		ContentType: header(req.Headers, "content-type"),
+	}
+	body, err := readBody(req)
+	if err != nil {
+		if errors.Is(err, webhook.ErrTooLarge) {
+			return tooLarge(out, err)
 		}
 		out.result = resultMalformedBody
-		return errorResponse(status, resultMalformedBody, "the body is not valid base64")
+		return errorResponse(http.StatusBadRequest, resultMalformedBody, "the body is not valid base64")
+	}
+	wreq.Body = body
+	if err := webhook.CheckLimits(wreq); err != nil {
+		return tooLarge(out, err)
 	}
 
-	creds, err := h.keys.Credentials(ctx)
-	if err == nil && creds.SigningKey == "" {
-		// Perhaps the key was just added to the secret.
-		creds, err = h.refresh(ctx, creds, out)
+	creds, resp, ok := h.credentials(ctx, out)
+	if !ok {
+		return resp
 	}
-	if err != nil {
-		out.result, out.err = resultSecret, err
-		return errorResponse(http.StatusInternalServerError, "InternalError", "internal error")
+	if creds.SigningKey == "" {
+		// Perhaps the key was just added to the secret.
+		creds = h.refresh(ctx, creds, out)
 	}
 	if creds.SigningKey == "" {
 		out.result = resultNoSigningKey
@@ -179,45 +210,41 @@ func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLReques
 		return errorResponse(http.StatusInternalServerError, "InternalError", "internal error")
 	}
 
-	isJSON := isJSONContent(header(req.Headers, "content-type"))
-	var form []webhook.Field
-	var formErr error
-	if out.method == http.MethodPost && !isJSON {
-		form, formErr = webhook.ParseForm(body)
-	}
 	sig := header(req.Headers, webhook.HeaderSignalWire)
 	if sig == "" {
 		sig = header(req.Headers, webhook.HeaderTwilio)
 	}
-	urls := signedURLs(h.publicURL, req)
-	m, ok := verify(urls, body, form, sig, creds)
-	if !ok && sig != "" {
+	p, err := verify(wreq, sig, creds)
+	if errors.Is(err, webhook.ErrSignature) && sig != "" {
 		// A key reset may have reached the secret after this environment
 		// cached it. Anyone can send a bad signature, so this happens at
-		// most once per interval.
-		if fresh, err := h.refresh(ctx, creds, out); err == nil && fresh != creds {
-			m, ok = verify(urls, body, form, sig, fresh)
+		// most once per interval, counted when attempted.
+		if fresh := h.refresh(ctx, creds, out); fresh != creds {
+			creds = fresh
+			p, err = verify(wreq, sig, creds)
 		}
 	}
-	if !ok {
+	switch {
+	case errors.Is(err, webhook.ErrSignature):
 		out.result = resultForbidden
 		return errorResponse(http.StatusForbidden, resultForbidden, "forbidden")
+	case err != nil:
+		out.result = resultMalformedBody
+		out.findings = []contract.Finding{callbackschema.MalformedBody()}
+		return errorResponse(http.StatusBadRequest, resultMalformedBody, "the body is not a well-formed form")
 	}
-	out.scheme, out.key = m.Scheme, "current"
-	if m.Key == 1 {
+	out.scheme, out.key = p.Scheme, "current"
+	if p.Key == 1 {
 		out.key = "previous"
 	}
 
-	fields, ok := h.fields(req, out, body, isJSON, form, formErr)
-	if !ok {
-		out.result = resultMalformedBody
-		return errorResponse(http.StatusBadRequest, resultMalformedBody, "the body is not a well-formed form")
-	}
-	hint, problem := hintFrom(fields)
+	// From here on only the covered payload is read.
+	h.check(out, p)
+	hint, result, problem := hintFrom(p.Fields, creds.ProjectID)
 	out.sid, out.callStatus = hint.CallSID, hint.Status
 	if problem != "" {
-		out.result = resultInvalidCallback
-		return errorResponse(http.StatusBadRequest, resultInvalidCallback, problem)
+		out.result = result
+		return errorResponse(http.StatusBadRequest, result, problem)
 	}
 	if !h.fetchOn[hint.Status] {
 		out.result = resultIgnored
@@ -230,131 +257,231 @@ func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLReques
 	}
 	if _, err := h.queue.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(h.queueURL), MessageBody: aws.String(string(msg))}); err != nil {
 		out.result, out.err = resultQueue, fmt.Errorf("callback: queue callback for %s: %w", hint.CallSID, err)
-		resp := errorResponse(http.StatusServiceUnavailable, "Unavailable", "try again later")
-		resp.Headers["Retry-After"] = "5"
-		return resp
+		return unavailable(5 * time.Second)
 	}
 	out.result = resultQueued
 	return noContent()
 }
 
-// readBody returns the raw body, or the status that refuses it.
-func readBody(req *events.LambdaFunctionURLRequest) ([]byte, int) {
-	if !req.IsBase64Encoded {
-		if len(req.Body) > maxBody {
-			return nil, http.StatusRequestEntityTooLarge
-		}
-		return []byte(req.Body), 0
+// tooLarge answers a request over a bound: 414 for the URL, 413 otherwise.
+func tooLarge(out *outcome, err error) events.LambdaFunctionURLResponse {
+	out.result = resultTooLarge
+	if errors.Is(err, webhook.ErrURLTooLong) {
+		out.result = resultURITooLong
+		return errorResponse(http.StatusRequestURITooLong, resultURITooLong, "the URL is longer than 8 KiB")
 	}
-	if len(req.Body) > base64.StdEncoding.EncodedLen(maxBody) {
-		return nil, http.StatusRequestEntityTooLarge
+	var le *webhook.LimitError
+	if errors.As(err, &le) && le.What == "fields" {
+		return errorResponse(http.StatusRequestEntityTooLarge, resultTooLarge, "more than 200 fields")
+	}
+	return errorResponse(http.StatusRequestEntityTooLarge, resultTooLarge, "the body is larger than 64 KiB")
+}
+
+// unavailable answers 503 with Retry-After, so SignalWire retries later.
+func unavailable(after time.Duration) events.LambdaFunctionURLResponse {
+	resp := errorResponse(http.StatusServiceUnavailable, "Unavailable", "try again later")
+	resp.Headers["Retry-After"] = strconv.Itoa(max(1, int((after+time.Second-1)/time.Second)))
+	return resp
+}
+
+// readBody returns the body, decoded once from base64 when the Function URL
+// encoded it; its size is bounded before and after decoding. Errors are a
+// *webhook.LimitError or ErrBase64.
+func readBody(req *events.LambdaFunctionURLRequest) ([]byte, error) {
+	tooLarge := &webhook.LimitError{What: "body", Limit: webhook.MaxBody}
+	if !req.IsBase64Encoded {
+		if len(req.Body) > webhook.MaxBody {
+			return nil, tooLarge
+		}
+		return []byte(req.Body), nil
+	}
+	if len(req.Body) > base64.StdEncoding.EncodedLen(webhook.MaxBody) {
+		return nil, tooLarge
 	}
 	b, err := base64.StdEncoding.DecodeString(req.Body)
 	if err != nil {
-		return nil, http.StatusBadRequest
+		return nil, errBase64
 	}
-	if len(b) > maxBody {
-		return nil, http.StatusRequestEntityTooLarge
+	if len(b) > webhook.MaxBody {
+		return nil, tooLarge
 	}
-	return b, 0
+	return b, nil
 }
 
-// verify checks the signature against each URL SignalWire may have signed,
-// with the current and the previous key.
-func verify(urls []string, body []byte, form []webhook.Field, sig string, creds signalwire.Credentials) (webhook.Match, bool) {
+// errBase64 reports a Function URL body flagged base64 that is not.
+var errBase64 = errors.New("callback: body is not valid base64")
+
+// verify checks the signature with the current and the previous key.
+func verify(req webhook.Request, sig string, creds signalwire.Credentials) (webhook.Payload, error) {
 	if sig == "" {
-		return webhook.Match{}, false
+		return webhook.Payload{}, webhook.ErrSignature
 	}
-	keys := []string{creds.SigningKey, creds.PreviousSigningKey}
-	for _, u := range urls {
-		if m, ok := webhook.Verify(webhook.Request{URL: u, Body: body, Form: form}, sig, keys); ok {
-			return m, true
+	return webhook.Verify(req, sig, []string{creds.SigningKey, creds.PreviousSigningKey})
+}
+
+// credentials returns the signing keys. While Secrets Manager fails, the
+// last good keys of this execution environment keep serving for
+// maxStaleKeys, and the source is asked again at most once per
+// secretRetryAfter; with no good keys at all (a cold start during an
+// outage) the request is answered 503 with Retry-After. A secret that
+// reads but cannot be used is a configuration error: 500.
+func (h *handler) credentials(ctx context.Context, out *outcome) (signalwire.Credentials, events.LambdaFunctionURLResponse, bool) {
+	now := h.now()
+	good := h.lastGood.Load()
+	if failed := h.lastFailure.Load(); failed != 0 && now.UnixNano()-failed < int64(secretRetryAfter) {
+		if good != nil && now.Sub(good.at) < maxStaleKeys {
+			out.stale = true
+			return good.creds, events.LambdaFunctionURLResponse{}, true
 		}
+		out.result = resultSecret
+		return signalwire.Credentials{}, unavailable(time.Duration(int64(secretRetryAfter) - (now.UnixNano() - failed))), false
 	}
-	return webhook.Match{}, false
+	creds, err := h.keys.Credentials(ctx)
+	if err == nil {
+		h.lastGood.Store(&goodKeys{creds: creds, at: now})
+		h.lastFailure.Store(0)
+		return creds, events.LambdaFunctionURLResponse{}, true
+	}
+	out.err = err
+	if !isOutage(err) {
+		out.result = resultSecret
+		return signalwire.Credentials{}, errorResponse(http.StatusInternalServerError, "InternalError", "internal error"), false
+	}
+	h.lastFailure.Store(now.UnixNano())
+	if good != nil && now.Sub(good.at) < maxStaleKeys {
+		out.stale = true
+		return good.creds, events.LambdaFunctionURLResponse{}, true
+	}
+	out.result = resultSecret
+	return signalwire.Credentials{}, unavailable(secretRetryAfter), false
+}
+
+// isOutage reports whether err is Secrets Manager failing (throttled,
+// unavailable, timed out) rather than a secret that cannot be used.
+func isOutage(err error) bool {
+	var se *secrets.Error
+	return errors.As(err, &se) && (se.Reason == secrets.Throttled || se.Reason == secrets.Unavailable)
 }
 
 // refresh reads the secret past its cache, at most once per refresh
-// interval; otherwise, or when the refresh fails, it returns creds.
-func (h *handler) refresh(ctx context.Context, creds signalwire.Credentials, out *outcome) (signalwire.Credentials, error) {
+// interval per execution environment: the attempt counts, whatever Secrets
+// Manager answers. Otherwise, or when the refresh fails, it returns creds.
+func (h *handler) refresh(ctx context.Context, creds signalwire.Credentials, out *outcome) signalwire.Credentials {
 	if h.refreshInterval <= 0 {
-		return creds, nil
+		return creds
 	}
 	now := h.now().UnixNano()
 	last := h.lastRefresh.Load()
 	if now-last < int64(h.refreshInterval) || !h.lastRefresh.CompareAndSwap(last, now) {
-		return creds, nil
+		return creds
 	}
 	fresh, _, err := h.keys.Rotate(ctx, creds)
 	if err != nil {
-		if creds.SigningKey == "" {
-			return creds, err
+		if out.err == nil {
+			out.err = err
 		}
-		return creds, nil // keep serving with the cached keys
+		return creds // keep serving with the cached keys
 	}
 	out.refreshed = true
-	return fresh, nil
+	h.lastGood.Store(&goodKeys{creds: fresh, at: h.now()})
+	return fresh
 }
 
-// fields returns the verified request's callback fields and adds the
-// payload check's findings to out; ok is false for a body that is not a
-// form.
-func (h *handler) fields(req *events.LambdaFunctionURLRequest, out *outcome, body []byte, isJSON bool,
-	form []webhook.Field, formErr error) ([]webhook.Field, bool) {
-	var extra []contract.Finding
-	switch {
-	case out.method == http.MethodGet:
-		var err error
-		if form, err = webhook.ParseForm([]byte(req.RawQueryString)); err != nil {
-			out.findings = []contract.Finding{callbackschema.MalformedBody()}
-			return nil, false
-		}
-	case isJSON:
-		var err error
-		if form, err = webhook.ParseJSON(body); err != nil {
-			out.findings = []contract.Finding{callbackschema.MalformedBody()}
-			return nil, false
-		}
-		extra = append(extra, callbackschema.JSONBody())
-	case formErr != nil:
-		out.findings = []contract.Finding{callbackschema.MalformedBody()}
-		return nil, false
-	}
-	fs, err := callbackschema.Check(form)
+// check adds the covered payload's findings to out.
+func (h *handler) check(out *outcome, p webhook.Payload) {
+	fs, err := callbackschema.Check(p.Fields)
 	if err != nil {
 		// The embedded schema compiled at start; this cannot happen.
 		out.err = err
 	}
-	out.findings = append(fs, extra...)
-	return form, true
+	if p.JSON {
+		fs = append(fs, callbackschema.JSONBody())
+	}
+	out.findings = fs
 }
 
-// hintFrom builds the queue message of a verified callback, or says why the
-// callback is unusable.
-func hintFrom(fields []webhook.Field) (pipeline.Hint, string) {
+// hintFields are the fields a hint is made of. Field boundaries inside the
+// form scheme are not signed (name+value pairs are concatenated), so each
+// is validated strictly, and none may arrive twice.
+var hintFields = []string{"AccountSid", "CallSid", "CallStatus", "SequenceNumber", "Timestamp"}
+
+// hintFrom builds the queue message of a verified callback of project, or
+// says why the callback is refused (the result and a message that quotes
+// nothing of the request).
+func hintFrom(fields []webhook.Field, project string) (pipeline.Hint, string, string) {
 	var hint pipeline.Hint
+	for _, name := range hintFields {
+		if countField(fields, name) > 1 {
+			return hint, resultInvalidCallback, name + " is sent more than once"
+		}
+	}
 	raw, ok := webhook.Get(fields, "CallSid")
 	if !ok || raw == "" {
-		return hint, "CallSid is missing"
+		return hint, resultInvalidCallback, "CallSid is missing"
 	}
 	sid, err := voice.ParseSID(raw)
 	if err != nil {
-		return hint, "CallSid is not a UUID"
+		return hint, resultInvalidCallback, "CallSid is not a UUID"
 	}
 	hint.CallSID = sid
 	status, _ := webhook.Get(fields, "CallStatus")
-	hint.Status = strings.ToLower(status)
-	if hint.Status == "" {
-		return hint, "CallStatus is missing"
+	if status == "" {
+		return hint, resultInvalidCallback, "CallStatus is missing"
 	}
+	if !slices.Contains(callbackStatuses, status) {
+		return hint, resultInvalidCallback, "CallStatus is not a documented call status"
+	}
+	hint.Status = status
 	if v, ok := webhook.Get(fields, "SequenceNumber"); ok {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-			hint.Sequence = &n
+		n, ok := parseSequence(v)
+		if !ok {
+			return hint, resultInvalidCallback, "SequenceNumber is not a non-negative integer"
+		}
+		hint.Sequence = &n
+	}
+	if v, ok := webhook.Get(fields, "Timestamp"); ok {
+		if len(v) > maxTimestamp {
+			return hint, resultInvalidCallback, "Timestamp is longer than 64 bytes"
+		}
+		if _, err := contract.ParseDate(v); err != nil {
+			return hint, resultInvalidCallback, "Timestamp is not an RFC 2822 date-time"
+		}
+		hint.Timestamp = v
+	}
+	account, _ := webhook.Get(fields, "AccountSid")
+	switch {
+	case account == "":
+		return hint, resultInvalidCallback, "AccountSid is missing"
+	case !contract.IsUUID(account):
+		return hint, resultInvalidCallback, "AccountSid is not a UUID"
+	case !strings.EqualFold(account, project):
+		return hint, resultWrongAccount, "AccountSid is not this project"
+	}
+	hint.Source = pipeline.SourceCallback
+	return hint, "", ""
+}
+
+// maxTimestamp bounds a callback's Timestamp; a real one is 31 bytes.
+const maxTimestamp = 64
+
+// parseSequence reads a SequenceNumber: decimal digits only (no sign, no
+// space, no exponent) that fit an int64.
+func parseSequence(v string) (int64, bool) {
+	if v == "" || strings.Trim(v, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil
+}
+
+func countField(fields []webhook.Field, name string) int {
+	n := 0
+	for _, f := range fields {
+		if f.Name == name {
+			n++
 		}
 	}
-	hint.Timestamp, _ = webhook.Get(fields, "Timestamp")
-	hint.Source = pipeline.SourceCallback
-	return hint, ""
+	return n
 }
 
 // header returns the value of the header named name (lower case), matching
@@ -369,11 +496,6 @@ func header(headers map[string]string, name string) string {
 		}
 	}
 	return ""
-}
-
-func isJSONContent(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func noContent() events.LambdaFunctionURLResponse {
@@ -404,10 +526,11 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 		Pointer     string `json:"pointer"`
 		Severity    string `json:"severity"`
 		Fingerprint string `json:"fingerprint"`
+		Message     string `json:"message"`
 	}
 	logged := make([]loggedFinding, 0, len(out.findings))
 	for _, f := range out.findings {
-		logged = append(logged, loggedFinding{f.Rule, f.Pointer, string(f.Severity), f.Fingerprint})
+		logged = append(logged, loggedFinding{f.Rule, f.Pointer, string(f.Severity), f.Fingerprint, f.Message})
 	}
 	contractErrors := callbackschema.Errors(out.findings)
 	attrs := make([]slog.Attr, 0, 14)
@@ -423,6 +546,9 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 	}
 	if out.refreshed {
 		attrs = append(attrs, slog.Bool("secret_refreshed", true))
+	}
+	if out.stale {
+		attrs = append(attrs, slog.Bool("secret_stale", true))
 	}
 	if out.sid != "" {
 		attrs = append(attrs, slog.String("call_sid", out.sid))
@@ -456,6 +582,8 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 		{Name: emf.CallbackSignatureFailures, Unit: emf.Count, Value: flag(out.result == resultForbidden)},
 		{Name: emf.CallbacksQueued, Unit: emf.Count, Value: flag(out.result == resultQueued)},
 		{Name: emf.CallbacksIgnored, Unit: emf.Count, Value: flag(out.result == resultIgnored)},
+		{Name: emf.CallbacksRejected, Unit: emf.Count, Value: flag(out.status == http.StatusBadRequest)},
+		{Name: emf.CallbacksForeignAccount, Unit: emf.Count, Value: flag(out.result == resultWrongAccount)},
 		{Name: emf.CallbackContractFindings, Unit: emf.Count, Value: float64(contractErrors)},
 		{Name: emf.SigningKeyMissing, Unit: emf.Count, Value: flag(out.result == resultNoSigningKey)},
 		{Name: emf.CallbacksFailed, Unit: emf.Count, Value: flag(out.result == resultSecret || out.result == resultQueue)},

@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"log"
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -18,6 +19,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/callbackschema"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -56,7 +58,7 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 		keys:    signalwire.NewSecretCredentials(src, cfg.SecretID),
 		queue:   queue,
 		secrets: src,
-		log:     lambdacontext.NewLogger(),
+		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
 		metrics: emf.NewWriter(os.Stdout),
 	}), nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
@@ -79,6 +80,7 @@ type option func(*config)
 
 func withPublicURL(u string) option         { return func(c *config) { c.publicURL = u } }
 func withRefresh(d time.Duration) option    { return func(c *config) { c.refreshInterval = d } }
+func withCacheTTL(d time.Duration) option   { return func(c *config) { c.CacheTTL = d } }
 func withFetchOn(statuses ...string) option { return func(c *config) { c.fetchOn = set(statuses...) } }
 
 func set(statuses ...string) map[string]bool {
@@ -113,9 +115,6 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 			RetryMaxAttempts: 1,
 		}
 	}
-	// The source as main builds it (sourceOptions), caching for a minute.
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg(smURL)), time.Minute, sourceOptions...)
-	queue := sqs.NewFromConfig(awsCfg(sqURL))
 	cfg := config{
 		Settings:        boot.Settings{SecretID: testkit.SecretID, CacheTTL: time.Minute, FunctionName: testFunctionName},
 		queueURL:        queueURL,
@@ -125,13 +124,16 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	// The source as main builds it (sourceOptions), caching for a minute.
+	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg(smURL)), cfg.CacheTTL, sourceOptions...)
+	queue := sqs.NewFromConfig(awsCfg(sqURL))
 	env := &testEnv{sm: sm, sq: sq, logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}}
 	env.h = newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, testkit.SecretID),
 		queue:   queue,
 		secrets: src,
-		log:     slog.New(slog.NewJSONHandler(env.logs, nil)),
+		log:     slog.New(logcap.New(slog.NewJSONHandler(env.logs, nil))), // as main wires it
 		metrics: emf.NewWriter(env.metrics),
 	})
 	env.clock = &fakeClock{}
@@ -213,7 +215,8 @@ func (e *testEnv) metricSums(t testing.TB) map[string]float64 {
 			t.Fatalf("metric line is not JSON: %q", line)
 		}
 		for _, name := range []string{emf.CallbacksReceived, emf.CallbackSignatureFailures, emf.CallbacksQueued,
-			emf.CallbacksIgnored, emf.CallbackContractFindings, emf.SigningKeyMissing, emf.CallbacksFailed} {
+			emf.CallbacksIgnored, emf.CallbackContractFindings, emf.SigningKeyMissing, emf.CallbacksFailed,
+			emf.CallbacksRejected, emf.CallbacksForeignAccount} {
 			v, _ := rec[name].(float64)
 			sums[name] += v
 		}

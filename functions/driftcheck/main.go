@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"log"
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/logcap"
 )
 
 func main() {
@@ -42,7 +44,7 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		calls:   client,
-		log:     lambdacontext.NewLogger(),
+		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
 		metrics: emf.NewWriter(os.Stdout),
 	}), nil
 }

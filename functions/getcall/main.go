@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"log"
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 )
 
@@ -39,7 +41,7 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 		cfg:     cfg,
 		calls:   retrieve.New(client, cfg.mode),
 		secrets: src,
-		log:     lambdacontext.NewLogger(),
+		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
 		metrics: emf.NewWriter(os.Stdout),
 	}), nil
 }

@@ -9,6 +9,7 @@ package main
 
 import (
 	"log"
+	"log/slog"
 	"os"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -52,7 +54,7 @@ func newHandler(getenv func(string) string) (*handler, error) {
 		store:   idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table, idempotency.WithTTL(cfg.ttl)),
 		bus:     eventbridge.NewFromConfig(awsCfg),
 		secrets: src,
-		log:     lambdacontext.NewLogger(),
+		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
 		metrics: emf.NewWriter(os.Stdout),
 	}), nil
 }

@@ -13,6 +13,7 @@ package main
 
 import (
 	"log"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/queue"
 )
 
@@ -54,7 +56,7 @@ func newHandler(getenv func(string) string) (*handler, error) {
 		published: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table),
 		queue:     queue.NewSender(sqs.NewFromConfig(awsCfg), cfg.queueURL),
 		validator: sync.OnceValues(contract.New),
-		log:       lambdacontext.NewLogger(),
+		log:       slog.New(logcap.New(lambdacontext.NewLogHandler())),
 		metrics:   emf.NewWriter(os.Stdout),
 		dims:      emf.Dimensions("sweep", cfg.FunctionName),
 		now:       time.Now,
