@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -247,5 +248,31 @@ func TestZeroTTLRaised(t *testing.T) {
 				t.Errorf("ttl %v: %d GetSecretValue calls for 100 reads, want 1", ttl, n)
 			}
 		})
+	}
+}
+
+// TestRefreshBoundedConcurrently has many callers force a refresh at once
+// while Secrets Manager throttles: one call among them all.
+func TestRefreshBoundedConcurrently(t *testing.T) {
+	t.Parallel()
+	src, srv, _ := setup(t, time.Hour, nil)
+	srv.Put(testSecretID, "v1")
+	mustValue(t, src, testSecretID)
+	srv.SetFault(testSecretID, secretsserver.Throttled)
+	before := srv.Requests()
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			<-start
+			for range 4 {
+				_, _ = src.Refresh(t.Context(), testSecretID)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if n := srv.Requests() - before; n != 1 {
+		t.Errorf("%d GetSecretValue calls for 256 concurrent Refresh calls, want 1", n)
 	}
 }
