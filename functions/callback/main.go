@@ -11,6 +11,7 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -52,13 +53,24 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err != nil {
 		return nil, err
 	}
-	src, queue := boot.Secrets(awsCfg, cfg.Settings, sourceOptions...), sqs.NewFromConfig(awsCfg)
+	metrics := emf.NewWriter(os.Stdout)
+	opts := append([]secrets.Option{countStale(metrics, cfg.FunctionName)}, sourceOptions...)
+	src, queue := boot.Secrets(awsCfg, cfg.Settings, opts...), sqs.NewFromConfig(awsCfg)
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, cfg.SecretID),
 		queue:   queue,
 		secrets: src,
 		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
-		metrics: emf.NewWriter(os.Stdout),
+		metrics: metrics,
 	}), nil
+}
+
+// countStale emits SecretStaleServes each time the last good secret is
+// served past its TTL because Secrets Manager could not be read.
+func countStale(w *emf.Writer, functionName string) secrets.Option {
+	dims := emf.Dimensions("callback", functionName)
+	return secrets.WithStaleHook(func(string, time.Duration) {
+		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
+	})
 }

@@ -40,12 +40,31 @@ import (
 // SECRET_CACHE_TTL is not set.
 const DefaultCacheTTL = 5 * time.Minute
 
+// MinCacheTTL is the shortest SECRET_CACHE_TTL accepted (secrets.MinTTL):
+// 0, which once meant "no cache", is refused, since it made every read a
+// Secrets Manager call.
+const MinCacheTTL = secrets.MinTTL
+
+// DefaultStaleTTL is SECRET_STALE_TTL when it is not set
+// (secrets.DefaultStaleTTL, one hour; its reasons are there).
+const DefaultStaleTTL = secrets.DefaultStaleTTL
+
+// MaxStaleTTL is the longest SECRET_STALE_TTL accepted: a day. Past it, a
+// secret changed during an outage (a reset signing key or a revoked token)
+// would go unseen for longer than anyone would notice the outage.
+const MaxStaleTTL = 24 * time.Hour
+
 // Settings are what every function reads from its environment.
 type Settings struct {
 	// SecretID is SIGNALWIRE_SECRET_ID: the name or ARN of the secret.
 	SecretID string
-	// CacheTTL is SECRET_CACHE_TTL: how long the secret is served from memory.
+	// CacheTTL is SECRET_CACHE_TTL: how long the secret is served from
+	// memory, at least MinCacheTTL.
 	CacheTTL time.Duration
+	// StaleTTL is SECRET_STALE_TTL: how long past CacheTTL the last good
+	// secret keeps serving while Secrets Manager is throttling or
+	// unavailable (0 to MaxStaleTTL; 0 serves nothing stale).
+	StaleTTL time.Duration
 	// FunctionName is AWS_LAMBDA_FUNCTION_NAME, set by the runtime (and the
 	// emulator): the metrics' FunctionName dimension.
 	FunctionName string
@@ -57,7 +76,7 @@ type Settings struct {
 
 // LoadSettings reads the settings through getenv and returns every problem.
 func LoadSettings(getenv func(string) string) (Settings, []error) {
-	s := Settings{CacheTTL: DefaultCacheTTL, FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME")}
+	s := Settings{CacheTTL: DefaultCacheTTL, StaleTTL: DefaultStaleTTL, FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME")}
 	var errs []error
 	// The name is spelled out (it is signalwire.EnvAllowLoopback) so the
 	// deploy tests can read which variables the functions use.
@@ -74,10 +93,17 @@ func LoadSettings(getenv func(string) string) (Settings, []error) {
 	}
 	if v := getenv("SECRET_CACHE_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("SECRET_CACHE_TTL %q is not a non-negative duration such as 5m", v))
+		if err != nil || d < MinCacheTTL {
+			errs = append(errs, fmt.Errorf("SECRET_CACHE_TTL %q is not a duration of at least %v such as 5m", v, MinCacheTTL))
 		}
 		s.CacheTTL = d
+	}
+	if v := getenv("SECRET_STALE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > MaxStaleTTL {
+			errs = append(errs, fmt.Errorf("SECRET_STALE_TTL %q is not a duration from 0 to %v such as 1h", v, MaxStaleTTL))
+		}
+		s.StaleTTL = d
 	}
 	return s, errs
 }
@@ -87,16 +113,28 @@ func LoadSettings(getenv func(string) string) (Settings, []error) {
 // are the secret s.SecretID, built with opts (such as signalwire.WithRetry).
 func Clients(awsCfg aws.Config, s Settings, opts ...signalwire.Option) (*secrets.Source, *signalwire.Client) {
 	src := Secrets(awsCfg, s)
+	return src, Client(src, s, opts...)
+}
+
+// Client returns a SignalWire client whose credentials are the secret
+// s.SecretID read through src, built with opts (such as signalwire.WithRetry).
+func Client(src *secrets.Source, s Settings, opts ...signalwire.Option) *signalwire.Client {
 	if s.AllowLoopback {
 		opts = append(opts, signalwire.WithLoopback())
 	}
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient(), opts...)
-	return src, client
+	return signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient(), opts...)
 }
 
-// Secrets returns the secret source alone (caching for s.CacheTTL), for a
-// function that reads the secret but does not call SignalWire; opts
-// configure it.
+// Secrets returns the secret source (caching for s.CacheTTL, serving the
+// last good value for s.StaleTTL more during an outage); opts configure it
+// further, such as secrets.WithStaleHook to count stale serves.
+//
+// Its Secrets Manager client makes one attempt per call: the source's
+// backoff after a failure is the one retry policy, so a GetSecretValue the
+// source allows is one request, and a throttled Secrets Manager is not sent
+// the SDK's retries on top.
 func Secrets(awsCfg aws.Config, s Settings, opts ...secrets.Option) *secrets.Source {
-	return secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), s.CacheTTL, opts...)
+	opts = append([]secrets.Option{secrets.WithStaleTTL(s.StaleTTL)}, opts...)
+	api := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
+	return secrets.NewSource(api, s.CacheTTL, opts...)
 }

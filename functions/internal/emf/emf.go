@@ -16,9 +16,13 @@ const Namespace = "callwire"
 
 // Metric names emitted by the functions. Alarms in template.yaml refer to these.
 const (
-	UpstreamLatency    = "UpstreamLatency"
-	Retries            = "Retries"
-	SecretFetches      = "SecretFetches"
+	UpstreamLatency = "UpstreamLatency"
+	Retries         = "Retries"
+	SecretFetches   = "SecretFetches"
+	// SecretStaleServes counts reads answered with the last good secret past
+	// its cache TTL, because Secrets Manager was throttling or unavailable
+	// (SECRET_STALE_TTL): one record per such read.
+	SecretStaleServes  = "SecretStaleServes"
 	ContractFindings   = "ContractFindings"
 	ColdStart          = "ColdStart"
 	DriftChecks        = "DriftChecks"
