@@ -234,6 +234,8 @@ func compare(oldName string, oldSpec []byte, newName string, newSpec []byte) (*R
 			"does not document GET %s (operationId %s), so there is nothing to compare", "/Accounts/{AccountSid}/Calls/{Sid}", operationID)}
 	}
 	_, newOp := findOperation(newDoc)
+	unwrapResponses(oldOp)
+	unwrapResponses(newOp)
 
 	c := &comparison{rules: newRuleSet(), localizer: checker.NewDefaultLocalizer(), oldName: oldName, newName: newName}
 	var changes []Change
