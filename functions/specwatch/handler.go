@@ -188,30 +188,30 @@ func (h *Handler) Handle(ctx context.Context, _ json.RawMessage) (*Report, error
 
 // logReport writes the one log line of a run.
 func (h *Handler) logReport(ctx context.Context, rep *Report) {
-	attrs := []any{"outcome", rep.Outcome, "breaking", rep.Breaking, "non_breaking", rep.NonBreaking, "info", rep.Info,
-		"sampled_calls", rep.SampledCalls}
+	attrs := []slog.Attr{slog.String("outcome", rep.Outcome), slog.Int("breaking", rep.Breaking),
+		slog.Int("non_breaking", rep.NonBreaking), slog.Int("info", rep.Info), slog.Int("sampled_calls", rep.SampledCalls)}
 	if rep.DocumentSHA256 != "" {
-		attrs = append(attrs, "document_sha256", rep.DocumentSHA256, "baseline", rep.Baseline)
+		attrs = append(attrs, slog.String("document_sha256", rep.DocumentSHA256), slog.String("baseline", rep.Baseline))
 	}
 	if len(rep.Vanished) > 0 {
-		attrs = append(attrs, "vanished", rep.Vanished)
+		attrs = append(attrs, slog.Any("vanished", rep.Vanished))
 	}
 	if rep.EventID != "" {
-		attrs = append(attrs, "event_id", rep.EventID)
+		attrs = append(attrs, slog.String("event_id", rep.EventID))
 	}
 	if len(rep.Changes) > 0 {
 		var lines []string
 		for _, c := range rep.Changes[:min(len(rep.Changes), 20)] {
 			lines = append(lines, c.Severity+" "+c.Operation+" "+c.Kind+" "+c.Pointer+" reality="+string(c.Reality))
 		}
-		attrs = append(attrs, "changes", lines)
+		attrs = append(attrs, slog.Any("changes", lines))
 	}
+	level := slog.LevelInfo
 	if rep.Failure != nil {
-		attrs = append(attrs, "stage", rep.Failure.Stage, "error", rep.Failure.Detail)
-		h.log.ErrorContext(ctx, "specwatch", attrs...)
-		return
+		attrs = append(attrs, slog.String("stage", rep.Failure.Stage), slog.String("error", rep.Failure.Detail))
+		level = slog.LevelError
 	}
-	h.log.InfoContext(ctx, "specwatch", attrs...)
+	h.log.LogAttrs(ctx, level, "specwatch", attrs...)
 }
 
 // run does the watch and returns its report and failure.
