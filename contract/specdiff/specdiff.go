@@ -198,13 +198,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // and writes nothing. A document that cannot be read or compared comes back
 // as a *DocumentError naming its file.
 func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
-	write := (*Report).WriteText
-	switch format {
-	case "", "text":
-	case "json":
-		write = (*Report).WriteJSON
-	default:
-		return 2, fmt.Errorf("specdiff: unknown format %q (want text or json)", format)
+	if err := checkFormat(format); err != nil {
+		return 2, err
 	}
 	oldSpec, err := readSpec(oldPath)
 	if err != nil {
@@ -214,7 +209,28 @@ func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	rep, err := compare(oldPath, oldSpec, newPath, newSpec)
+	return RunBytes(oldPath, oldSpec, newPath, newSpec, format, stdout)
+}
+
+func checkFormat(format string) error {
+	switch format {
+	case "", "text", "json":
+		return nil
+	}
+	return fmt.Errorf("specdiff: unknown format %q (want text or json)", format)
+}
+
+// RunBytes is Run on documents already read, named oldName and newName in
+// errors (at most MaxSpecSize bytes each, as Load checks).
+func RunBytes(oldName string, oldSpec []byte, newName string, newSpec []byte, format string, stdout io.Writer) (int, error) {
+	if err := checkFormat(format); err != nil {
+		return 2, err
+	}
+	write := (*Report).WriteText
+	if format == "json" {
+		write = (*Report).WriteJSON
+	}
+	rep, err := compare(oldName, oldSpec, newName, newSpec)
 	if err != nil {
 		return 2, err
 	}
