@@ -1,12 +1,17 @@
 package events
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/callwire/callwire/functions/internal/eventsserver"
 )
@@ -27,6 +32,37 @@ func newBus(t *testing.T) (*Bus, *eventsserver.Server) {
 		RetryMaxAttempts: 1,
 	}
 	return New(cfg, "callwire", "callwire.specwatch"), srv
+}
+
+// TestPutMoto puts an event on a bus of moto, an independent EventBridge
+// implementation, when CI runs one (CALLWIRE_MOTO_URL).
+func TestPutMoto(t *testing.T) {
+	t.Parallel()
+	moto := os.Getenv("CALLWIRE_MOTO_URL")
+	if moto == "" {
+		t.Skip("CALLWIRE_MOTO_URL is not set; the moto case needs a moto_server")
+	}
+	cfg := aws.Config{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDCALLWIRETEST", "callwire-test-secret", ""),
+		BaseEndpoint:     aws.String(moto),
+		RetryMaxAttempts: 1,
+	}
+	name := fmt.Sprintf("callwire-events-%d", time.Now().UnixNano())
+	client := eventbridge.NewFromConfig(cfg)
+	if _, err := client.CreateEventBus(t.Context(), &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeleteEventBus(context.Background(), &eventbridge.DeleteEventBusInput{Name: aws.String(name)})
+	})
+	b := New(cfg, name, "callwire.specwatch")
+	if id, err := b.Put(t.Context(), "Spec Changed", `{"a":1}`); err != nil || id == "" {
+		t.Fatalf("Put = %q, %v", id, err)
+	}
+	if _, err := b.Put(t.Context(), "Spec Changed", `{"a":"`+strings.Repeat("x", MaxPutSize)+`"}`); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Put of an entry that cannot fit = %v, want ErrTooLarge", err)
+	}
 }
 
 func TestPut(t *testing.T) {

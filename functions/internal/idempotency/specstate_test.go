@@ -33,7 +33,7 @@ func TestSpecState(t *testing.T) {
 			if diff := cmp.Diff(first, got); diff != "" {
 				t.Errorf("state (-want +got):\n%s", diff)
 			}
-			second := SpecState{SHA256: "bbb", LastModified: "Mon, 02 Mar 2026 14:07:45 GMT", Document: bytes.Repeat([]byte("x: y\n"), 100000), SeenAt: 200}
+			second := SpecState{SHA256: "bbb", LastModified: "Mon, 02 Mar 2026 14:07:45 GMT", Document: bytes.Repeat([]byte("x: y\n"), 10000), SeenAt: 200}
 			if err := s.SaveSpec(ctx, second, "zzz"); !errors.Is(err, ErrSpecStateConflict) {
 				t.Fatalf("a save over a state it did not read = %v, want ErrSpecStateConflict", err)
 			}
