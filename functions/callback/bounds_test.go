@@ -9,8 +9,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
+	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
 	"github.com/callwire/callwire/functions/internal/webhook"
@@ -104,19 +106,20 @@ func TestUndeclaredFindingsAggregated(t *testing.T) {
 }
 
 // TestSecretsOutage: Secrets Manager fails after the cache expired. The
-// last good keys keep serving: forged requests get 403, signed ones are
-// queued, and Secrets Manager is asked at most once per retry period and
-// refreshed at most once per refresh interval, whatever the traffic.
+// secret source serves the last good keys: forged requests get 403, signed
+// ones are queued, each stale serve is counted, and Secrets Manager is read
+// at most once per backoff and forced at most once per refresh interval,
+// whatever the traffic.
 func TestSecretsOutage(t *testing.T) {
 	t.Parallel()
 	for name, fault := range map[string]secretsserver.Fault{"throttled": secretsserver.Throttled, "failing": secretsserver.InternalError} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			env := setup(t, secretJSON(testKey, ""), withCacheTTL(time.Millisecond))
+			env := setup(t, secretJSON(testKey, ""), withCacheTTL(secrets.MinTTL))
 			if resp := env.invoke(t, event("completed", testKey)); resp.StatusCode != http.StatusNoContent {
 				t.Fatalf("before the outage: %d", resp.StatusCode)
 			}
-			time.Sleep(5 * time.Millisecond) // the source's cache expires
+			env.clock.Add(secrets.MinTTL) // the source's cache expires
 			env.sm.SetFault(testkit.SecretID, fault)
 			before := env.sm.Requests()
 			for round := range 2 {
@@ -138,6 +141,13 @@ func TestSecretsOutage(t *testing.T) {
 			if n := len(env.queued(t)); n != 3 {
 				t.Errorf("%d hints queued, want 3", n)
 			}
+			sums := env.metricSums(t)
+			if sums[emf.SecretStaleServes] < 602 {
+				t.Errorf("SecretStaleServes = %v, want one per read of the 602 callbacks during the outage", sums[emf.SecretStaleServes])
+			}
+			if sums[emf.CallbacksFailed] != 0 {
+				t.Errorf("CallbacksFailed = %v, want 0", sums[emf.CallbacksFailed])
+			}
 			if !strings.Contains(env.logs.String(), `"secret_stale":true`) {
 				t.Error("serving with the last good keys is not logged")
 			}
@@ -146,35 +156,93 @@ func TestSecretsOutage(t *testing.T) {
 	}
 }
 
-// TestColdStartOutage: with no keys at all, every request is answered 503
-// with Retry-After (never 500), and Secrets Manager is asked at most once
-// per retry period.
+// TestForgedFloodDuringOutage: after the cache TTL and during a Secrets
+// Manager outage, 300 forged callbacks arrive one a second. Each is answered
+// 403, never 500, and they cost a bounded handful of GetSecretValue calls:
+// reads spaced by the source's backoff (1 s doubling to 30 s: 14 in 300 s)
+// and forced refreshes at most one per refresh interval (5 in 300 s).
+func TestForgedFloodDuringOutage(t *testing.T) {
+	t.Parallel()
+	env := setup(t, secretJSON(testKey, ""), withCacheTTL(time.Minute))
+	if resp := env.invoke(t, event("completed", testKey)); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("before the outage: %d", resp.StatusCode)
+	}
+	env.clock.Add(time.Minute)
+	env.sm.SetFault(testkit.SecretID, secretsserver.Throttled)
+	before := env.sm.Requests()
+	for i := range 300 {
+		if resp := env.invoke(t, event("completed", "PSKforged")); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("forged %d: %d %s, want 403", i, resp.StatusCode, resp.Body)
+		}
+		env.clock.Add(time.Second)
+	}
+	const bound = 14 + 5
+	if got := env.sm.Requests() - before; got > bound {
+		t.Errorf("%d GetSecretValue calls for 300 forged callbacks over 300 s, want at most %d", got, bound)
+	}
+	if sums := env.metricSums(t); sums[emf.CallbackSignatureFailures] != 300 || sums[emf.CallbacksFailed] != 0 {
+		t.Errorf("CallbackSignatureFailures %v, CallbacksFailed %v; want 300, 0", sums[emf.CallbackSignatureFailures], sums[emf.CallbacksFailed])
+	}
+
+	// Past the stale TTL there are no keys to check a signature with: 503
+	// with the source's Retry-After, still never 500 and still bounded.
+	env.clock.Add(boot.DefaultStaleTTL)
+	before = env.sm.Requests()
+	for i := range 100 {
+		resp := env.invoke(t, event("completed", "PSKforged"))
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("past the stale TTL, forged %d: %d %s, want 503", i, resp.StatusCode, resp.Body)
+		}
+		if n, err := strconv.Atoi(resp.Headers["Retry-After"]); err != nil || n < 1 || n > int(secrets.MaxRetryBackoff/time.Second) {
+			t.Fatalf("past the stale TTL: Retry-After %q", resp.Headers["Retry-After"])
+		}
+	}
+	if got := env.sm.Requests() - before; got != 1 {
+		t.Errorf("%d GetSecretValue calls for 100 callbacks within one backoff, want 1", got)
+	}
+}
+
+// TestColdStartOutage: with no keys at all, every request, signed or
+// forged, is answered 503 (never 500) with the Retry-After of the source's
+// backoff, and Secrets Manager is asked once per backoff: 1 s doubling to
+// 30 s.
 func TestColdStartOutage(t *testing.T) {
 	t.Parallel()
 	env := setup(t, secretJSON(testKey, ""))
 	env.sm.SetFault(testkit.SecretID, secretsserver.Throttled)
-	for i := range 300 {
-		key := testKey
-		if i%2 == 1 {
-			key = "PSKforged"
+	answered := 0
+	for period, backoff := range []int{1, 2, 4, 8, 16, 30, 30} {
+		for i := range 50 {
+			key := testKey
+			if i%2 == 1 {
+				key = "PSKforged"
+			}
+			resp := env.invoke(t, event("completed", key))
+			answered++
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("period %d, request %d: %d %s, want 503", period, i, resp.StatusCode, resp.Body)
+			}
+			if got := resp.Headers["Retry-After"]; got != strconv.Itoa(backoff) {
+				t.Fatalf("period %d, request %d: Retry-After %q, want %d", period, i, got, backoff)
+			}
 		}
-		resp := env.invoke(t, event("completed", key))
-		if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] == "" {
-			t.Fatalf("request %d: %d %v, want 503 with Retry-After", i, resp.StatusCode, resp.Headers)
+		if got := env.sm.Requests(); got != int64(period+1) {
+			t.Fatalf("period %d: %d Secrets Manager requests, want one per backoff (%d)", period, got, period+1)
 		}
-		if n, err := strconv.Atoi(resp.Headers["Retry-After"]); err != nil || n < 1 || n > int(secretRetryAfter/time.Second) {
-			t.Fatalf("Retry-After %q", resp.Headers["Retry-After"])
+		// Half the backoff on: the answer counts down to the next call.
+		env.clock.Add(time.Duration(backoff) * time.Second / 2)
+		if resp := env.invoke(t, event("completed", testKey)); resp.Headers["Retry-After"] != strconv.Itoa((backoff+1)/2) {
+			t.Fatalf("period %d, half-way: %d Retry-After %q, want %d", period, resp.StatusCode, resp.Headers["Retry-After"], (backoff+1)/2)
 		}
-	}
-	if got := env.sm.Requests(); got != 1 {
-		t.Errorf("%d Secrets Manager requests for 300 callbacks within the retry period, want 1", got)
+		answered++
+		env.clock.Add(time.Duration(backoff) * time.Second / 2)
 	}
 	env.sm.SetFault(testkit.SecretID, secretsserver.None)
-	env.clock.Add(secretRetryAfter)
+	env.clock.Add(secrets.MaxRetryBackoff)
 	if resp := env.invoke(t, event("completed", testKey)); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("after the outage: %d %s", resp.StatusCode, resp.Body)
 	}
-	if sums := env.metricSums(t); sums[emf.CallbacksFailed] != 300 {
-		t.Errorf("CallbacksFailed = %v, want 300", sums[emf.CallbacksFailed])
+	if sums := env.metricSums(t); sums[emf.CallbacksFailed] != float64(answered) {
+		t.Errorf("CallbacksFailed = %v, want %d", sums[emf.CallbacksFailed], answered)
 	}
 }

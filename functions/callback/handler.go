@@ -28,23 +28,13 @@ import (
 	"github.com/callwire/callwire/functions/voice"
 )
 
-// While Secrets Manager fails, the source is asked again at most once per
-// secretRetryAfter (the Retry-After of a 503 when no keys are at hand), and
-// the last good keys of the execution environment serve for maxStaleKeys.
-const (
-	secretRetryAfter = 5 * time.Second
-	maxStaleKeys     = time.Hour
-)
-
-// goodKeys are the last credentials read without error, and when.
-type goodKeys struct {
-	creds signalwire.Credentials
-	at    time.Time
-}
-
 // keySource reads the signing keys from the credentials secret.
-// Credentials may serve a cached secret; Rotate reads it past the cache and
-// reports whether it differs from used. Errors wrap voice.ErrCredentials.
+// Credentials may serve a cached secret, or the last good one while Secrets
+// Manager fails (the secret source's stale serving); Rotate reads it past
+// the cache, at most once per refresh interval, and reports whether it
+// differs from used. Errors wrap voice.ErrCredentials and, when Secrets
+// Manager could not answer and nothing good could stand in, match
+// secrets.ErrUnavailable with a *secrets.Error that says when to retry.
 type keySource interface {
 	Credentials(ctx context.Context) (signalwire.Credentials, error)
 	Rotate(ctx context.Context, used signalwire.Credentials) (signalwire.Credentials, bool, error)
@@ -59,8 +49,15 @@ type queueSender interface {
 
 var _ queueSender = (*sqs.Client)(nil)
 
-// fetchCounter reports how many Secrets Manager calls were made so far.
-type fetchCounter interface{ Fetches() int64 }
+// sourceStats reports what the secret source did so far: the Secrets
+// Manager calls it made, and the reads it answered with the last good
+// secret past its TTL because Secrets Manager could not be read.
+type sourceStats interface {
+	Fetches() int64
+	StaleServes() int64
+}
+
+var _ sourceStats = (*secrets.Source)(nil)
 
 // handler serves the status-callback Function URL. One handler lives per
 // execution environment.
@@ -71,14 +68,10 @@ type handler struct {
 	publicURL       string
 	fetchOn         map[string]bool
 	refreshInterval time.Duration
-	secrets         fetchCounter
+	secrets         sourceStats
 	log             *slog.Logger
 	metrics         *emf.Writer
 	dims            map[string]string
-	now             func() time.Time
-	lastRefresh     atomic.Int64 // unix nanoseconds of the last forced secret refresh
-	lastFailure     atomic.Int64 // unix nanoseconds of the last failed secret read; 0 after a good one
-	lastGood        atomic.Pointer[goodKeys]
 	cold            atomic.Bool
 }
 
@@ -87,7 +80,7 @@ type deps struct {
 	cfg     config
 	keys    keySource
 	queue   queueSender
-	secrets fetchCounter
+	secrets sourceStats
 	log     *slog.Logger
 	metrics *emf.Writer
 }
@@ -104,11 +97,7 @@ func newHandlerFrom(d deps) *handler {
 		log:             d.log,
 		metrics:         d.metrics,
 		dims:            emf.Dimensions("callback", d.cfg.FunctionName),
-		now:             time.Now,
 	}
-	// The first invocation fetches the secret anyway: count the interval
-	// from the start of the execution environment.
-	h.lastRefresh.Store(h.now().UnixNano())
 	h.cold.Store(true)
 	return h
 }
@@ -140,7 +129,7 @@ type outcome struct {
 	scheme     webhook.Scheme
 	key        string // "current" or "previous"
 	refreshed  bool
-	stale      bool // served with the last good keys during a Secrets Manager outage
+	stale      bool // the source served the last good secret during a Secrets Manager outage
 	findings   []contract.Finding
 	err        error
 }
@@ -149,19 +138,24 @@ type outcome struct {
 // answers with an HTTP response; it never returns a function error.
 func (h *handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
 	cold := h.cold.Swap(false)
-	fetchesBefore := h.fetches()
+	fetchesBefore, staleBefore := h.stats()
 	out := outcome{method: strings.ToUpper(req.RequestContext.HTTP.Method)}
 	resp := h.serve(ctx, &req, &out)
 	out.status = resp.StatusCode
-	h.report(ctx, &out, cold, h.fetches()-fetchesBefore)
+	fetches, stale := h.stats()
+	out.stale = stale > staleBefore
+	h.report(ctx, &out, cold, fetches-fetchesBefore)
 	return resp, nil
 }
 
-func (h *handler) fetches() int64 {
+// stats returns the source's Secrets Manager calls and stale serves so far.
+// One request at a time runs in an execution environment, so the
+// difference over a request is that request's.
+func (h *handler) stats() (fetches, stale int64) {
 	if h.secrets == nil {
-		return 0
+		return 0, 0
 	}
-	return h.secrets.Fetches()
+	return h.secrets.Fetches(), h.secrets.StaleServes()
 }
 
 func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLRequest, out *outcome) events.LambdaFunctionURLResponse {
@@ -319,71 +313,55 @@ func verify(req webhook.Request, sig string, creds signalwire.Credentials) (webh
 	return webhook.Verify(req, sig, []string{creds.SigningKey, creds.PreviousSigningKey})
 }
 
-// credentials returns the signing keys. While Secrets Manager fails, the
-// last good keys of this execution environment keep serving for
-// maxStaleKeys, and the source is asked again at most once per
-// secretRetryAfter; with no good keys at all (a cold start during an
-// outage) the request is answered 503 with Retry-After. A secret that
-// reads but cannot be used is a configuration error: 500.
+// credentials returns the signing keys. What happens while Secrets Manager
+// fails is the secret source's to decide, as for every function: it serves
+// the last good secret for SECRET_STALE_TTL and backs off between calls.
+// When it has nothing good to serve (a cold start during an outage, or an
+// outage past the stale TTL) the request is answered 503 with the source's
+// Retry-After, so SignalWire retries once the source will call again. A
+// secret that reads but cannot be used is a configuration error: 500.
 func (h *handler) credentials(ctx context.Context, out *outcome) (signalwire.Credentials, events.LambdaFunctionURLResponse, bool) {
-	now := h.now()
-	good := h.lastGood.Load()
-	if failed := h.lastFailure.Load(); failed != 0 && now.UnixNano()-failed < int64(secretRetryAfter) {
-		if good != nil && now.Sub(good.at) < maxStaleKeys {
-			out.stale = true
-			return good.creds, events.LambdaFunctionURLResponse{}, true
-		}
-		out.result = resultSecret
-		return signalwire.Credentials{}, unavailable(time.Duration(int64(secretRetryAfter) - (now.UnixNano() - failed))), false
-	}
 	creds, err := h.keys.Credentials(ctx)
 	if err == nil {
-		h.lastGood.Store(&goodKeys{creds: creds, at: now})
-		h.lastFailure.Store(0)
 		return creds, events.LambdaFunctionURLResponse{}, true
 	}
-	out.err = err
-	if !isOutage(err) {
-		out.result = resultSecret
-		return signalwire.Credentials{}, errorResponse(http.StatusInternalServerError, "InternalError", "internal error"), false
+	out.err, out.result = err, resultSecret
+	if errors.Is(err, secrets.ErrUnavailable) {
+		return signalwire.Credentials{}, unavailable(retryAfter(err)), false
 	}
-	h.lastFailure.Store(now.UnixNano())
-	if good != nil && now.Sub(good.at) < maxStaleKeys {
-		out.stale = true
-		return good.creds, events.LambdaFunctionURLResponse{}, true
-	}
-	out.result = resultSecret
-	return signalwire.Credentials{}, unavailable(secretRetryAfter), false
+	return signalwire.Credentials{}, errorResponse(http.StatusInternalServerError, "InternalError", "internal error"), false
 }
 
-// isOutage reports whether err is Secrets Manager failing (throttled,
-// unavailable, timed out) rather than a secret that cannot be used.
-func isOutage(err error) bool {
+// retryAfter is how long the secret source will not call Secrets Manager
+// after err; a failure without a backoff (the invocation's own deadline)
+// is worth retrying at once, which Retry-After states as one second.
+func retryAfter(err error) time.Duration {
 	var se *secrets.Error
-	return errors.As(err, &se) && (se.Reason == secrets.Throttled || se.Reason == secrets.Unavailable)
+	if errors.As(err, &se) {
+		return se.RetryAfter
+	}
+	return 0
 }
 
-// refresh reads the secret past its cache, at most once per refresh
-// interval per execution environment: the attempt counts, whatever Secrets
-// Manager answers. Otherwise, or when the refresh fails, it returns creds.
+// refresh reads the secret past its cache. The source bounds these forced
+// reads: one per SIGNING_KEY_REFRESH_INTERVAL per execution environment,
+// counted when attempted whatever Secrets Manager answers; within the
+// interval it reads like Credentials. An interval of 0 turns refreshes off.
+// When the refresh fails, it returns creds.
 func (h *handler) refresh(ctx context.Context, creds signalwire.Credentials, out *outcome) signalwire.Credentials {
 	if h.refreshInterval <= 0 {
 		return creds
 	}
-	now := h.now().UnixNano()
-	last := h.lastRefresh.Load()
-	if now-last < int64(h.refreshInterval) || !h.lastRefresh.CompareAndSwap(last, now) {
-		return creds
-	}
+	before, _ := h.stats()
 	fresh, _, err := h.keys.Rotate(ctx, creds)
 	if err != nil {
 		if out.err == nil {
 			out.err = err
 		}
-		return creds // keep serving with the cached keys
+		return creds // keep serving with the keys at hand
 	}
-	out.refreshed = true
-	h.lastGood.Store(&goodKeys{creds: fresh, at: h.now()})
+	after, _ := h.stats()
+	out.refreshed = after > before // not when the interval held it back
 	return fresh
 }
 

@@ -370,7 +370,9 @@ func TestSigningKeyMissing(t *testing.T) {
 // is accepted; bad signatures force at most one refresh per interval.
 func TestKeyReset(t *testing.T) {
 	t.Parallel()
-	env := setup(t, secretJSON(testPrevKey, ""))
+	// The cache outlives the test's refresh intervals: only forced
+	// refreshes read the secret again.
+	env := setup(t, secretJSON(testPrevKey, ""), withCacheTTL(time.Hour))
 	if resp := env.invoke(t, event("completed", testPrevKey)); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("before the reset: %d", resp.StatusCode)
 	}
@@ -418,7 +420,7 @@ func TestRefreshOff(t *testing.T) {
 	env := setup(t, secretJSON(testPrevKey, ""), withRefresh(0))
 	env.invoke(t, event("completed", testPrevKey))
 	env.sm.Put("callwire/test", secretJSON(testKey, testPrevKey))
-	env.clock.Add(time.Hour)
+	env.clock.Add(defaultRefreshInterval / 2) // within the cache TTL
 	before := env.sm.Requests()
 	if resp := env.invoke(t, event("completed", testKey)); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("new key without refreshes, before the cache TTL: %d, want 403", resp.StatusCode)

@@ -25,12 +25,14 @@ import (
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
-// sourceOptions configure the secret source. The handler bounds the
-// refreshes it forces itself (SIGNING_KEY_REFRESH_INTERVAL, once per
-// interval per execution environment), so the source fetches whenever it is
-// asked to: a second bound of its own would quietly hand back the cached
-// keys for a refresh the handler decided on and logged.
-var sourceOptions = []secrets.Option{secrets.WithRefreshInterval(0)}
+// sourceOptions configure the secret source as the handler needs it: the
+// forced refreshes after failed signature checks bounded to one per
+// SIGNING_KEY_REFRESH_INTERVAL (an interval of 0 turns them off in the
+// handler, which then never asks for one), and SecretStaleServes counted
+// each time the last good secret stands in during an outage.
+func sourceOptions(cfg config, metrics *emf.Writer) []secrets.Option {
+	return []secrets.Option{secrets.WithRefreshInterval(cfg.refreshInterval), countStale(metrics, cfg.FunctionName)}
+}
 
 func main() {
 	h, err := newHandler(context.Background(), os.Getenv)
@@ -54,8 +56,7 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 		return nil, err
 	}
 	metrics := emf.NewWriter(os.Stdout)
-	opts := append([]secrets.Option{countStale(metrics, cfg.FunctionName)}, sourceOptions...)
-	src, queue := boot.Secrets(awsCfg, cfg.Settings, opts...), sqs.NewFromConfig(awsCfg)
+	src, queue := boot.Secrets(awsCfg, cfg.Settings, sourceOptions(cfg, metrics)...), sqs.NewFromConfig(awsCfg)
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, cfg.SecretID),

@@ -124,6 +124,12 @@ func WithStaleHook(f func(secretID string, age time.Duration)) Option {
 	return func(s *Source) { s.onStale = f }
 }
 
+// WithClock replaces time.Now, for tests that step a caller and its Source
+// through TTLs, backoffs and refresh intervals on one clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Source) { s.now = now }
+}
+
 // NewSource returns a Source that serves values from memory for ttl after
 // each fetch. A ttl below MinTTL (zero or less included) is raised to MinTTL.
 func NewSource(api secretsAPI, ttl time.Duration, opts ...Option) *Source {

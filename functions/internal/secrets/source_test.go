@@ -65,8 +65,7 @@ func setup(t *testing.T, ttl time.Duration, wrap func(http.Handler) http.Handler
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	clock := &fakeClock{now: time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC)}
-	src := NewSource(newClient(ts.URL, testAccessKeyID), ttl)
-	src.now = clock.Now
+	src := NewSource(newClient(ts.URL, testAccessKeyID), ttl, WithClock(clock.Now))
 	return src, srv, clock
 }
 
