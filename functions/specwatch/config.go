@@ -49,6 +49,7 @@ var Env = []Var{
 	{Name: "EVENT_SOURCE", Default: defaultSource, Doc: "The event's source."},
 	{Name: "SIGNALWIRE_SECRET_ID", Required: true, Doc: "Name or ARN of the SignalWire secret (for the live sample)."},
 	{Name: "SECRET_CACHE_TTL", Default: boot.DefaultCacheTTL.String(), Doc: "How long the secret is served from memory."},
+	{Name: "SECRET_STALE_TTL", Default: boot.DefaultStaleTTL.String(), Doc: "How long the last good secret keeps serving while Secrets Manager fails (0 turns it off)."},
 	{Name: "CALLWIRE_ALLOW_LOOPBACK", Default: "false", Doc: "Tests and the local runner only: SPEC_URL and the secret's space_url may name a loopback server, over http too."},
 	{Name: "AWS_LAMBDA_FUNCTION_NAME", Doc: "Set by Lambda: the metrics' FunctionName dimension."},
 }
