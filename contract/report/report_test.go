@@ -210,10 +210,6 @@ func TestReportWriteJSON(t *testing.T) {
     "name": "retrieve-a-call.openapi.yaml",
     "sha256": "37c2"
   },
-  "checked": 2,
-  "conformant": 1,
-  "nonconformant": 1,
-  "skipped": 1,
   "results": [
     {
       "source": "rec/b.json",
@@ -244,7 +240,15 @@ func TestReportWriteJSON(t *testing.T) {
       "findings": []
     }
   ],
-  "unusable": []
+  "unusable": [],
+  "warnings": [],
+  "aggregated": [],
+  "other_findings": 0,
+  "unlisted": 0,
+  "checked": 2,
+  "conformant": 1,
+  "nonconformant": 1,
+  "skipped": 1
 }
 `
 	var b strings.Builder
@@ -290,6 +294,7 @@ func TestReportWriteJUnit(t *testing.T) {
       <property name="nonconformant" value="1"></property>
       <property name="skipped" value="2"></property>
       <property name="unusable" value="0"></property>
+      <property name="unlisted" value="0"></property>
     </properties>
     <testcase classname="rec/a.json" name="call ` + sid + `, HTTP 200"></testcase>
     <testcase classname="rec/b.json" name="call ` + sid + `, HTTP 200">
@@ -312,6 +317,7 @@ func TestReportWriteJUnit(t *testing.T) {
       <property name="nonconformant" value="1"></property>
       <property name="skipped" value="2"></property>
       <property name="unusable" value="0"></property>
+      <property name="unlisted" value="0"></property>
     </properties>
     <testcase classname="rec/a.json" name="call ` + sid + `, HTTP 200"></testcase>
     <testcase classname="rec/b.json" name="call ` + sid + `, HTTP 200">

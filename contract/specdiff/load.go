@@ -40,6 +40,10 @@ func (e *DocumentError) Error() string {
 // works for a missing file.
 func (e *DocumentError) Unwrap() error { return e.Err }
 
+// ReadFile reads the document at path as Run does: at most MaxSpecSize
+// bytes, a *DocumentError naming the file otherwise.
+func ReadFile(path string) ([]byte, error) { return readSpec(path) }
+
 // readSpec reads the file at path, at most MaxSpecSize bytes.
 func readSpec(path string) ([]byte, error) {
 	f, err := os.Open(path)

@@ -116,7 +116,7 @@ func convert(c checker.Change, status string, declared map[string]bool, l checke
 	switch id := c.GetId(); id {
 	case checker.APIRemovedWithoutDeprecationId, checker.APIRemovedWithDeprecationId, checker.APIRemovedBeforeSunsetId,
 		checker.APIPathRemovedWithoutDeprecationId, checker.APIPathRemovedWithDeprecationId, checker.APIPathRemovedBeforeSunsetId:
-		ch.Kind, ch.Pointer, ch.Old = KindOperationRemoved, "", "GET "+operationSuffix
+		ch.Kind, ch.Pointer = KindOperationRemoved, ""
 		ch.Message = "the operation is no longer documented (" + ch.Message + ")"
 
 	case checker.ResponseSuccessStatusAddedId, checker.ResponseNonSuccessStatusAddedId:

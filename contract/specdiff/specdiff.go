@@ -76,13 +76,29 @@ const (
 	KindObjectOpened     = "object-opened"
 )
 
-// operationSuffix is the path template of "Retrieve a Call" with its
-// parameter names blanked, so a renamed parameter or a base path moved from
-// the server URL into the path still finds it.
-const operationSuffix = "/Accounts/{}/Calls/{}"
+// Operation names one operation of the Compatibility API and how to find it
+// in a document.
+type Operation struct {
+	// Name is what people call it, e.g. "Retrieve a Call".
+	Name string
+	// Path is its path template as the pinned document writes it.
+	Path string
+	// Suffix is the path template with its parameter names blanked, so a
+	// renamed parameter or a base path moved from the server URL into the
+	// path still finds it.
+	Suffix string
+	// IDs are the operationIds it is found by when no path matches;
+	// SignalWire's documents have spelled them in more than one way.
+	IDs []string
+}
 
-// operationID is the fallback way to find the operation.
-const operationID = "retrieve-a-call"
+// The operations callwire reads.
+var (
+	RetrieveCall = Operation{Name: "Retrieve a Call", Path: "/Accounts/{AccountSid}/Calls/{Sid}",
+		Suffix: "/Accounts/{}/Calls/{}", IDs: []string{"retrieve-a-call", "retrieve_a_call"}}
+	ListCalls = Operation{Name: "List Calls", Path: "/Accounts/{AccountSid}/Calls",
+		Suffix: "/Accounts/{}/Calls", IDs: []string{"list-all-calls", "list_all_calls"}}
+)
 
 // Change is one difference between the two documents.
 type Change struct {
@@ -182,13 +198,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // and writes nothing. A document that cannot be read or compared comes back
 // as a *DocumentError naming its file.
 func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
-	write := (*Report).WriteText
-	switch format {
-	case "", "text":
-	case "json":
-		write = (*Report).WriteJSON
-	default:
-		return 2, fmt.Errorf("specdiff: unknown format %q (want text or json)", format)
+	if err := checkFormat(format); err != nil {
+		return 2, err
 	}
 	oldSpec, err := readSpec(oldPath)
 	if err != nil {
@@ -198,7 +209,28 @@ func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
 	if err != nil {
 		return 2, err
 	}
-	rep, err := compare(oldPath, oldSpec, newPath, newSpec)
+	return RunBytes(oldPath, oldSpec, newPath, newSpec, format, stdout)
+}
+
+func checkFormat(format string) error {
+	switch format {
+	case "", "text", "json":
+		return nil
+	}
+	return fmt.Errorf("specdiff: unknown format %q (want text or json)", format)
+}
+
+// RunBytes is Run on documents already read, named oldName and newName in
+// errors (at most MaxSpecSize bytes each, as Load checks).
+func RunBytes(oldName string, oldSpec []byte, newName string, newSpec []byte, format string, stdout io.Writer) (int, error) {
+	if err := checkFormat(format); err != nil {
+		return 2, err
+	}
+	write := (*Report).WriteText
+	if format == "json" {
+		write = (*Report).WriteJSON
+	}
+	rep, err := compare(oldName, oldSpec, newName, newSpec)
 	if err != nil {
 		return 2, err
 	}
@@ -220,23 +252,34 @@ func Diff(oldSpec, newSpec []byte) (*Report, error) {
 }
 
 func compare(oldName string, oldSpec []byte, newName string, newSpec []byte) (*Report, error) {
-	oldDoc, err := loadSpec(oldName, oldSpec)
+	oldDoc, err := Load(oldName, oldSpec)
 	if err != nil {
 		return nil, err
 	}
-	newDoc, err := loadSpec(newName, newSpec)
+	newDoc, err := Load(newName, newSpec)
 	if err != nil {
 		return nil, err
 	}
-	path, oldOp := findOperation(oldDoc)
+	return Compare(RetrieveCall, oldDoc, newDoc)
+}
+
+// Compare lists the changes to op's responses between two loaded
+// documents. It fails with a *DocumentError when the old document does not
+// document op; op missing from the new one is a breaking change.
+func Compare(op Operation, oldD, newD *Document) (*Report, error) {
+	oldDoc, newDoc, oldName, newName := oldD.doc, newD.doc, oldD.name, newD.name
+	path, oldOp := findOperation(oldDoc, op)
 	if oldOp == nil {
 		return nil, &DocumentError{Name: oldName, Problem: fmt.Sprintf(
-			"does not document GET %s (operationId %s), so there is nothing to compare", "/Accounts/{AccountSid}/Calls/{Sid}", operationID)}
+			"does not document GET %s (operationId %s), so there is nothing to compare", op.Path, strings.Join(op.IDs, " or "))}
 	}
-	_, newOp := findOperation(newDoc)
+	_, newOp := findOperation(newDoc, op)
+	unwrapResponses(oldOp)
+	unwrapResponses(newOp)
 
-	c := &comparison{rules: newRuleSet(), localizer: checker.NewDefaultLocalizer(), oldName: oldName, newName: newName}
+	c := &comparison{op: op, rules: newRuleSet(), localizer: checker.NewDefaultLocalizer(), oldName: oldName, newName: newName}
 	var changes []Change
+	var err error
 	if newOp == nil {
 		changes, err = c.run("", nil, only(oldDoc, path, oldOp), only(newDoc, path, nil))
 		if err != nil {
@@ -262,6 +305,7 @@ func compare(oldName string, oldSpec []byte, newName string, newSpec []byte) (*R
 
 // comparison runs oasdiff on documents cut down to the operation.
 type comparison struct {
+	op               Operation
 	rules            *ruleSet
 	localizer        checker.Localizer
 	oldName, newName string
@@ -279,7 +323,11 @@ func (c *comparison) run(status string, declared map[string]bool, oldDoc, newDoc
 	var out []Change
 	for _, f := range checker.CheckBackwardCompatibilityUntilLevel(c.rules.config, d, sources, checker.INFO) {
 		if c.rules.kept[f.GetId()] {
-			out = append(out, convert(f, status, declared, c.localizer))
+			ch := convert(f, status, declared, c.localizer)
+			if ch.Kind == KindOperationRemoved {
+				ch.Old = "GET " + c.op.Suffix
+			}
+			out = append(out, ch)
 		}
 	}
 	return out, nil
@@ -304,11 +352,11 @@ func dropShadowed(found, objects []Change) []Change {
 	return append(out, objects...)
 }
 
-// findOperation returns the "Retrieve a Call" operation and its path, or
-// nil when the document has none. The path match wins over the
+// findOperation returns the operation op and its path, or nil when the
+// document has none. The path match wins over the
 // operationId; paths are tried in sorted order, so the answer does not
 // depend on map order.
-func findOperation(doc *openapi3.T) (string, *openapi3.Operation) {
+func findOperation(doc *openapi3.T, op Operation) (string, *openapi3.Operation) {
 	if doc.Paths == nil {
 		return "", nil
 	}
@@ -320,10 +368,10 @@ func findOperation(doc *openapi3.T) (string, *openapi3.Operation) {
 		if get == nil {
 			continue
 		}
-		if strings.HasSuffix(blankParams(p), operationSuffix) {
+		if strings.HasSuffix(blankParams(p), op.Suffix) {
 			return p, get
 		}
-		if get.OperationID == operationID && byID == nil {
+		if slices.Contains(op.IDs, get.OperationID) && byID == nil {
 			byIDPath, byID = p, get
 		}
 	}

@@ -3,8 +3,10 @@
 // baseline, the package init of callwire's own code (GODEBUG=inittrace=1), warm overhead and allocations, Secrets Manager requests and
 // upstream connections over many warm invocations, the runtime's peak RSS,
 // the arm64 binary size and the contract CLI's throughput; and the
-// status-callback receiver's cold init and warm handler time. Everything runs
-// on loopback against the embedded replay, Secrets Manager and SQS servers.
+// status-callback receiver's cold init and warm handler time; and the spec
+// watch's cold init and first run (reported: it is scheduled). Everything
+// runs on loopback against the embedded replay, Secrets Manager, SQS,
+// DynamoDB and EventBridge servers.
 //
 //	go run ./functions/bench [-samples 15] [-invokes 1000] [-long 10000] [-recordings 10000]
 //
@@ -126,6 +128,7 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 		{"arm64 binary size", func() error { return b.binarySize(ctx) }},
 		{"contract CLI throughput", func() error { return b.cliThroughput(ctx) }},
 		{"status-callback receiver", func() error { return b.callbackBench(ctx, demo, hello) }},
+		{"spec watch", func() error { return b.specWatchBench(ctx, demo, hello) }},
 	}
 	for _, s := range steps {
 		b.progress("%s", s.name)

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -22,17 +22,19 @@ import (
 	"github.com/callwire/callwire/functions/internal/callbackschema"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/webhook"
 	"github.com/callwire/callwire/functions/signalwire"
 	"github.com/callwire/callwire/functions/voice"
 )
 
-// maxBody is the largest callback body accepted; a real one is about 1 KB.
-const maxBody = 64 << 10
-
 // keySource reads the signing keys from the credentials secret.
-// Credentials may serve a cached secret; Rotate reads it past the cache and
-// reports whether it differs from used. Errors wrap voice.ErrCredentials.
+// Credentials may serve a cached secret, or the last good one while Secrets
+// Manager fails (the secret source's stale serving); Rotate reads it past
+// the cache, at most once per refresh interval, and reports whether it
+// differs from used. Errors wrap voice.ErrCredentials and, when Secrets
+// Manager could not answer and nothing good could stand in, match
+// secrets.ErrUnavailable with a *secrets.Error that says when to retry.
 type keySource interface {
 	Credentials(ctx context.Context) (signalwire.Credentials, error)
 	Rotate(ctx context.Context, used signalwire.Credentials) (signalwire.Credentials, bool, error)
@@ -47,8 +49,15 @@ type queueSender interface {
 
 var _ queueSender = (*sqs.Client)(nil)
 
-// fetchCounter reports how many Secrets Manager calls were made so far.
-type fetchCounter interface{ Fetches() int64 }
+// sourceStats reports what the secret source did so far: the Secrets
+// Manager calls it made, and the reads it answered with the last good
+// secret past its TTL because Secrets Manager could not be read.
+type sourceStats interface {
+	Fetches() int64
+	StaleServes() int64
+}
+
+var _ sourceStats = (*secrets.Source)(nil)
 
 // handler serves the status-callback Function URL. One handler lives per
 // execution environment.
@@ -59,12 +68,10 @@ type handler struct {
 	publicURL       string
 	fetchOn         map[string]bool
 	refreshInterval time.Duration
-	secrets         fetchCounter
+	secrets         sourceStats
 	log             *slog.Logger
 	metrics         *emf.Writer
 	dims            map[string]string
-	now             func() time.Time
-	lastRefresh     atomic.Int64 // unix nanoseconds of the last forced secret refresh
 	cold            atomic.Bool
 }
 
@@ -73,7 +80,7 @@ type deps struct {
 	cfg     config
 	keys    keySource
 	queue   queueSender
-	secrets fetchCounter
+	secrets sourceStats
 	log     *slog.Logger
 	metrics *emf.Writer
 }
@@ -90,11 +97,7 @@ func newHandlerFrom(d deps) *handler {
 		log:             d.log,
 		metrics:         d.metrics,
 		dims:            emf.Dimensions("callback", d.cfg.FunctionName),
-		now:             time.Now,
 	}
-	// The first invocation fetches the secret anyway: count the interval
-	// from the start of the execution environment.
-	h.lastRefresh.Store(h.now().UnixNano())
 	h.cold.Store(true)
 	return h
 }
@@ -105,6 +108,8 @@ const (
 	resultIgnored          = "ignored"
 	resultMethodNotAllowed = "MethodNotAllowed"
 	resultTooLarge         = "PayloadTooLarge"
+	resultURITooLong       = "URITooLong"
+	resultWrongAccount     = "WrongAccount"
 	resultForbidden        = "Forbidden"
 	resultInvalidCallback  = "InvalidCallback"
 	resultMalformedBody    = "MalformedBody"
@@ -124,6 +129,7 @@ type outcome struct {
 	scheme     webhook.Scheme
 	key        string // "current" or "previous"
 	refreshed  bool
+	stale      bool // the source served the last good secret during a Secrets Manager outage
 	findings   []contract.Finding
 	err        error
 }
@@ -132,19 +138,24 @@ type outcome struct {
 // answers with an HTTP response; it never returns a function error.
 func (h *handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
 	cold := h.cold.Swap(false)
-	fetchesBefore := h.fetches()
+	fetchesBefore, staleBefore := h.stats()
 	out := outcome{method: strings.ToUpper(req.RequestContext.HTTP.Method)}
 	resp := h.serve(ctx, &req, &out)
 	out.status = resp.StatusCode
-	h.report(ctx, &out, cold, h.fetches()-fetchesBefore)
+	fetches, stale := h.stats()
+	out.stale = stale > staleBefore
+	h.report(ctx, &out, cold, fetches-fetchesBefore)
 	return resp, nil
 }
 
-func (h *handler) fetches() int64 {
+// stats returns the source's Secrets Manager calls and stale serves so far.
+// One request at a time runs in an execution environment, so the
+// difference over a request is that request's.
+func (h *handler) stats() (fetches, stale int64) {
 	if h.secrets == nil {
-		return 0
+		return 0, 0
 	}
-	return h.secrets.Fetches()
+	return h.secrets.Fetches(), h.secrets.StaleServes()
 }
 
 func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLRequest, out *outcome) events.LambdaFunctionURLResponse {
@@ -154,24 +165,38 @@ func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLReques
 		resp.Headers["Allow"] = "GET, POST"
 		return resp
 	}
-	body, status := readBody(req)
-	if status != 0 {
-		if status == http.StatusRequestEntityTooLarge {
-			out.result = resultTooLarge
-			return errorResponse(status, resultTooLarge, "the body is larger than 64 KiB")
+	// Every bound is checked before work proportional to the request: the
+	// URL's parts before the URLs are built, the encoded body before it is
+	// decoded, the decoded body and the field count before any HMAC.
+	if len(req.RawPath)+len(req.RawQueryString)+len(req.RequestContext.DomainName)+len(h.publicURL) > webhook.MaxURL {
+		return tooLarge(out, &webhook.LimitError{What: "URL", Limit: webhook.MaxURL})
+	}
+	wreq := webhook.Request{
+		Method:      out.method,
+		URLs:        signedURLs(h.publicURL, req),
+		RawQuery:    req.RawQueryString,
+		ContentType: header(req.Headers, "content-type"),
+	}
+	body, err := readBody(req)
+	if err != nil {
+		if errors.Is(err, webhook.ErrTooLarge) {
+			return tooLarge(out, err)
 		}
 		out.result = resultMalformedBody
-		return errorResponse(status, resultMalformedBody, "the body is not valid base64")
+		return errorResponse(http.StatusBadRequest, resultMalformedBody, "the body is not valid base64")
+	}
+	wreq.Body = body
+	if err := webhook.CheckLimits(wreq); err != nil {
+		return tooLarge(out, err)
 	}
 
-	creds, err := h.keys.Credentials(ctx)
-	if err == nil && creds.SigningKey == "" {
-		// Perhaps the key was just added to the secret.
-		creds, err = h.refresh(ctx, creds, out)
+	creds, resp, ok := h.credentials(ctx, out)
+	if !ok {
+		return resp
 	}
-	if err != nil {
-		out.result, out.err = resultSecret, err
-		return errorResponse(http.StatusInternalServerError, "InternalError", "internal error")
+	if creds.SigningKey == "" {
+		// Perhaps the key was just added to the secret.
+		creds = h.refresh(ctx, creds, out)
 	}
 	if creds.SigningKey == "" {
 		out.result = resultNoSigningKey
@@ -179,45 +204,41 @@ func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLReques
 		return errorResponse(http.StatusInternalServerError, "InternalError", "internal error")
 	}
 
-	isJSON := isJSONContent(header(req.Headers, "content-type"))
-	var form []webhook.Field
-	var formErr error
-	if out.method == http.MethodPost && !isJSON {
-		form, formErr = webhook.ParseForm(body)
-	}
 	sig := header(req.Headers, webhook.HeaderSignalWire)
 	if sig == "" {
 		sig = header(req.Headers, webhook.HeaderTwilio)
 	}
-	urls := signedURLs(h.publicURL, req)
-	m, ok := verify(urls, body, form, sig, creds)
-	if !ok && sig != "" {
+	p, err := verify(wreq, sig, creds)
+	if errors.Is(err, webhook.ErrSignature) && sig != "" {
 		// A key reset may have reached the secret after this environment
 		// cached it. Anyone can send a bad signature, so this happens at
-		// most once per interval.
-		if fresh, err := h.refresh(ctx, creds, out); err == nil && fresh != creds {
-			m, ok = verify(urls, body, form, sig, fresh)
+		// most once per interval, counted when attempted.
+		if fresh := h.refresh(ctx, creds, out); fresh != creds {
+			creds = fresh
+			p, err = verify(wreq, sig, creds)
 		}
 	}
-	if !ok {
+	switch {
+	case errors.Is(err, webhook.ErrSignature):
 		out.result = resultForbidden
 		return errorResponse(http.StatusForbidden, resultForbidden, "forbidden")
+	case err != nil:
+		out.result = resultMalformedBody
+		out.findings = []contract.Finding{callbackschema.MalformedBody()}
+		return errorResponse(http.StatusBadRequest, resultMalformedBody, "the body is not a well-formed form")
 	}
-	out.scheme, out.key = m.Scheme, "current"
-	if m.Key == 1 {
+	out.scheme, out.key = p.Scheme, "current"
+	if p.Key == 1 {
 		out.key = "previous"
 	}
 
-	fields, ok := h.fields(req, out, body, isJSON, form, formErr)
-	if !ok {
-		out.result = resultMalformedBody
-		return errorResponse(http.StatusBadRequest, resultMalformedBody, "the body is not a well-formed form")
-	}
-	hint, problem := hintFrom(fields)
+	// From here on only the covered payload is read.
+	h.check(out, p)
+	hint, result, problem := hintFrom(p.Fields, creds.ProjectID)
 	out.sid, out.callStatus = hint.CallSID, hint.Status
 	if problem != "" {
-		out.result = resultInvalidCallback
-		return errorResponse(http.StatusBadRequest, resultInvalidCallback, problem)
+		out.result = result
+		return errorResponse(http.StatusBadRequest, result, problem)
 	}
 	if !h.fetchOn[hint.Status] {
 		out.result = resultIgnored
@@ -230,131 +251,215 @@ func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLReques
 	}
 	if _, err := h.queue.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(h.queueURL), MessageBody: aws.String(string(msg))}); err != nil {
 		out.result, out.err = resultQueue, fmt.Errorf("callback: queue callback for %s: %w", hint.CallSID, err)
-		resp := errorResponse(http.StatusServiceUnavailable, "Unavailable", "try again later")
-		resp.Headers["Retry-After"] = "5"
-		return resp
+		return unavailable(5 * time.Second)
 	}
 	out.result = resultQueued
 	return noContent()
 }
 
-// readBody returns the raw body, or the status that refuses it.
-func readBody(req *events.LambdaFunctionURLRequest) ([]byte, int) {
-	if !req.IsBase64Encoded {
-		if len(req.Body) > maxBody {
-			return nil, http.StatusRequestEntityTooLarge
-		}
-		return []byte(req.Body), 0
+// tooLarge answers a request over a bound: 414 for the URL, 413 otherwise.
+func tooLarge(out *outcome, err error) events.LambdaFunctionURLResponse {
+	out.result = resultTooLarge
+	if errors.Is(err, webhook.ErrURLTooLong) {
+		out.result = resultURITooLong
+		return errorResponse(http.StatusRequestURITooLong, resultURITooLong, "the URL is longer than 8 KiB")
 	}
-	if len(req.Body) > base64.StdEncoding.EncodedLen(maxBody) {
-		return nil, http.StatusRequestEntityTooLarge
+	var le *webhook.LimitError
+	if errors.As(err, &le) && le.What == "fields" {
+		return errorResponse(http.StatusRequestEntityTooLarge, resultTooLarge, "more than 200 fields")
+	}
+	return errorResponse(http.StatusRequestEntityTooLarge, resultTooLarge, "the body is larger than 64 KiB")
+}
+
+// unavailable answers 503 with Retry-After, so SignalWire retries later.
+func unavailable(after time.Duration) events.LambdaFunctionURLResponse {
+	resp := errorResponse(http.StatusServiceUnavailable, "Unavailable", "try again later")
+	resp.Headers["Retry-After"] = strconv.Itoa(max(1, int((after+time.Second-1)/time.Second)))
+	return resp
+}
+
+// readBody returns the body, decoded once from base64 when the Function URL
+// encoded it; its size is bounded before and after decoding. Errors are a
+// *webhook.LimitError or ErrBase64.
+func readBody(req *events.LambdaFunctionURLRequest) ([]byte, error) {
+	tooLarge := &webhook.LimitError{What: "body", Limit: webhook.MaxBody}
+	if !req.IsBase64Encoded {
+		if len(req.Body) > webhook.MaxBody {
+			return nil, tooLarge
+		}
+		return []byte(req.Body), nil
+	}
+	if len(req.Body) > base64.StdEncoding.EncodedLen(webhook.MaxBody) {
+		return nil, tooLarge
 	}
 	b, err := base64.StdEncoding.DecodeString(req.Body)
 	if err != nil {
-		return nil, http.StatusBadRequest
+		return nil, errBase64
 	}
-	if len(b) > maxBody {
-		return nil, http.StatusRequestEntityTooLarge
+	if len(b) > webhook.MaxBody {
+		return nil, tooLarge
 	}
-	return b, 0
+	return b, nil
 }
 
-// verify checks the signature against each URL SignalWire may have signed,
-// with the current and the previous key.
-func verify(urls []string, body []byte, form []webhook.Field, sig string, creds signalwire.Credentials) (webhook.Match, bool) {
+// errBase64 reports a Function URL body flagged base64 that is not.
+var errBase64 = errors.New("callback: body is not valid base64")
+
+// verify checks the signature with the current and the previous key.
+func verify(req webhook.Request, sig string, creds signalwire.Credentials) (webhook.Payload, error) {
 	if sig == "" {
-		return webhook.Match{}, false
+		return webhook.Payload{}, webhook.ErrSignature
 	}
-	keys := []string{creds.SigningKey, creds.PreviousSigningKey}
-	for _, u := range urls {
-		if m, ok := webhook.Verify(webhook.Request{URL: u, Body: body, Form: form}, sig, keys); ok {
-			return m, true
-		}
-	}
-	return webhook.Match{}, false
+	return webhook.Verify(req, sig, []string{creds.SigningKey, creds.PreviousSigningKey})
 }
 
-// refresh reads the secret past its cache, at most once per refresh
-// interval; otherwise, or when the refresh fails, it returns creds.
-func (h *handler) refresh(ctx context.Context, creds signalwire.Credentials, out *outcome) (signalwire.Credentials, error) {
+// credentials returns the signing keys. What happens while Secrets Manager
+// fails is the secret source's to decide, as for every function: it serves
+// the last good secret for SECRET_STALE_TTL and backs off between calls.
+// When it has nothing good to serve (a cold start during an outage, or an
+// outage past the stale TTL) the request is answered 503 with the source's
+// Retry-After, so SignalWire retries once the source will call again. A
+// secret that reads but cannot be used is a configuration error: 500.
+func (h *handler) credentials(ctx context.Context, out *outcome) (signalwire.Credentials, events.LambdaFunctionURLResponse, bool) {
+	creds, err := h.keys.Credentials(ctx)
+	if err == nil {
+		return creds, events.LambdaFunctionURLResponse{}, true
+	}
+	out.err, out.result = err, resultSecret
+	if errors.Is(err, secrets.ErrUnavailable) {
+		return signalwire.Credentials{}, unavailable(retryAfter(err)), false
+	}
+	return signalwire.Credentials{}, errorResponse(http.StatusInternalServerError, "InternalError", "internal error"), false
+}
+
+// retryAfter is how long the secret source will not call Secrets Manager
+// after err; a failure without a backoff (the invocation's own deadline)
+// is worth retrying at once, which Retry-After states as one second.
+func retryAfter(err error) time.Duration {
+	var se *secrets.Error
+	if errors.As(err, &se) {
+		return se.RetryAfter
+	}
+	return 0
+}
+
+// refresh reads the secret past its cache. The source bounds these forced
+// reads: one per SIGNING_KEY_REFRESH_INTERVAL per execution environment,
+// counted when attempted whatever Secrets Manager answers; within the
+// interval it reads like Credentials. An interval of 0 turns refreshes off.
+// When the refresh fails, it returns creds.
+func (h *handler) refresh(ctx context.Context, creds signalwire.Credentials, out *outcome) signalwire.Credentials {
 	if h.refreshInterval <= 0 {
-		return creds, nil
+		return creds
 	}
-	now := h.now().UnixNano()
-	last := h.lastRefresh.Load()
-	if now-last < int64(h.refreshInterval) || !h.lastRefresh.CompareAndSwap(last, now) {
-		return creds, nil
-	}
+	before, _ := h.stats()
 	fresh, _, err := h.keys.Rotate(ctx, creds)
 	if err != nil {
-		if creds.SigningKey == "" {
-			return creds, err
+		if out.err == nil {
+			out.err = err
 		}
-		return creds, nil // keep serving with the cached keys
+		return creds // keep serving with the keys at hand
 	}
-	out.refreshed = true
-	return fresh, nil
+	after, _ := h.stats()
+	out.refreshed = after > before // not when the interval held it back
+	return fresh
 }
 
-// fields returns the verified request's callback fields and adds the
-// payload check's findings to out; ok is false for a body that is not a
-// form.
-func (h *handler) fields(req *events.LambdaFunctionURLRequest, out *outcome, body []byte, isJSON bool,
-	form []webhook.Field, formErr error) ([]webhook.Field, bool) {
-	var extra []contract.Finding
-	switch {
-	case out.method == http.MethodGet:
-		var err error
-		if form, err = webhook.ParseForm([]byte(req.RawQueryString)); err != nil {
-			out.findings = []contract.Finding{callbackschema.MalformedBody()}
-			return nil, false
-		}
-	case isJSON:
-		var err error
-		if form, err = webhook.ParseJSON(body); err != nil {
-			out.findings = []contract.Finding{callbackschema.MalformedBody()}
-			return nil, false
-		}
-		extra = append(extra, callbackschema.JSONBody())
-	case formErr != nil:
-		out.findings = []contract.Finding{callbackschema.MalformedBody()}
-		return nil, false
-	}
-	fs, err := callbackschema.Check(form)
+// check adds the covered payload's findings to out.
+func (h *handler) check(out *outcome, p webhook.Payload) {
+	fs, err := callbackschema.Check(p.Fields)
 	if err != nil {
 		// The embedded schema compiled at start; this cannot happen.
 		out.err = err
 	}
-	out.findings = append(fs, extra...)
-	return form, true
+	if p.JSON {
+		fs = append(fs, callbackschema.JSONBody())
+	}
+	out.findings = fs
 }
 
-// hintFrom builds the queue message of a verified callback, or says why the
-// callback is unusable.
-func hintFrom(fields []webhook.Field) (pipeline.Hint, string) {
+// hintFields are the fields a hint is made of. Field boundaries inside the
+// form scheme are not signed (name+value pairs are concatenated), so each
+// is validated strictly, and none may arrive twice.
+var hintFields = []string{"AccountSid", "CallSid", "CallStatus", "SequenceNumber", "Timestamp"}
+
+// hintFrom builds the queue message of a verified callback of project, or
+// says why the callback is refused (the result and a message that quotes
+// nothing of the request).
+func hintFrom(fields []webhook.Field, project string) (pipeline.Hint, string, string) {
 	var hint pipeline.Hint
+	for _, name := range hintFields {
+		if countField(fields, name) > 1 {
+			return hint, resultInvalidCallback, name + " is sent more than once"
+		}
+	}
 	raw, ok := webhook.Get(fields, "CallSid")
 	if !ok || raw == "" {
-		return hint, "CallSid is missing"
+		return hint, resultInvalidCallback, "CallSid is missing"
 	}
 	sid, err := voice.ParseSID(raw)
 	if err != nil {
-		return hint, "CallSid is not a UUID"
+		return hint, resultInvalidCallback, "CallSid is not a UUID"
 	}
 	hint.CallSID = sid
 	status, _ := webhook.Get(fields, "CallStatus")
-	hint.Status = strings.ToLower(status)
-	if hint.Status == "" {
-		return hint, "CallStatus is missing"
+	if status == "" {
+		return hint, resultInvalidCallback, "CallStatus is missing"
 	}
+	if !slices.Contains(callbackStatuses, status) {
+		return hint, resultInvalidCallback, "CallStatus is not a documented call status"
+	}
+	hint.Status = status
 	if v, ok := webhook.Get(fields, "SequenceNumber"); ok {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-			hint.Sequence = &n
+		n, ok := parseSequence(v)
+		if !ok {
+			return hint, resultInvalidCallback, "SequenceNumber is not a non-negative integer"
+		}
+		hint.Sequence = &n
+	}
+	if v, ok := webhook.Get(fields, "Timestamp"); ok {
+		if len(v) > maxTimestamp {
+			return hint, resultInvalidCallback, "Timestamp is longer than 64 bytes"
+		}
+		if _, err := contract.ParseDate(v); err != nil {
+			return hint, resultInvalidCallback, "Timestamp is not an RFC 2822 date-time"
+		}
+		hint.Timestamp = v
+	}
+	account, _ := webhook.Get(fields, "AccountSid")
+	switch {
+	case account == "":
+		return hint, resultInvalidCallback, "AccountSid is missing"
+	case !contract.IsUUID(account):
+		return hint, resultInvalidCallback, "AccountSid is not a UUID"
+	case !strings.EqualFold(account, project):
+		return hint, resultWrongAccount, "AccountSid is not this project"
+	}
+	hint.Source = pipeline.SourceCallback
+	return hint, "", ""
+}
+
+// maxTimestamp bounds a callback's Timestamp; a real one is 31 bytes.
+const maxTimestamp = 64
+
+// parseSequence reads a SequenceNumber: decimal digits only (no sign, no
+// space, no exponent) that fit an int64.
+func parseSequence(v string) (int64, bool) {
+	if v == "" || strings.Trim(v, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil
+}
+
+func countField(fields []webhook.Field, name string) int {
+	n := 0
+	for _, f := range fields {
+		if f.Name == name {
+			n++
 		}
 	}
-	hint.Timestamp, _ = webhook.Get(fields, "Timestamp")
-	hint.Source = pipeline.SourceCallback
-	return hint, ""
+	return n
 }
 
 // header returns the value of the header named name (lower case), matching
@@ -369,11 +474,6 @@ func header(headers map[string]string, name string) string {
 		}
 	}
 	return ""
-}
-
-func isJSONContent(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }
 
 func noContent() events.LambdaFunctionURLResponse {
@@ -404,10 +504,11 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 		Pointer     string `json:"pointer"`
 		Severity    string `json:"severity"`
 		Fingerprint string `json:"fingerprint"`
+		Message     string `json:"message"`
 	}
 	logged := make([]loggedFinding, 0, len(out.findings))
 	for _, f := range out.findings {
-		logged = append(logged, loggedFinding{f.Rule, f.Pointer, string(f.Severity), f.Fingerprint})
+		logged = append(logged, loggedFinding{f.Rule, f.Pointer, string(f.Severity), f.Fingerprint, f.Message})
 	}
 	contractErrors := callbackschema.Errors(out.findings)
 	attrs := make([]slog.Attr, 0, 14)
@@ -423,6 +524,9 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 	}
 	if out.refreshed {
 		attrs = append(attrs, slog.Bool("secret_refreshed", true))
+	}
+	if out.stale {
+		attrs = append(attrs, slog.Bool("secret_stale", true))
 	}
 	if out.sid != "" {
 		attrs = append(attrs, slog.String("call_sid", out.sid))
@@ -456,6 +560,8 @@ func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFet
 		{Name: emf.CallbackSignatureFailures, Unit: emf.Count, Value: flag(out.result == resultForbidden)},
 		{Name: emf.CallbacksQueued, Unit: emf.Count, Value: flag(out.result == resultQueued)},
 		{Name: emf.CallbacksIgnored, Unit: emf.Count, Value: flag(out.result == resultIgnored)},
+		{Name: emf.CallbacksRejected, Unit: emf.Count, Value: flag(out.status == http.StatusBadRequest)},
+		{Name: emf.CallbacksForeignAccount, Unit: emf.Count, Value: flag(out.result == resultWrongAccount)},
 		{Name: emf.CallbackContractFindings, Unit: emf.Count, Value: float64(contractErrors)},
 		{Name: emf.SigningKeyMissing, Unit: emf.Count, Value: flag(out.result == resultNoSigningKey)},
 		{Name: emf.CallbacksFailed, Unit: emf.Count, Value: flag(out.result == resultSecret || out.result == resultQueue)},

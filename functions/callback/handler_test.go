@@ -78,7 +78,7 @@ func seq(n int64) *int64 { return &n }
 func TestHandle(t *testing.T) {
 	t.Parallel()
 	completedHint := pipeline.Hint{CallSID: sid, Status: "completed", Sequence: seq(4), Timestamp: "Mon, 02 Mar 2026 14:07:45 +0000", Source: pipeline.SourceCallback}
-	jsonBody := `{"CallSid":"` + sid + `","CallStatus":"busy","SequenceNumber":2}`
+	jsonBody := `{"AccountSid":"` + lambdatest.DemoProjectID + `","CallSid":"` + sid + `","CallStatus":"busy","SequenceNumber":2}`
 	sum := sha256.Sum256([]byte(jsonBody))
 	tests := []struct {
 		name       string
@@ -228,12 +228,12 @@ func TestHandle(t *testing.T) {
 		},
 		{
 			name: "body over 64 KiB", wantStatus: http.StatusRequestEntityTooLarge, wantType: resultTooLarge,
-			event: modified(event("completed", testKey), func(e *events.LambdaFunctionURLRequest) { e.Body += "&Pad=" + strings.Repeat("x", maxBody) }),
+			event: modified(event("completed", testKey), func(e *events.LambdaFunctionURLRequest) { e.Body += "&Pad=" + strings.Repeat("x", webhook.MaxBody) }),
 		},
 		{
 			name: "base64 body over 64 KiB", wantStatus: http.StatusRequestEntityTooLarge, wantType: resultTooLarge,
 			event: modified(event("completed", testKey), func(e *events.LambdaFunctionURLRequest) {
-				e.Body, e.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(e.Body+"&Pad="+strings.Repeat("x", maxBody))), true
+				e.Body, e.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(e.Body+"&Pad="+strings.Repeat("x", webhook.MaxBody))), true
 			}),
 		},
 		{
@@ -250,18 +250,24 @@ func TestHandle(t *testing.T) {
 			event: withFields(func(fs []webhook.Field) []webhook.Field { return dropField(fs, "CallStatus") }),
 		},
 		{
-			name: "signed form that does not parse", wantStatus: http.StatusBadRequest, wantType: resultMalformedBody, wantRule: "body.invalid-form",
-			wantMetric: map[string]float64{emf.CallbackContractFindings: 1},
+			name: "signed JSON body that does not parse", wantStatus: http.StatusBadRequest, wantType: resultMalformedBody, wantRule: "body.invalid-form",
+			wantMetric: map[string]float64{emf.CallbackContractFindings: 1, emf.CallbacksRejected: 1},
 			event: modified(event("completed", testKey), func(e *events.LambdaFunctionURLRequest) {
-				e.Body = "CallSid=" + sid + "&CallStatus=%zz"
+				e.Body = `{"CallSid":"` + sid + `","CallStatus":{}}`
+				e.Headers["content-type"] = "application/json"
 				e.Headers[webhook.HeaderSignalWire] = webhook.SignRawBody(testKey, demoURL, []byte(e.Body))
 			}),
 		},
 		{
-			name: "wrong type is an error finding, still queued", wantStatus: http.StatusNoContent, wantRule: contract.RuleType,
-			wantQueued: []pipeline.Hint{{CallSID: sid, Status: "completed", Timestamp: completedHint.Timestamp, Source: pipeline.SourceCallback}},
-			wantMetric: map[string]float64{emf.CallbackContractFindings: 1, emf.CallbacksQueued: 1},
+			name: "wrong type of a hint field is refused", wantStatus: http.StatusBadRequest, wantType: resultInvalidCallback, wantRule: contract.RuleType,
+			wantMetric: map[string]float64{emf.CallbackContractFindings: 1, emf.CallbacksQueued: 0, emf.CallbacksRejected: 1},
 			event:      withFields(func(fs []webhook.Field) []webhook.Field { return setField(fs, "SequenceNumber", "four") }),
+		},
+		{
+			name: "wrong type of another field is an error finding, still queued", wantStatus: http.StatusNoContent, wantRule: contract.RuleType,
+			wantQueued: []pipeline.Hint{completedHint},
+			wantMetric: map[string]float64{emf.CallbackContractFindings: 1, emf.CallbacksQueued: 1},
+			event:      withFields(func(fs []webhook.Field) []webhook.Field { return setField(fs, "AudioInMediaPacketCount", "many") }),
 		},
 		{
 			name: "upper-case SID is queued lower-case", wantStatus: http.StatusNoContent, wantQueued: []pipeline.Hint{completedHint},
@@ -364,7 +370,9 @@ func TestSigningKeyMissing(t *testing.T) {
 // is accepted; bad signatures force at most one refresh per interval.
 func TestKeyReset(t *testing.T) {
 	t.Parallel()
-	env := setup(t, secretJSON(testPrevKey, ""))
+	// The cache outlives the test's refresh intervals: only forced
+	// refreshes read the secret again.
+	env := setup(t, secretJSON(testPrevKey, ""), withCacheTTL(time.Hour))
 	if resp := env.invoke(t, event("completed", testPrevKey)); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("before the reset: %d", resp.StatusCode)
 	}
@@ -412,7 +420,7 @@ func TestRefreshOff(t *testing.T) {
 	env := setup(t, secretJSON(testPrevKey, ""), withRefresh(0))
 	env.invoke(t, event("completed", testPrevKey))
 	env.sm.Put("callwire/test", secretJSON(testKey, testPrevKey))
-	env.clock.Add(time.Hour)
+	env.clock.Add(defaultRefreshInterval / 2) // within the cache TTL
 	before := env.sm.Requests()
 	if resp := env.invoke(t, event("completed", testKey)); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("new key without refreshes, before the cache TTL: %d, want 403", resp.StatusCode)

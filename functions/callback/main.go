@@ -9,7 +9,9 @@ package main
 import (
 	"context"
 	"log"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -18,16 +20,19 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/callbackschema"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
-// sourceOptions configure the secret source. The handler bounds the
-// refreshes it forces itself (SIGNING_KEY_REFRESH_INTERVAL, once per
-// interval per execution environment), so the source fetches whenever it is
-// asked to: a second bound of its own would quietly hand back the cached
-// keys for a refresh the handler decided on and logged.
-var sourceOptions = []secrets.Option{secrets.WithRefreshInterval(0)}
+// sourceOptions configure the secret source as the handler needs it: the
+// forced refreshes after failed signature checks bounded to one per
+// SIGNING_KEY_REFRESH_INTERVAL (an interval of 0 turns them off in the
+// handler, which then never asks for one), and SecretStaleServes counted
+// each time the last good secret stands in during an outage.
+func sourceOptions(cfg config, metrics *emf.Writer) []secrets.Option {
+	return []secrets.Option{secrets.WithRefreshInterval(cfg.refreshInterval), countStale(metrics, cfg.FunctionName)}
+}
 
 func main() {
 	h, err := newHandler(context.Background(), os.Getenv)
@@ -50,13 +55,23 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err != nil {
 		return nil, err
 	}
-	src, queue := boot.Secrets(awsCfg, cfg.Settings, sourceOptions...), sqs.NewFromConfig(awsCfg)
+	metrics := emf.NewWriter(os.Stdout, Metrics)
+	src, queue := boot.Secrets(awsCfg, cfg.Settings, sourceOptions(cfg, metrics)...), sqs.NewFromConfig(awsCfg)
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, cfg.SecretID),
 		queue:   queue,
 		secrets: src,
-		log:     lambdacontext.NewLogger(),
-		metrics: emf.NewWriter(os.Stdout, Metrics),
+		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
+		metrics: metrics,
 	}), nil
+}
+
+// countStale emits SecretStaleServes each time the last good secret is
+// served past its TTL because Secrets Manager could not be read.
+func countStale(w *emf.Writer, functionName string) secrets.Option {
+	dims := emf.Dimensions("callback", functionName)
+	return secrets.WithStaleHook(func(string, time.Duration) {
+		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
+	})
 }

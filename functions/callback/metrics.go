@@ -15,4 +15,7 @@ var Metrics = []emf.Metric{
 	{Name: emf.CallbacksFailed, Unit: emf.Count, Doc: "requests the secret or the queue failed (500 or 503)"},
 	{Name: emf.ColdStart, Unit: emf.Count, Doc: "1 on the first request of an execution environment, else 0"},
 	{Name: emf.SecretFetches, Unit: emf.Count, Doc: "GetSecretValue calls the request made"},
+	{Name: emf.CallbacksRejected, Unit: emf.Count, Doc: "callbacks refused with 400: a malformed body, invalid hint fields, another project"},
+	{Name: emf.CallbacksForeignAccount, Unit: emf.Count, Doc: "verified callbacks whose AccountSid is not the project's (400, not queued)"},
+	{Name: emf.SecretStaleServes, Unit: emf.Count, Doc: "reads answered with the last good secret because Secrets Manager failed (SECRET_STALE_TTL)"},
 }

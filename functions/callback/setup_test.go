@@ -14,12 +14,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
@@ -68,7 +68,8 @@ type testEnv struct {
 	clock   *fakeClock
 }
 
-// fakeClock is the handler's clock in tests that step through refresh intervals.
+// fakeClock is the secret source's clock in tests that step through its
+// TTLs, backoffs and refresh intervals.
 type fakeClock struct{ ns atomic.Int64 }
 
 func (c *fakeClock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
@@ -79,6 +80,7 @@ type option func(*config)
 
 func withPublicURL(u string) option         { return func(c *config) { c.publicURL = u } }
 func withRefresh(d time.Duration) option    { return func(c *config) { c.refreshInterval = d } }
+func withCacheTTL(d time.Duration) option   { return func(c *config) { c.CacheTTL = d } }
 func withFetchOn(statuses ...string) option { return func(c *config) { c.fetchOn = set(statuses...) } }
 
 func set(statuses ...string) map[string]bool {
@@ -113,11 +115,8 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 			RetryMaxAttempts: 1,
 		}
 	}
-	// The source as main builds it (sourceOptions), caching for a minute.
-	src := secrets.NewSource(secretsmanager.NewFromConfig(awsCfg(smURL)), time.Minute, sourceOptions...)
-	queue := sqs.NewFromConfig(awsCfg(sqURL))
 	cfg := config{
-		Settings:        boot.Settings{SecretID: testkit.SecretID, CacheTTL: time.Minute, FunctionName: testFunctionName},
+		Settings:        boot.Settings{SecretID: testkit.SecretID, CacheTTL: time.Minute, StaleTTL: boot.DefaultStaleTTL, FunctionName: testFunctionName},
 		queueURL:        queueURL,
 		fetchOn:         set(terminal()...),
 		refreshInterval: defaultRefreshInterval,
@@ -125,19 +124,20 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	env := &testEnv{sm: sm, sq: sq, logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}}
+	env := &testEnv{sm: sm, sq: sq, logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}, clock: &fakeClock{}}
+	env.clock.ns.Store(time.Date(2026, 3, 2, 14, 8, 0, 0, time.UTC).UnixNano())
+	metrics := emf.NewWriter(env.metrics, Metrics)
+	// The source as main builds it (boot.Secrets, sourceOptions), on the
+	// test's clock.
+	src := boot.Secrets(awsCfg(smURL), cfg.Settings, append(sourceOptions(cfg, metrics), secrets.WithClock(env.clock.Now))...)
 	env.h = newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, testkit.SecretID),
-		queue:   queue,
+		queue:   sqs.NewFromConfig(awsCfg(sqURL)),
 		secrets: src,
-		log:     slog.New(slog.NewJSONHandler(env.logs, nil)),
-		metrics: emf.NewWriter(env.metrics, Metrics),
+		log:     slog.New(logcap.New(slog.NewJSONHandler(env.logs, nil))), // as main wires it
+		metrics: metrics,
 	})
-	env.clock = &fakeClock{}
-	env.clock.ns.Store(time.Date(2026, 3, 2, 14, 8, 0, 0, time.UTC).UnixNano())
-	env.h.now = env.clock.Now
-	env.h.lastRefresh.Store(env.clock.Now().UnixNano())
 	return env
 }
 
@@ -213,7 +213,8 @@ func (e *testEnv) metricSums(t testing.TB) map[string]float64 {
 			t.Fatalf("metric line is not JSON: %q", line)
 		}
 		for _, name := range []string{emf.CallbacksReceived, emf.CallbackSignatureFailures, emf.CallbacksQueued,
-			emf.CallbacksIgnored, emf.CallbackContractFindings, emf.SigningKeyMissing, emf.CallbacksFailed} {
+			emf.CallbacksIgnored, emf.CallbackContractFindings, emf.SigningKeyMissing, emf.CallbacksFailed,
+			emf.CallbacksRejected, emf.CallbacksForeignAccount, emf.SecretStaleServes, emf.SecretFetches} {
 			v, _ := rec[name].(float64)
 			sums[name] += v
 		}

@@ -21,14 +21,14 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "defaults",
 			env:  map[string]string{"SIGNALWIRE_SECRET_ID": "callwire/signalwire"},
-			want: config{Settings: boot.Settings{SecretID: "callwire/signalwire", CacheTTL: 5 * time.Minute}, sampleRecent: 20, probeNotFound: true},
+			want: config{Settings: boot.Settings{SecretID: "callwire/signalwire", CacheTTL: 5 * time.Minute, StaleTTL: time.Hour}, sampleRecent: 20, probeNotFound: true},
 		},
 		{
 			name: "all set",
 			env: map[string]string{"SIGNALWIRE_SECRET_ID": "arn:aws:secretsmanager:us-east-1:1:secret:x", "SECRET_CACHE_TTL": "30s",
-				"DRIFT_SAMPLE_RECENT": "0", "DRIFT_PROBE_NOT_FOUND": "false", "AWS_LAMBDA_FUNCTION_NAME": "callwire-prod-DriftCheckFunction-1A2B"},
+				"SECRET_STALE_TTL": "10m", "DRIFT_SAMPLE_RECENT": "0", "DRIFT_PROBE_NOT_FOUND": "false", "AWS_LAMBDA_FUNCTION_NAME": "callwire-prod-DriftCheckFunction-1A2B"},
 			want: config{Settings: boot.Settings{SecretID: "arn:aws:secretsmanager:us-east-1:1:secret:x", CacheTTL: 30 * time.Second,
-				FunctionName: "callwire-prod-DriftCheckFunction-1A2B"}},
+				StaleTTL: 10 * time.Minute, FunctionName: "callwire-prod-DriftCheckFunction-1A2B"}},
 		},
 		{
 			name: "every problem at once",

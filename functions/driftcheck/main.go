@@ -11,13 +11,17 @@ package main
 import (
 	"context"
 	"log"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/logcap"
+	"github.com/callwire/callwire/functions/internal/secrets"
 )
 
 func main() {
@@ -38,11 +42,21 @@ func newHandler(ctx context.Context, getenv func(string) string) (*handler, erro
 	if err != nil {
 		return nil, err
 	}
-	_, client := boot.Clients(awsCfg, cfg.Settings)
+	metrics := emf.NewWriter(os.Stdout, Metrics)
+	client := boot.Client(boot.Secrets(awsCfg, cfg.Settings, countStale(metrics, cfg.FunctionName)), cfg.Settings)
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		calls:   client,
-		log:     lambdacontext.NewLogger(),
-		metrics: emf.NewWriter(os.Stdout, Metrics),
+		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
+		metrics: metrics,
 	}), nil
+}
+
+// countStale emits SecretStaleServes each time the last good secret is
+// served past its TTL because Secrets Manager could not be read.
+func countStale(w *emf.Writer, functionName string) secrets.Option {
+	dims := emf.Dimensions("driftcheck", functionName)
+	return secrets.WithStaleHook(func(string, time.Duration) {
+		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
+	})
 }

@@ -10,4 +10,5 @@ var Metrics = []emf.Metric{
 	{Name: emf.ColdStart, Unit: emf.Count, Doc: "1 on the first invocation of an execution environment, else 0"},
 	{Name: emf.UpstreamLatency, Unit: emf.Milliseconds, Doc: "time SignalWire took to answer, retries included"},
 	{Name: emf.ContractFindings, Unit: emf.Count, Doc: "error findings of the contract check of the response"},
+	{Name: emf.SecretStaleServes, Unit: emf.Count, Doc: "reads answered with the last good secret because Secrets Manager failed (SECRET_STALE_TTL)"},
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/parser"
 	"go/token"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,21 +19,38 @@ import (
 var notFunctions = []string{"bench", "local"}
 
 // functionNames returns the Lambda functions of the module at root, sorted:
-// the directories directly under functions/ that hold a main package,
-// except the commands in notFunctions.
+// the directories directly under functions/ or functions/cmd/ that hold a
+// main package, except the commands in notFunctions.
 func functionNames(root string) ([]string, error) {
-	dir := filepath.Join(root, "functions")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("list functions: %w", err)
-	}
 	var names []string
-	for _, e := range entries {
-		if e.IsDir() && !slices.Contains(notFunctions, e.Name()) && isMain(filepath.Join(dir, e.Name())) {
-			names = append(names, e.Name())
+	for _, sub := range []string{"functions", filepath.Join("functions", "cmd")} {
+		dir := filepath.Join(root, sub)
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, fs.ErrNotExist) && sub != "functions" {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list functions: %w", err)
+		}
+		for _, e := range entries {
+			if e.IsDir() && !slices.Contains(notFunctions, e.Name()) && !slices.Contains(names, e.Name()) &&
+				isMain(filepath.Join(dir, e.Name())) {
+				names = append(names, e.Name())
+			}
 		}
 	}
+	slices.Sort(names)
 	return names, nil
+}
+
+// functionPackage returns the package path, relative to the module root,
+// of the function name: ./functions/NAME, or ./functions/cmd/NAME where its
+// main lives apart from its package.
+func functionPackage(root, name string) string {
+	if isMain(filepath.Join(root, "functions", name)) {
+		return "./functions/" + name
+	}
+	return "./functions/cmd/" + name
 }
 
 // isMain reports whether dir holds a non-test Go file of package main.

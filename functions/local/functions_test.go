@@ -18,9 +18,16 @@ func TestFunctionNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every Lambda function, never the commands or a library package.
-	for _, want := range []string{"callback", "driftcheck", "getcall"} {
+	for _, want := range []string{"callback", "driftcheck", "getcall", "specwatch"} {
 		if !strings.Contains(strings.Join(got, " "), want) {
 			t.Errorf("functionNames = %v, want %s among them", got, want)
+		}
+	}
+	// A function whose main lives under functions/cmd is built from there.
+	root := filepath.Join(testdataDir, "..")
+	for name, want := range map[string]string{"getcall": "./functions/getcall", "specwatch": "./functions/cmd/specwatch"} {
+		if got := functionPackage(root, name); got != want {
+			t.Errorf("functionPackage(%s) = %s, want %s", name, got, want)
 		}
 	}
 	for _, not := range []string{"local", "bench", "internal", "signalwire", "voice"} {

@@ -384,11 +384,19 @@ func (r *runner) environ(ctx context.Context, root string) ([]string, error) {
 		}
 	}
 	var end *pipelineEnd
-	if err == nil && o.function == "sweep" {
-		// The sweep reads the published-events table and feeds the queue.
+	if err == nil && (o.function == "sweep" || o.function == "specwatch") {
+		// The sweep reads the published-events table and feeds the queue;
+		// the spec watch keeps its item in the table and sends to the bus.
 		if end, err = startPipelineEnd(); err == nil {
 			r.services = append(r.services, end)
 			env = append(env, end.environ()...)
+		}
+	}
+	if err == nil && o.function == "specwatch" {
+		var docs *specDocServer
+		if docs, err = startSpecDocServer(filepath.Join(root, filepath.FromSlash(specWatchDocument))); err == nil {
+			r.services = append(r.services, docs)
+			env = append(env, docs.environ()...)
 		}
 	}
 	step.done(err)
@@ -420,8 +428,9 @@ func (r *runner) build(ctx context.Context, root string) (rie, bootstrap string,
 	if err != nil {
 		return "", "", err
 	}
-	step = r.out.step("building the bootstrap of ./functions/"+o.function, "")
-	bootstrap, err = lambdatest.BuildBootstrap(ctx, root, "./functions/"+o.function, work)
+	pkg := functionPackage(root, o.function)
+	step = r.out.step("building the bootstrap of "+pkg, "")
+	bootstrap, err = lambdatest.BuildBootstrap(ctx, root, pkg, work)
 	step.done(err)
 	return rie, bootstrap, err
 }

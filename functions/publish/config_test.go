@@ -35,7 +35,7 @@ func TestLoadConfig(t *testing.T) {
 		want config
 	}{
 		{"defaults", required, config{
-			Settings: boot.Settings{SecretID: "callwire/prod", CacheTTL: boot.DefaultCacheTTL},
+			Settings: boot.Settings{SecretID: "callwire/prod", CacheTTL: boot.DefaultCacheTTL, StaleTTL: boot.DefaultStaleTTL},
 			mode:     retrieve.ModeWarn, bus: "callwire-calls", source: "callwire", table: "callwire-published",
 			ttl: idempotency.DefaultTTL, concurrency: 10,
 		}},
@@ -43,7 +43,7 @@ func TestLoadConfig(t *testing.T) {
 			"CONTRACT_MODE": "strict", "EVENT_SOURCE": "com.example.calls", "IDEMPOTENCY_TTL_HOURS": "336",
 			"RETRIEVE_CONCURRENCY": "4", "EVENT_BUS_NAME": "arn:aws:events:us-east-1:123456789012:event-bus/calls",
 		}), config{
-			Settings: boot.Settings{SecretID: "callwire/prod", CacheTTL: boot.DefaultCacheTTL},
+			Settings: boot.Settings{SecretID: "callwire/prod", CacheTTL: boot.DefaultCacheTTL, StaleTTL: boot.DefaultStaleTTL},
 			mode:     retrieve.ModeStrict, bus: "arn:aws:events:us-east-1:123456789012:event-bus/calls", source: "com.example.calls",
 			table: "callwire-published", ttl: 336 * time.Hour, concurrency: 4,
 		}},

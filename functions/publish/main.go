@@ -9,6 +9,7 @@ package main
 
 import (
 	"log"
+	"log/slog"
 	"os"
 	"time"
 
@@ -20,7 +21,9 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/retrieve"
+	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -45,14 +48,25 @@ func newHandler(getenv func(string) string) (*handler, error) {
 	// One attempt per retrieval: in a batch a 429 or a 5xx becomes an item
 	// failure that the queue brings back after the visibility timeout,
 	// never a wait inside the batch.
-	src, client := boot.Clients(awsCfg, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
+	metrics := emf.NewWriter(os.Stdout, Metrics)
+	src := boot.Secrets(awsCfg, cfg.Settings, countStale(metrics, cfg.FunctionName))
+	client := boot.Client(src, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		calls:   retrieve.New(client, cfg.mode),
 		store:   idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table, idempotency.WithTTL(cfg.ttl)),
 		bus:     eventbridge.NewFromConfig(awsCfg),
 		secrets: src,
-		log:     lambdacontext.NewLogger(),
-		metrics: emf.NewWriter(os.Stdout, Metrics),
+		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
+		metrics: metrics,
 	}), nil
+}
+
+// countStale emits SecretStaleServes each time the last good secret is
+// served past its TTL because Secrets Manager could not be read.
+func countStale(w *emf.Writer, functionName string) secrets.Option {
+	dims := emf.Dimensions("publish", functionName)
+	return secrets.WithStaleHook(func(string, time.Duration) {
+		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
+	})
 }

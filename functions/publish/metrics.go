@@ -16,4 +16,5 @@ var Metrics = []emf.Metric{
 	{Name: emf.ColdStart, Unit: emf.Count, Doc: "1 on the first batch of an execution environment, else 0"},
 	{Name: emf.ContractFindings, Unit: emf.Count, Doc: "error findings of the contract checks of the retrieved calls"},
 	{Name: emf.SecretFetches, Unit: emf.Count, Doc: "GetSecretValue calls the batch made"},
+	{Name: emf.SecretStaleServes, Unit: emf.Count, Doc: "reads answered with the last good secret because Secrets Manager failed (SECRET_STALE_TTL)"},
 }

@@ -418,7 +418,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 type secretReader interface {
 	// Value returns the secret string, possibly from a cache.
 	Value(ctx context.Context, secretID string) (string, error)
-	// Refresh reads the secret past any cache (at most once per interval).
+	// Refresh reads the secret past any cache, at most once per interval
+	// whatever the answer; within the interval it reads like Value.
 	Refresh(ctx context.Context, secretID string) (string, error)
 }
 
@@ -464,7 +465,10 @@ func (s *SecretCredentials) parse(v string) (Credentials, error) {
 }
 
 // Rotate re-reads the secret past the cache and reports whether it now holds
-// credentials other than used. Errors wrap voice.ErrCredentials.
+// credentials other than used. The re-read is the source's Refresh, bounded
+// to one Secrets Manager call per interval whatever it answers: a 401 that
+// persists, with Secrets Manager failing or not, costs no call per request.
+// Errors wrap voice.ErrCredentials.
 func (s *SecretCredentials) Rotate(ctx context.Context, used Credentials) (Credentials, bool, error) {
 	v, err := s.r.Refresh(ctx, s.secretID)
 	if err != nil {

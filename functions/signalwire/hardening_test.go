@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,6 +172,64 @@ func TestPersistent401BoundsRefreshes(t *testing.T) {
 	}
 	if n := src.Fetches(); n != 2 {
 		t.Errorf("%d Secrets Manager reads for 5 refused calls, want 2 (one read, one forced refresh)", n)
+	}
+}
+
+// TestRefusalDuringSecretsOutage has SignalWire refuse every call (401)
+// while Secrets Manager throttles or fails: each refusal asks for a forced
+// refresh, and the refreshes must cost one GetSecretValue call per interval,
+// not one per call, whether a good secret was cached or not.
+func TestRefusalDuringSecretsOutage(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []secretsserver.Fault{secretsserver.Throttled, secretsserver.InternalError} {
+		for _, warm := range []bool{true, false} {
+			t.Run(fmt.Sprintf("fault %d warm %v", fault, warm), func(t *testing.T) {
+				t.Parallel()
+				ts := newTestServer(t)
+				var refusing atomic.Bool // the token is accepted, then revoked
+				ts.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+					if refusing.Load() {
+						serveJSON(http.StatusUnauthorized, `{"code":20003}`)(w, r)
+						return
+					}
+					serveJSON(http.StatusOK, callBody)(w, r)
+				})
+				sm := secretsserver.New(secretsserver.WithAccessKeyID("AKIDEXAMPLE"))
+				smURL := httptest.NewServer(sm)
+				t.Cleanup(smURL.Close)
+				sm.Put("callwire/signalwire", secretJSON(testToken, ts.URL))
+				api := secretsmanager.NewFromConfig(aws.Config{
+					Region:           "us-east-1",
+					Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "test-secret-access-key", ""),
+					BaseEndpoint:     aws.String(smURL.URL),
+					RetryMaxAttempts: 1,
+				})
+				src := secrets.NewSource(api, time.Hour)
+				client := newTestClient(NewSecretCredentials(src, "callwire/signalwire"))
+				if warm {
+					if resp, err := client.GetCallRaw(t.Context(), testSID); err != nil || resp.StatusCode != http.StatusOK {
+						t.Fatalf("warm-up call: %v, %v; want 200", resp, err)
+					}
+				}
+				refusing.Store(true)
+				sm.SetFault("callwire/signalwire", fault)
+				before := sm.Requests()
+				for i := range 30 {
+					resp, err := client.GetCallRaw(t.Context(), testSID)
+					switch {
+					case warm && i == 0 && !errors.Is(err, secrets.ErrUnavailable):
+						t.Fatalf("call 0 error = %v; want the failed refresh, secrets.ErrUnavailable", err)
+					case warm && i > 0 && (err != nil || resp.StatusCode != http.StatusUnauthorized):
+						t.Fatalf("call %d: %v, %v; want the 401 with the cached credentials (no refresh within the interval)", i, resp, err)
+					case !warm && (!errors.Is(err, voice.ErrCredentials) || !errors.Is(err, secrets.ErrUnavailable)):
+						t.Fatalf("call %d error = %v; want voice.ErrCredentials and secrets.ErrUnavailable", i, err)
+					}
+				}
+				if n := sm.Requests() - before; n != 1 {
+					t.Errorf("%d GetSecretValue calls for 30 refused calls during the outage, want 1", n)
+				}
+			})
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ package main
 
 import (
 	"log"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -26,7 +27,9 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/queue"
+	"github.com/callwire/callwire/functions/internal/secrets"
 )
 
 func main() {
@@ -47,18 +50,28 @@ func newHandler(getenv func(string) string) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, client := boot.Clients(awsCfg, cfg.Settings)
+	metrics := emf.NewWriter(os.Stdout, Metrics)
+	client := boot.Client(boot.Secrets(awsCfg, cfg.Settings, countStale(metrics, cfg.FunctionName)), cfg.Settings)
 	h := &handler{
 		cfg:       cfg,
 		calls:     client,
 		published: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table),
 		queue:     queue.NewSender(sqs.NewFromConfig(awsCfg), cfg.queueURL),
 		validator: sync.OnceValues(contract.New),
-		log:       lambdacontext.NewLogger(),
-		metrics:   emf.NewWriter(os.Stdout, Metrics),
+		log:       slog.New(logcap.New(lambdacontext.NewLogHandler())),
+		metrics:   metrics,
 		dims:      emf.Dimensions("sweep", cfg.FunctionName),
 		now:       time.Now,
 	}
 	go func() { _, _ = h.validator() }() // built beside the first secret fetch
 	return h, nil
+}
+
+// countStale emits SecretStaleServes each time the last good secret is
+// served past its TTL because Secrets Manager could not be read.
+func countStale(w *emf.Writer, functionName string) secrets.Option {
+	dims := emf.Dimensions("sweep", functionName)
+	return secrets.WithStaleHook(func(string, time.Duration) {
+		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
+	})
 }

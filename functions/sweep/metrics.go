@@ -11,4 +11,5 @@ var Metrics = []emf.Metric{
 	{Name: emf.SweepPages, Unit: emf.Count, Doc: "List Calls pages read"},
 	{Name: emf.SweepWindowsNotFinished, Unit: emf.Count, Doc: "1 when the run stopped before the end of its window, else 0"},
 	{Name: emf.SweepFindings, Unit: emf.Count, Doc: "contract findings (errors) in the listed calls"},
+	{Name: emf.SecretStaleServes, Unit: emf.Count, Doc: "reads answered with the last good secret because Secrets Manager failed (SECRET_STALE_TTL)"},
 }

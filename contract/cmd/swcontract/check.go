@@ -2,8 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,9 +11,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
+	"sort"
 	"strings"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/recording"
@@ -25,12 +23,16 @@ import (
 const checkUsage = `Usage: swcontract check [flags] PATH...
 
 Checks each exchange in PATH against the pinned OpenAPI contract and writes a
-report. PATH is a recording (.json), a HAR file (.har), a directory, searched
-recursively for both, or - for one recording or HAR document on standard
-input (told apart by content). A recording's "expect" field is ignored. In a
-HAR file only the entries whose request is exactly GET
-/api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid} are checked;
-other entries are counted as skipped. A file named twice is checked once.
+report while it reads. PATH is a file, a directory (searched recursively for
+*.json and *.har files), or - for standard input; a file or standard input
+is a HAR or a recording by its content (a JSON object with a "log" member is
+a HAR), never by its name. A HAR is read entry by entry, and each result
+names its entry (index, method, URL). In a HAR only the entries whose
+request is exactly GET /api/laml/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}
+are checked; other entries are counted as skipped. A HAR holding credentials
+(Authorization, Cookie, URL user information, a token in the query) gets one
+warning naming them, never their values. A file named twice is checked once.
+Past 1000 exchanges with findings, the rest are aggregated by fingerprint.
 Flags may come before or after PATH.
 
 Flags:
@@ -42,30 +44,21 @@ Flags:
   --out FILE
         write the report to FILE instead of standard output
 
+Unusable inputs: a path that does not exist, a file that cannot be read or
+parsed, a HAR entry that cannot be decoded, a HAR without a Retrieve a Call
+entry, an empty directory or one without candidates, empty standard input.
+Each is named with its reason on standard error and in the report, in every
+format; the rest is still checked, and the run exits 2.
+
 Exit codes:
   0  every exchange passed: no finding at or above --fail-on
   1  at least one exchange failed
-  2  usage error, no such PATH, or an input that could not be used
-     (2 outranks 1):
-     - a file that cannot be read or parsed: the reason goes to standard
-       error as "swcontract: <path>: <reason>", and the other files are
-       still checked and reported;
-     - nothing to check: a HAR file without a Retrieve a Call entry, a
-       directory without recordings or HAR files, empty standard input; each
-       is named on standard error and in the report ("unusable"), and the
-       rest is still checked. Checking nothing never passes.
+  2  usage error, or an unusable input (2 outranks 1); checking nothing
+     never passes
 `
 
 // checkGCPercent is the GC target percentage check runs with unless GOGC is set.
 const checkGCPercent = 200
-
-// formats maps --format values to the report writer.
-var formats = map[string]func(*report.Report, io.Writer) error{
-	"text":   (*report.Report).WriteText,
-	"json":   (*report.Report).WriteJSON,
-	"junit":  (*report.Report).WriteJUnit,
-	"github": (*report.Report).WriteGitHub,
-}
 
 type checkOptions struct {
 	format string
@@ -78,7 +71,7 @@ type checkOptions struct {
 // --fail-on and --out.
 func (o *checkOptions) registerReport(fset *flag.FlagSet) {
 	fset.Func("format", "", func(s string) error {
-		if _, ok := formats[s]; !ok {
+		if !slices.Contains(report.Formats, s) {
 			return errors.New("want text, json, junit or github")
 		}
 		o.format = s
@@ -135,11 +128,6 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	inputs, empty, err := findInputs(opts.paths)
-	if err != nil {
-		fmt.Fprintf(stderr, "swcontract: %v\n", err)
-		return exitUsage
-	}
 	v, err := contract.New()
 	if err != nil {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
@@ -151,61 +139,90 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// 15% more exchanges per second on one core at 200).
 		defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
 	}
-	outcomes := checkFiles(v, inputs, stdin)
-	unreadable := false
-	for i, o := range outcomes {
-		if o.err != nil {
-			fmt.Fprintf(stderr, "swcontract: %s: %s\n", inputs[i].name, reason(o.err))
-			unreadable = true
-		}
-	}
-	rep := &report.Report{
-		Spec:   contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256},
-		FailOn: opts.failOn,
-	}
-	rep.Results = make([]report.FileResult, 0, len(inputs))
-	for _, p := range empty {
-		rep.AddUnusable(p, "no recordings (.json) or HAR files (.har) found; "+report.NothingChecked)
-	}
-	for i, o := range outcomes {
-		rep.Skipped += o.skipped
-		for _, c := range o.checked {
-			rep.Add(inputs[i].name, c.ex, c.res)
-		}
-		if o.unusable != "" {
-			rep.AddUnusable(inputs[i].name, o.unusable)
-		}
-	}
-	for _, u := range rep.Unusable {
-		fmt.Fprintf(stderr, "swcontract: %s: %s\n", u.Source, u.Reason)
-	}
-	if err := writeReport(rep, formats[opts.format], opts.out, stdout); err != nil {
+	w, closeOut, err := openOut(opts.out, stdout)
+	if err != nil {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
-	switch {
-	case !rep.Usable() || unreadable:
+	rep, err := report.NewStream(opts.format, w, contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256}, opts.failOn)
+	if err != nil {
+		closeOut()
+		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
-	case rep.Failed(opts.failOn):
+	}
+	inputs := findInputs(opts.paths)
+	for ev := range checkInputs(v, inputs, stdin) {
+		switch {
+		case ev.result != nil:
+			rep.Add(*ev.result)
+		case ev.unusable != nil:
+			fmt.Fprintf(stderr, "swcontract: %s: %s\n", ev.unusable.Name(), ev.unusable.Reason)
+			rep.AddUnusable(*ev.unusable)
+		case ev.warning != nil:
+			fmt.Fprintf(stderr, "swcontract: warning: %s: %s\n", ev.warning.Source, ev.warning.Message)
+			rep.AddWarning(*ev.warning)
+		}
+		rep.AddSkipped(ev.skipped)
+	}
+	err = rep.Close()
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "swcontract: write report: %s\n", reason(err))
+		return exitUsage
+	}
+	switch {
+	case !rep.Usable():
+		return exitUsage
+	case rep.Failed():
 		return exitFail
 	}
 	return exitOK
 }
 
+// openOut opens the report's destination: the file out, or stdout when out
+// is "". closeOut flushes and closes it.
+func openOut(out string, stdout io.Writer) (w io.Writer, closeOut func() error, err error) {
+	dst := stdout
+	var f *os.File
+	if out != "" {
+		if f, err = os.Create(out); err != nil {
+			return nil, nil, fmt.Errorf("%s: %s", out, reason(err))
+		}
+		dst = f
+	}
+	bw := bufio.NewWriterSize(dst, 64<<10)
+	return bw, func() error {
+		err := bw.Flush()
+		if f != nil {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		return err
+	}, nil
+}
+
 // stdinName names standard input in reports and messages.
 const stdinName = "stdin"
 
-// input is one file to check, or standard input.
+// input is one thing to read: a file, standard input, or a path that
+// cannot be used (unusable set), kept in its place among the others.
 type input struct {
-	name  string // the path, or stdinName
-	stdin bool
+	name     string // the path, or stdinName
+	stdin    bool
+	unusable string
 }
 
-// findInputs expands paths into the files to check, in path order, each
-// once however often it is named. "-" is standard input. empty lists the
-// directories that hold nothing to check; err names the first path that
-// cannot be walked.
-func findInputs(paths []string) (inputs []input, empty []string, err error) {
+// findInputs expands paths into the inputs to read, in path order, each
+// once however often it is named. "-" is standard input. A named file is a
+// candidate whatever its name; inside a directory (walked recursively)
+// only *.json and *.har files are. A path that does not exist, a directory
+// without candidates and a directory that cannot be walked are inputs with
+// their reason.
+func findInputs(paths []string) []input {
+	var inputs []input
 	seen := map[string]bool{}
 	// once reports whether key is new, and remembers it.
 	once := func(key string) bool {
@@ -231,149 +248,224 @@ func findInputs(paths []string) (inputs []input, empty []string, err error) {
 			}
 			continue
 		}
-		found, err := recording.FindFiles(p)
+		info, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %s", pathOf(err, p), reason(err))
-		}
-		if len(found) == 0 {
 			if once(key(p)) {
-				empty = append(empty, p)
+				inputs = append(inputs, input{name: p, unusable: reason(err)})
 			}
 			continue
 		}
+		if !info.IsDir() {
+			if once(key(p)) {
+				inputs = append(inputs, input{name: p})
+			}
+			continue
+		}
+		found, others, walkErrs := walkDir(p)
 		for _, f := range found {
 			if once(key(f)) {
 				inputs = append(inputs, input{name: f})
 			}
 		}
+		inputs = append(inputs, walkErrs...)
+		if len(found) == 0 && len(walkErrs) == 0 && once(key(p)) {
+			why := "empty directory; " + report.NothingChecked
+			if others > 0 {
+				why = fmt.Sprintf("directory without *.json or *.har files (%d other files); %s", others, report.NothingChecked)
+			}
+			inputs = append(inputs, input{name: p, unusable: why})
+		}
 	}
-	return inputs, empty, nil
+	return inputs
 }
 
-// checked is one exchange and its result; the exchange's body is dropped
-// once checked.
-type checked struct {
-	ex  contract.Exchange
-	res contract.Result
-}
-
-// outcome is what checking one input produced.
-type outcome struct {
-	checked []checked
-	skipped int
-	// unusable says why an input that was read gave nothing to check.
-	unusable string
-	err      error
-}
-
-// checkFiles reads and checks inputs on up to GOMAXPROCS goroutines.
-// outcomes[i] belongs to inputs[i]; an input that cannot be read or parsed
-// has its err set and does not stop the others.
-func checkFiles(v *contract.Validator, inputs []input, stdin io.Reader) []outcome {
-	outcomes := make([]outcome, len(inputs))
-	workers := runtime.GOMAXPROCS(0)
-	var g errgroup.Group
-	g.SetLimit(workers)
-	// Each goroutine checks a run of consecutive inputs: a goroutine's stack
-	// grows deep while decoding, and growing a new one per file costs about
-	// 5% of the CPU time on large directories.
-	run := min(max(len(inputs)/(8*workers), 1), 64)
-	for start := 0; start < len(inputs); start += run {
-		g.Go(func() error {
-			for i := start; i < min(start+run, len(inputs)); i++ {
-				outcomes[i] = checkFile(v, inputs[i], stdin)
+// walkDir returns the *.json and *.har files under dir in lexical order,
+// the number of other files, and the paths that could not be walked.
+func walkDir(dir string) (found []string, others int, errs []input) {
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, input{name: path, unusable: "cannot read: " + reason(err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
 			}
 			return nil
-		})
-	}
-	_ = g.Wait() // the goroutines return no error: each outcome holds its own
-	return outcomes
+		}
+		if d.IsDir() {
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".json", ".har":
+			found = append(found, path)
+		default:
+			others++
+		}
+		return nil
+	})
+	sort.Strings(found)
+	return found, others, errs
 }
 
-// checkFile reads one input and checks its exchanges: a file by its
-// extension (.har or a recording), standard input by its content.
-func checkFile(v *contract.Validator, in input, stdin io.Reader) outcome {
-	if in.stdin {
-		return checkStdin(v, stdin)
+// event is one thing the report is told: a result, an unusable input, a
+// warning, or skipped HAR entries.
+type event struct {
+	result   *report.FileResult
+	unusable *report.Unusable
+	warning  *report.Warning
+	skipped  int
+}
+
+// eventBuffer is how many events a task may get ahead of the report.
+const eventBuffer = 64
+
+// task reads one input; its events go out in input order.
+type task struct {
+	in     input
+	events chan event
+}
+
+// checkInputs reads and checks inputs on up to GOMAXPROCS tasks at once and
+// returns their events in input order. Memory is bounded by the tasks in
+// flight, each holding one exchange and at most eventBuffer events, never
+// by the number of inputs or entries.
+func checkInputs(v *contract.Validator, inputs []input, stdin io.Reader) <-chan event {
+	out := make(chan event, eventBuffer)
+	workers := runtime.GOMAXPROCS(0)
+	order := make(chan *task, 2*workers)
+	sem := make(chan struct{}, workers)
+	go func() {
+		defer close(order)
+		for _, in := range inputs {
+			t := &task{in: in, events: make(chan event, eventBuffer)}
+			order <- t
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				defer close(t.events)
+				readInput(v, t.in, stdin, t.events)
+			}()
+		}
+	}()
+	go func() {
+		defer close(out)
+		for t := range order {
+			for ev := range t.events {
+				out <- ev
+			}
+		}
+	}()
+	return out
+}
+
+// unusableEvent is the event for an input that cannot be used.
+func unusableEvent(source, why string) event {
+	return event{unusable: &report.Unusable{Source: source, Reason: why}}
+}
+
+// readInput reads one input, tells a HAR from a recording by content, and
+// sends an event for every result, unusable input or entry, and warning.
+func readInput(v *contract.Validator, in input, stdin io.Reader, events chan<- event) {
+	if in.unusable != "" {
+		events <- unusableEvent(in.name, in.unusable)
+		return
 	}
-	if strings.EqualFold(filepath.Ext(in.name), ".har") {
-		entries, skipped, err := recording.ReadHAR(in.name)
+	r := stdin
+	if !in.stdin {
+		f, err := os.Open(in.name)
 		if err != nil {
-			return outcome{err: err}
+			events <- unusableEvent(in.name, "cannot read: "+reason(err))
+			return
 		}
-		return checkHAR(v, entries, skipped)
+		defer f.Close()
+		r = f
 	}
-	rec, err := recording.ReadRecording(in.name)
-	if err != nil {
-		return outcome{err: err}
+	har := newHARChecker(v, in.name, events)
+	doc, err := recording.ReadDocument(in.name, bufio.NewReaderSize(r, 64<<10), har.entry)
+	har.wait()
+	switch {
+	case errors.Is(err, recording.ErrEmpty):
+		events <- unusableEvent(in.name, "empty input; "+report.NothingChecked)
+	case doc.Recording != nil:
+		events <- resultEvent(v, in.name, nil, doc.Recording.Exchange())
+	case doc.HAR != nil:
+		if len(doc.HAR.Credentials) > 0 {
+			events <- event{warning: &report.Warning{Source: in.name, Message: "the HAR holds credentials: " +
+				strings.Join(doc.HAR.Credentials, ", ") + " (values not shown; every entry is still checked; redact the file before sharing it)"}}
+		}
+		events <- event{skipped: doc.HAR.Skipped}
+		if err == nil && har.taken == 0 {
+			events <- unusableEvent(in.name, noCallEntries(doc.HAR.Entries))
+		}
 	}
-	return outcome{checked: []checked{checkOne(v, rec.Exchange())}}
+	if err != nil && !errors.Is(err, recording.ErrEmpty) {
+		events <- unusableEvent(in.name, reason(err))
+	}
 }
 
-// checkStdin reads one recording or HAR document from r. A JSON object
-// with a "log" member is a HAR document; anything else is read as a
-// recording, whose reader explains what is wrong with it.
-func checkStdin(v *contract.Validator, r io.Reader) outcome {
-	data, err := io.ReadAll(io.LimitReader(r, recording.MaxHARSize+1))
-	if err != nil {
-		return outcome{err: fmt.Errorf("cannot read: %w", err)}
+// resultEvent checks ex and returns its result; entry is the HAR entry's
+// index, nil for a recording.
+func resultEvent(v *contract.Validator, source string, entry *int, ex contract.Exchange) event {
+	res := v.Check(ex)
+	findings := res.Findings
+	if findings == nil {
+		findings = []contract.Finding{}
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return outcome{unusable: "empty input; " + report.NothingChecked}
-	}
-	if isHAR(data) {
-		entries, skipped, err := recording.ParseHAR(stdinName, data)
-		if err != nil {
-			return outcome{err: err}
-		}
-		return checkHAR(v, entries, skipped)
-	}
-	rec, err := recording.ParseRecording(stdinName, data)
-	if err != nil {
-		return outcome{err: err}
-	}
-	return outcome{checked: []checked{checkOne(v, rec.Exchange())}}
+	return event{result: &report.FileResult{
+		Source: source, Entry: entry, Method: ex.Method, URL: ex.URL, Status: ex.Status,
+		Operation: res.Operation, Conformant: res.Conformant, Findings: findings,
+	}}
 }
 
-// isHAR reports whether data is a JSON object with a top-level "log"
-// member, which a HAR document has and a recording never does.
-func isHAR(data []byte) bool {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return false
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if tok == "log" {
-			return true
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return false
-		}
-	}
-	return false
+// harChecker checks a HAR's entries on up to GOMAXPROCS goroutines while
+// the file is read, and sends their events in entry order; at most twice as
+// many entries as goroutines are in flight.
+type harChecker struct {
+	v       *contract.Validator
+	source  string
+	pending chan chan event
+	sem     chan struct{}
+	done    chan struct{}
+	taken   int
 }
 
-// checkHAR checks a HAR file's "Retrieve a Call" entries. A HAR file
-// without one is unusable: it was most likely the wrong file.
-func checkHAR(v *contract.Validator, entries []recording.HAREntry, skipped int) outcome {
-	o := outcome{checked: make([]checked, len(entries)), skipped: skipped}
-	for i, e := range entries {
-		o.checked[i] = checkOne(v, e.Exchange)
+func newHARChecker(v *contract.Validator, source string, events chan<- event) *harChecker {
+	n := runtime.GOMAXPROCS(0)
+	h := &harChecker{v: v, source: source, pending: make(chan chan event, 2*n), sem: make(chan struct{}, n), done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		for c := range h.pending {
+			events <- <-c
+		}
+	}()
+	return h
+}
+
+// entry checks one HAR entry, or reports it unusable.
+func (h *harChecker) entry(e recording.HAREntry) error {
+	h.taken++
+	c := make(chan event, 1)
+	h.pending <- c
+	idx := e.Index
+	if e.Unusable != "" {
+		c <- event{unusable: &report.Unusable{Source: h.source, Entry: &idx, Method: e.Exchange.Method, URL: e.Exchange.URL, Reason: e.Unusable}}
+		return nil
 	}
-	if len(entries) == 0 {
-		o.unusable = noCallEntries(skipped)
-	}
-	return o
+	h.sem <- struct{}{}
+	go func() {
+		defer func() { <-h.sem }()
+		c <- resultEvent(h.v, h.source, &idx, e.Exchange)
+	}()
+	return nil
+}
+
+// wait returns once every entry's event was sent.
+func (h *harChecker) wait() {
+	close(h.pending)
+	<-h.done
 }
 
 // noCallEntries says why a HAR file with n entries gave nothing to check.
 func noCallEntries(n int) string {
-	const call = "a GET …/Accounts/{uuid}/Calls/{uuid} with an HTTP response"
+	const call = "a GET …/Accounts/{uuid}/Calls/{uuid}"
 	switch n {
 	case 0:
 		return "no entries; " + report.NothingChecked
@@ -381,40 +473,6 @@ func noCallEntries(n int) string {
 		return "1 entry, which is not " + call + "; " + report.NothingChecked
 	}
 	return fmt.Sprintf("%d entries, none is %s; %s", n, call, report.NothingChecked)
-}
-
-func checkOne(v *contract.Validator, ex contract.Exchange) checked {
-	res := v.Check(ex)
-	ex.Body = nil
-	ex.Header = nil
-	return checked{ex: ex, res: res}
-}
-
-// writeReport writes the report with write to the file out, or to stdout when out is "".
-func writeReport(r *report.Report, write func(*report.Report, io.Writer) error, out string, stdout io.Writer) error {
-	w := stdout
-	var f *os.File
-	if out != "" {
-		var err error
-		if f, err = os.Create(out); err != nil {
-			return fmt.Errorf("%s: %s", out, reason(err))
-		}
-		w = f
-	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	err := write(r, bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if f != nil {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("write report: %s", reason(err))
-	}
-	return nil
 }
 
 // reason describes err without repeating the path it is about.

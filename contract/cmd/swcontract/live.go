@@ -250,10 +250,11 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 			fmt.Fprintf(stderr, "swcontract live: %v\n", err)
 			return exitUsage
 		}
-		c := checkOne(v, ex)
-		report.Add(sid, c.ex, c.res)
+		res := v.Check(ex)
+		ex.Body = nil // only the result is kept
+		report.Add(sid, ex, res)
 	}
-	if err := writeReport(report, formats[opts.format], opts.out, stdout); err != nil {
+	if err := writeReport(report, opts.format, opts.out, stdout); err != nil {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
@@ -261,4 +262,27 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		return exitFail
 	}
 	return exitOK
+}
+
+// writeReport writes the report in format to the file out, or to stdout
+// when out is "".
+func writeReport(r *report.Report, format, out string, stdout io.Writer) error {
+	write := map[string]func(*report.Report, io.Writer) error{
+		"text":   (*report.Report).WriteText,
+		"json":   (*report.Report).WriteJSON,
+		"junit":  (*report.Report).WriteJUnit,
+		"github": (*report.Report).WriteGitHub,
+	}[format]
+	w, closeOut, err := openOut(out, stdout)
+	if err != nil {
+		return err
+	}
+	err = write(r, w)
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write report: %s", reason(err))
+	}
+	return nil
 }

@@ -49,7 +49,7 @@ func harFor(t testing.TB, body []byte) []byte {
 	const callURL = "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
 	type m = map[string]any
 	har := m{"log": m{"version": "1.2", "entries": []m{
-		{"request": m{"method": "GET", "url": callURL, "headers": []m{{"name": "Authorization", "value": "Basic eDp5"}}},
+		{"request": m{"method": "GET", "url": callURL, "headers": []m{{"name": "Accept", "value": "application/json"}}},
 			"response": m{"status": 200, "headers": []m{},
 				"content": m{"mimeType": "application/json", "encoding": "base64", "text": base64.StdEncoding.EncodeToString(body)}}},
 		{"request": m{"method": "GET", "url": strings.TrimSuffix(callURL, "/c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"), "headers": []m{}},
@@ -174,7 +174,7 @@ func TestRunExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	har := harFor(t, rec.Response.Body)
-	const noneIsACall = "2 entries, none is a GET …/Accounts/{uuid}/Calls/{uuid} with an HTTP response; nothing checked"
+	const noneIsACall = "2 entries, none is a GET …/Accounts/{uuid}/Calls/{uuid}; nothing checked"
 	tests := []struct {
 		name   string
 		args   []string
@@ -214,12 +214,16 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "unreadable does not stop the run", args: []string{"check", p("ok.json"), p("bad"), p("drift.json")}, code: 2,
 			stdout: "checked 2, conformant 1, nonconformant 1", stderr: "swcontract: " + p("bad/broken.json") + ": invalid JSON"},
 		{name: "missing path", args: []string{"check", p("missing.json")}, code: 2,
+			stdout: "UNUSABLE: " + p("missing.json") + ": no such file or directory",
+			stderr: "swcontract: " + p("missing.json") + ": no such file or directory"},
+		{name: "missing path beside a recording", args: []string{"check", p("missing.json"), p("drift.json")}, code: 2,
+			stdout: "checked 1, conformant 0, nonconformant 1, skipped 0, unusable 1",
 			stderr: "swcontract: " + p("missing.json") + ": no such file or directory"},
 		{name: "empty directory", args: []string{"check", empty}, code: 2,
 			stdout: "checked 0, conformant 0, nonconformant 0, skipped 0, unusable 1",
-			stderr: "swcontract: " + empty + ": no recordings (.json) or HAR files (.har) found; nothing checked"},
+			stderr: "swcontract: " + empty + ": empty directory; nothing checked"},
 		{name: "empty directory beside a recording", args: []string{"check", p("ok.json"), empty}, code: 2,
-			stdout: "checked 1, conformant 1, nonconformant 0, skipped 0, unusable 1", stderr: empty + ": no recordings"},
+			stdout: "checked 1, conformant 1, nonconformant 0, skipped 0, unusable 1", stderr: empty + ": empty directory"},
 		{name: "HAR without a call", args: []string{"check", noCalls}, code: 2,
 			stdout: "UNUSABLE: " + noCalls + ": " + noneIsACall, stderr: "swcontract: " + noCalls + ": " + noneIsACall},
 		{name: "HAR without entries", args: []string{"check", emptyHAR}, code: 2,
@@ -235,8 +239,9 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "stdin beside a file", args: []string{"check", p("ok.json"), "-"}, stdin: string(drift), code: 1, stdout: "checked 2, conformant 1, nonconformant 1"},
 		{name: "stdin empty", args: []string{"check", "-"}, stdin: " \n", code: 2, stdout: "unusable 1",
 			stderr: "swcontract: stdin: empty input; nothing checked"},
-		{name: "stdin not JSON", args: []string{"check", "-"}, stdin: `{"request": {`, code: 2, stderr: "swcontract: stdin: invalid JSON", stdout: "nothing checked"},
-		{name: "stdin HAR that is broken", args: []string{"check", "-"}, stdin: `{"log": {"entries": 3}}`, code: 2, stderr: "swcontract: stdin: invalid JSON", stdout: "nothing checked"},
+		{name: "stdin not JSON", args: []string{"check", "-"}, stdin: `{"request": {`, code: 2, stderr: "swcontract: stdin: invalid JSON", stdout: "UNUSABLE: stdin: invalid JSON"},
+		{name: "stdin HAR that is broken", args: []string{"check", "-"}, stdin: `{"log": {"entries": 3}}`, code: 2, stderr: "swcontract: stdin: not a HAR: log.entries is not an array",
+			stdout: "UNUSABLE: stdin: not a HAR: log.entries is not an array"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -489,10 +494,10 @@ func TestRunOut(t *testing.T) {
 	}
 }
 
-// TestCheckFilesFirstFailureInOrder checks that the pool reports the first
-// unreadable input in path order, whichever goroutine meets a failure first,
-// and that every input before it was checked.
-func TestCheckFilesEveryInput(t *testing.T) {
+// TestCheckInputsInOrder checks that events come in input order whichever
+// goroutine finishes first, and that unreadable inputs do not stop the
+// others.
+func TestCheckInputsInOrder(t *testing.T) {
 	t.Parallel()
 	v, err := contract.New()
 	if err != nil {
@@ -515,11 +520,25 @@ func TestCheckFilesEveryInput(t *testing.T) {
 	}
 	bad := map[int]bool{firstBad: true, 40 + firstBad: true, n - 1: true}
 	for range 5 {
-		outcomes := checkFiles(v, inputs, nil)
-		for i, o := range outcomes {
-			if bad[i] != (o.err != nil) || (!bad[i] && len(o.checked) != 1) {
-				t.Fatalf("input %d: %d checked, err %v; unreadable inputs must not stop the others", i, len(o.checked), o.err)
+		i := 0
+		for ev := range checkInputs(v, inputs, nil) {
+			if ev.skipped != 0 || ev.warning != nil {
+				continue
 			}
+			src := ""
+			switch {
+			case ev.result != nil:
+				src = ev.result.Source
+			case ev.unusable != nil:
+				src = ev.unusable.Source
+			}
+			if src != inputs[i].name || bad[i] != (ev.unusable != nil) {
+				t.Fatalf("event %d is about %s (unusable %t), want %s", i, src, ev.unusable != nil, inputs[i].name)
+			}
+			i++
+		}
+		if i != n {
+			t.Fatalf("%d events, want %d", i, n)
 		}
 	}
 }

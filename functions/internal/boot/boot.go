@@ -25,6 +25,7 @@ package boot
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,12 +40,31 @@ import (
 // SECRET_CACHE_TTL is not set.
 const DefaultCacheTTL = 5 * time.Minute
 
+// MinCacheTTL is the shortest SECRET_CACHE_TTL accepted (secrets.MinTTL):
+// 0, which once meant "no cache", is refused, since it made every read a
+// Secrets Manager call.
+const MinCacheTTL = secrets.MinTTL
+
+// DefaultStaleTTL is SECRET_STALE_TTL when it is not set
+// (secrets.DefaultStaleTTL, one hour; its reasons are there).
+const DefaultStaleTTL = secrets.DefaultStaleTTL
+
+// MaxStaleTTL is the longest SECRET_STALE_TTL accepted: a day. Past it, a
+// secret changed during an outage (a reset signing key or a revoked token)
+// would go unseen for longer than anyone would notice the outage.
+const MaxStaleTTL = 24 * time.Hour
+
 // Settings are what every function reads from its environment.
 type Settings struct {
 	// SecretID is SIGNALWIRE_SECRET_ID: the name or ARN of the secret.
 	SecretID string
-	// CacheTTL is SECRET_CACHE_TTL: how long the secret is served from memory.
+	// CacheTTL is SECRET_CACHE_TTL: how long the secret is served from
+	// memory, at least MinCacheTTL.
 	CacheTTL time.Duration
+	// StaleTTL is SECRET_STALE_TTL: how long past CacheTTL the last good
+	// secret keeps serving while Secrets Manager is throttling or
+	// unavailable (0 to MaxStaleTTL; 0 serves nothing stale).
+	StaleTTL time.Duration
 	// FunctionName is AWS_LAMBDA_FUNCTION_NAME, set by the runtime (and the
 	// emulator): the metrics' FunctionName dimension.
 	FunctionName string
@@ -60,10 +80,17 @@ type Settings struct {
 func Vars(s *Settings, serviceIDs ...string) env.Table {
 	return append(env.Table{
 		env.Require(env.String(&s.SecretID, "SIGNALWIRE_SECRET_ID", "", "name or ARN of the SignalWire secret")),
-		env.Duration(&s.CacheTTL, "SECRET_CACHE_TTL", DefaultCacheTTL.String(), "how long the secret is served from memory",
+		env.Duration(&s.CacheTTL, "SECRET_CACHE_TTL", "5m", "how long the secret is served from memory (at least 1s)",
 			func(d time.Duration) error {
-				if d < 0 {
-					return errors.New("is not a non-negative duration such as 5m")
+				if d < MinCacheTTL {
+					return fmt.Errorf("is not a duration of at least %v such as 5m", MinCacheTTL)
+				}
+				return nil
+			}),
+		env.Duration(&s.StaleTTL, "SECRET_STALE_TTL", "1h", "how long past its TTL the last good secret keeps serving while Secrets Manager fails (0 to 24h; 0 turns it off)",
+			func(d time.Duration) error {
+				if d < 0 || d > MaxStaleTTL {
+					return fmt.Errorf("is not a duration from 0 to %v such as 1h", MaxStaleTTL)
 				}
 				return nil
 			}),
@@ -97,16 +124,28 @@ func LoadSettings(getenv func(string) string) (Settings, []error) {
 // are the secret s.SecretID, built with opts (such as signalwire.WithRetry).
 func Clients(awsCfg aws.Config, s Settings, opts ...signalwire.Option) (*secrets.Source, *signalwire.Client) {
 	src := Secrets(awsCfg, s)
+	return src, Client(src, s, opts...)
+}
+
+// Client returns a SignalWire client whose credentials are the secret
+// s.SecretID read through src, built with opts (such as signalwire.WithRetry).
+func Client(src *secrets.Source, s Settings, opts ...signalwire.Option) *signalwire.Client {
 	if s.AllowLoopback {
 		opts = append(opts, signalwire.WithLoopback())
 	}
-	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient(), opts...)
-	return src, client
+	return signalwire.NewClient(signalwire.NewSecretCredentials(src, s.SecretID), signalwire.NewHTTPClient(), opts...)
 }
 
-// Secrets returns the secret source alone (caching for s.CacheTTL), for a
-// function that reads the secret but does not call SignalWire; opts
-// configure it.
+// Secrets returns the secret source (caching for s.CacheTTL, serving the
+// last good value for s.StaleTTL more during an outage); opts configure it
+// further, such as secrets.WithStaleHook to count stale serves.
+//
+// Its Secrets Manager client makes one attempt per call: the source's
+// backoff after a failure is the one retry policy, so a GetSecretValue the
+// source allows is one request, and a throttled Secrets Manager is not sent
+// the SDK's retries on top.
 func Secrets(awsCfg aws.Config, s Settings, opts ...secrets.Option) *secrets.Source {
-	return secrets.NewSource(secretsmanager.NewFromConfig(awsCfg), s.CacheTTL, opts...)
+	opts = append([]secrets.Option{secrets.WithStaleTTL(s.StaleTTL)}, opts...)
+	api := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
+	return secrets.NewSource(api, s.CacheTTL, opts...)
 }

@@ -9,7 +9,10 @@
 // number before the check. Severities: a missing documented property is a
 // warning (early events lack the media statistics), an undeclared one is
 // info, and a wrong type, value or format, or a body that does not parse, is
-// an error. Only errors mean the callback broke the contract.
+// an error. Only errors mean the callback broke the contract. As in the
+// contract suite, undeclared fields make one finding for the callback, and a
+// callback has at most contract.MaxFindings findings, the last one
+// findings.truncated with the total when some were left out.
 //
 // Findings never carry a value of the callback: Actual names a kind of
 // value ("string", "a value outside the list"), never the value itself.
@@ -112,12 +115,14 @@ func Check(fields []webhook.Field) ([]contract.Finding, error) {
 	if e := c.schema.Evaluate(doc); e != nil {
 		out = appendSchemaFindings(out, e)
 	}
+	var undeclared []string
 	for name := range doc {
 		if !c.declared[name] {
-			p := pointer(name)
-			out = append(out, finding(contract.RuleUndeclared, contract.SeverityInfo, p, "declared property", "present",
-				p+": field is not documented for the voice status callback"))
+			undeclared = append(undeclared, name)
 		}
+	}
+	if len(undeclared) > 0 {
+		out = append(out, undeclaredFinding(undeclared))
 	}
 	out = semantic(out, doc)
 	slices.SortFunc(out, func(a, b contract.Finding) int {
@@ -126,7 +131,74 @@ func Check(fields []webhook.Field) ([]contract.Finding, error) {
 		}
 		return strings.Compare(a.Rule, b.Rule)
 	})
-	return out, nil
+	return capFindings(out), nil
+}
+
+// maxListedNames is how many undeclared names the finding lists, each cut
+// at 40 bytes, as the contract suite's findings do.
+const maxListedNames = 5
+
+// undeclaredFinding is the one finding for every undeclared field of a
+// callback, as the contract suite reports undeclared properties: one per
+// object, listing the first names, counting the rest, and fingerprinting
+// them all.
+func undeclaredFinding(names []string) contract.Finding {
+	slices.Sort(names)
+	var b strings.Builder
+	for i, n := range names {
+		if i == maxListedNames {
+			fmt.Fprintf(&b, " and %d more", len(names)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(contract.Truncate(n, 40)))
+	}
+	what := "1 field is"
+	if len(names) > 1 {
+		what = strconv.Itoa(len(names)) + " fields are"
+	}
+	const expected = "declared property"
+	return contract.Finding{
+		Rule: contract.RuleUndeclared, Severity: contract.SeverityInfo, Pointer: "", Expected: expected, Actual: b.String(),
+		Message:     "body: " + what + " not documented for the voice status callback: " + b.String(),
+		Fingerprint: contract.FingerprintNames(contract.RuleUndeclared, "", expected, names),
+	}
+}
+
+// capFindings keeps at most contract.MaxFindings of the sorted findings fs,
+// as the contract suite does: the most severe first, then a
+// findings.truncated warning with the total.
+func capFindings(fs []contract.Finding) []contract.Finding {
+	if len(fs) <= contract.MaxFindings {
+		return fs
+	}
+	budget := contract.MaxFindings - 1
+	var count [4]int
+	for _, f := range fs {
+		count[f.Severity.Rank()]++
+	}
+	var keep [4]int
+	for rank := 3; rank >= 0; rank-- {
+		keep[rank] = min(count[rank], budget)
+		budget -= keep[rank]
+	}
+	kept := make([]contract.Finding, 0, contract.MaxFindings)
+	for _, f := range fs {
+		if r := f.Severity.Rank(); keep[r] > 0 {
+			keep[r]--
+			kept = append(kept, f)
+		}
+	}
+	expected := fmt.Sprintf("at most %d findings", contract.MaxFindings)
+	return append(kept, contract.Finding{
+		Rule: contract.RuleTruncated, Severity: contract.SeverityWarning, Pointer: contract.PointerFindings,
+		Expected: expected, Actual: fmt.Sprintf("%d findings", len(fs)),
+		Message: fmt.Sprintf("%d of %d findings are left out: a callback lists at most %d findings, this one included, the most severe first",
+			len(fs)-len(kept), len(fs), contract.MaxFindings),
+		Fingerprint: contract.Fingerprint(contract.RuleTruncated, contract.PointerFindings, expected),
+	})
 }
 
 // MalformedBody is the finding for a callback body that does not parse.

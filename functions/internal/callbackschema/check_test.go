@@ -106,9 +106,9 @@ func TestCheck(t *testing.T) {
 		{"unknown direction", with(complete(), "Direction", "outbound"), []brief{{contract.RuleEnum, errSev, "/Direction"}}},
 		{"call SID not a UUID", with(complete(), "CallSid", "CA1234567890ABCDE"), []brief{{contract.RuleFormat, errSev, "/CallSid"}}},
 		{"timestamp not RFC 2822", with(complete(), "Timestamp", "2024-04-04T18:32:15Z"), []brief{{contract.RuleDateFormat, errSev, "/Timestamp"}}},
-		{"undeclared field", with(complete(), "CallerCountry", "US"), []brief{{contract.RuleUndeclared, contract.SeverityInfo, "/CallerCountry"}}},
+		{"undeclared field", with(complete(), "CallerCountry", "US"), []brief{{contract.RuleUndeclared, contract.SeverityInfo, ""}}},
 		{"repeated field", append(complete(), webhook.Field{Name: "CallStatus", Value: "busy"}), []brief{{RuleRepeated, warnSev, "/CallStatus"}}},
-		{"pointer escaping", with(complete(), "a/b~c", "x"), []brief{{contract.RuleUndeclared, contract.SeverityInfo, "/a~1b~0c"}}},
+		{"undeclared names are one finding", with(with(complete(), "a/b~c", "x"), "CallerCountry", "US"), []brief{{contract.RuleUndeclared, contract.SeverityInfo, ""}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,11 +121,47 @@ func TestCheck(t *testing.T) {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 			for _, f := range got {
-				if f.Fingerprint != contract.Fingerprint(f.Rule, f.Pointer, f.Expected) {
+				if f.Rule != contract.RuleUndeclared && f.Fingerprint != contract.Fingerprint(f.Rule, f.Pointer, f.Expected) {
 					t.Errorf("%s %s: fingerprint %s is not contract.Fingerprint of rule, pointer, expected", f.Rule, f.Pointer, f.Fingerprint)
 				}
 			}
 		})
+	}
+}
+
+// TestUndeclaredAggregatedAndCapped: undeclared names make one finding that
+// lists five, counts the rest and fingerprints them all; findings past
+// contract.MaxFindings are cut, the most severe kept, with the total.
+func TestUndeclaredAggregatedAndCapped(t *testing.T) {
+	t.Parallel()
+	fields := complete()
+	for i := range 150 {
+		fields = append(fields, webhook.Field{Name: fmt.Sprintf("U%03d%s", i, strings.Repeat("n", 100)), Value: "x"})
+	}
+	got, err := Check(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Rule != contract.RuleUndeclared || !strings.HasSuffix(got[0].Actual, " and 145 more") ||
+		!strings.Contains(got[0].Message, "150 fields are not documented") || len(got[0].Message) > 400 {
+		t.Fatalf("findings %+v", got)
+	}
+	fp := got[0].Fingerprint
+	fields = append(fields, webhook.Field{Name: "U999", Value: "x"})
+	if got, _ := Check(fields); got[0].Fingerprint == fp {
+		t.Error("a new undeclared name keeps the fingerprint")
+	}
+
+	// 150 error findings are cut to 99 and findings.truncated.
+	many := make([]contract.Finding, 150)
+	for i := range many {
+		many[i] = contract.Finding{Rule: contract.RuleType, Severity: contract.SeverityError, Pointer: fmt.Sprintf("/F%03d", i)}
+	}
+	many = append(many, contract.Finding{Rule: contract.RuleUndeclared, Severity: contract.SeverityInfo})
+	capped := capFindings(many)
+	if len(capped) != contract.MaxFindings || capped[len(capped)-1].Rule != contract.RuleTruncated ||
+		capped[len(capped)-1].Actual != "151 findings" || Errors(capped) != contract.MaxFindings-1 {
+		t.Errorf("capped to %d, last %+v", len(capped), capped[len(capped)-1])
 	}
 }
 

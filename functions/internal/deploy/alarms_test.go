@@ -312,6 +312,8 @@ func TestRequiredAlarms(t *testing.T) {
 	needs = append(needs,
 		need{emf.Namespace, emf.DriftNonConformant, emf.DimFunctionName, "DriftCheckFunction", "drift is what driftcheck is for", above(0)},
 		need{emf.Namespace, emf.SweepWindowsNotFinished, emf.DimFunctionName, "SweepFunction", "a sweep that stops early leaves calls unread", above(0)},
+		need{emf.Namespace, emf.SpecBreakingChanges, emf.DimFunctionName, "SpecWatchFunction", "SignalWire's document changed in a way that breaks a reader", above(0)},
+		need{emf.Namespace, emf.SpecWatchFailures, emf.DimFunctionName, "SpecWatchFunction", "a failed fetch must not pass for no change", above(0)},
 		need{emf.Namespace, emf.CallbackContractFindings, emf.DimFunctionName, "CallbackFunction", "SignalWire sent a callback that breaks the payload", above(0)},
 		need{emf.Namespace, emf.SigningKeyMissing, emf.DimFunctionName, "CallbackFunction", "no callback can be verified", above(0)},
 		need{emf.Namespace, emf.CallbacksFailed, emf.DimFunctionName, "CallbackFunction", "callbacks answered 500 or 503 are not queued", above(0)},
@@ -323,7 +325,7 @@ func TestRequiredAlarms(t *testing.T) {
 				return nil
 			}},
 	)
-	wantDLQs := []string{"CallbackDeadLetterQueue", "DriftScheduleDeadLetterQueue", "GetCallDeadLetterQueue", "SweepScheduleDeadLetterQueue"}
+	wantDLQs := []string{"CallbackDeadLetterQueue", "DriftScheduleDeadLetterQueue", "GetCallDeadLetterQueue", "SpecWatchScheduleDeadLetterQueue", "SweepScheduleDeadLetterQueue"}
 	if got := slices.Sorted(mapsKeys(deadLetterQueues(tmpl))); !slices.Equal(got, wantDLQs) {
 		t.Errorf("dead-letter queues %v, want %v (getcall's, the two schedules' and the callback queue's)", got, wantDLQs)
 	}

@@ -26,6 +26,19 @@ var functionDirs = map[string]string{
 	"CallbackFunction":   "callback",
 	"PublishFunction":    "publish",
 	"SweepFunction":      "sweep",
+	"SpecWatchFunction":  "specwatch",
+}
+
+// mainDirs names, under functions/, the main package of each function
+// whose main lives apart from its package (functions/cmd/<name>).
+var mainDirs = map[string]string{"specwatch": "cmd/specwatch"}
+
+// mainDir returns the directory of the main package that dir deploys.
+func mainDir(dir string) string {
+	if m, ok := mainDirs[dir]; ok {
+		return m
+	}
+	return dir
 }
 
 // goPackage is the parsed non-test files of one directory.

@@ -247,6 +247,12 @@ func TestFunctionRoles(t *testing.T) {
 		"SweepFunction": append(append(logs("SweepLogGroup"), secret...),
 			grant{Action: "dynamodb:BatchGetItem", Resource: "PublishedEventsTable.Arn"},
 			grant{Action: "sqs:SendMessage", Resource: "CallbackQueue.Arn"}),
+		// Its one item of the table: the LeadingKeys condition is checked
+		// by TestSpecWatchRole.
+		"SpecWatchFunction": append(append(logs("SpecWatchLogGroup"), secret...),
+			grant{Action: "dynamodb:GetItem", Resource: "PublishedEventsTable.Arn"},
+			grant{Action: "dynamodb:PutItem", Resource: "PublishedEventsTable.Arn"},
+			grant{Action: "events:PutEvents", Resource: "CallwireBus.Arn"}),
 	}
 	for id := range functionDirs {
 		t.Run(id, func(t *testing.T) {
@@ -296,7 +302,8 @@ func TestFunctionRoles(t *testing.T) {
 func TestScheduleRole(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
-	dlqs := map[string]string{"DriftCheckFunction": "DriftScheduleDeadLetterQueue", "SweepFunction": "SweepScheduleDeadLetterQueue"}
+	dlqs := map[string]string{"DriftCheckFunction": "DriftScheduleDeadLetterQueue", "SweepFunction": "SweepScheduleDeadLetterQueue",
+		"SpecWatchFunction": "SpecWatchScheduleDeadLetterQueue"}
 	var scheduled []string
 	roles := map[string]string{}
 	for id, props := range resourcesOfType(tmpl, serverlessFunction) {
@@ -338,7 +345,7 @@ func TestScheduleRole(t *testing.T) {
 		}
 	}
 	slices.Sort(scheduled)
-	if diff := cmp.Diff([]string{"DriftCheckFunction", "SweepFunction"}, scheduled); diff != "" {
+	if diff := cmp.Diff([]string{"DriftCheckFunction", "SpecWatchFunction", "SweepFunction"}, scheduled); diff != "" {
 		t.Errorf("scheduled functions (-want +got):\n%s", diff)
 	}
 }

@@ -41,7 +41,7 @@ func warmArm64(t *testing.T, functionsDir string) {
 		pkgs := make([]string, 0, len(functionDirs))
 		for _, dir := range functionDirs {
 			if _, err := os.Stat(filepath.Join(functionsDir, dir)); err == nil {
-				pkgs = append(pkgs, "./functions/"+dir)
+				pkgs = append(pkgs, "./functions/"+mainDir(dir))
 			}
 		}
 		slices.Sort(pkgs)
@@ -99,7 +99,7 @@ func TestMakefileTargets(t *testing.T) {
 			}
 			for _, want := range []string{
 				"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "-tags lambda.norpc", "-trimpath", "-ldflags='-s -w'",
-				"/bootstrap", "./functions/" + dir,
+				"/bootstrap", "./functions/" + mainDir(dir),
 			} {
 				if !strings.Contains(string(out), want) {
 					t.Errorf("make -n build-%s does not contain %q:\n%s", id, want, out)
@@ -204,7 +204,7 @@ func checkBootstrap(t *testing.T, path, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "github.com/callwire/callwire/functions/" + dir; info.Path != want {
+	if want := "github.com/callwire/callwire/functions/" + mainDir(dir); info.Path != want {
 		t.Errorf("main package %q, want %q", info.Path, want)
 	}
 	settings := map[string]string{}

@@ -100,7 +100,8 @@ func TestRetainedResources(t *testing.T) {
 	}
 	want := []string{
 		"CallbackDeadLetterQueue", "CallbackLogGroup", "DriftCheckLogGroup", "DriftScheduleDeadLetterQueue",
-		"GetCallDeadLetterQueue", "GetCallLogGroup", "PublishLogGroup", "SweepLogGroup", "SweepScheduleDeadLetterQueue",
+		"GetCallDeadLetterQueue", "GetCallLogGroup", "PublishLogGroup", "SpecWatchLogGroup", "SpecWatchScheduleDeadLetterQueue",
+		"SweepLogGroup", "SweepScheduleDeadLetterQueue",
 	}
 	if got := slices.Sorted(mapsKeys(keep)); !slices.Equal(got, want) {
 		t.Errorf("retained resources %v, want every function's log group and every dead-letter queue %v", got, want)

@@ -65,17 +65,21 @@ func TestEnvironmentMatchesConfig(t *testing.T) {
 	for id, dir := range functionDirs {
 		t.Run(id, func(t *testing.T) {
 			t.Parallel()
-			pkg, err := parseGoDir(filepath.Join(repoRoot, "functions", dir))
-			if errors.Is(err, os.ErrNotExist) && dir == "driftcheck" {
-				t.Skipf("functions/%s does not exist yet; %s cannot be checked", dir, id)
+			read, ok := envTables[dir]
+			if !ok {
+				pkg, err := parseGoDir(filepath.Join(repoRoot, "functions", dir))
+				if errors.Is(err, os.ErrNotExist) && dir == "driftcheck" {
+					t.Skipf("functions/%s does not exist yet; %s cannot be checked", dir, id)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if read, err = pkg.envVars(moduleImport); err != nil {
+					t.Fatalf("functions/%s: %v", dir, err)
+				}
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			read, err := pkg.envVars(moduleImport)
-			if err != nil {
-				t.Fatalf("functions/%s: %v", dir, err)
-			}
+			read = slices.Clone(read)
+			slices.Sort(read)
 			want := slices.DeleteFunc(read, func(v string) bool { return runtimeVars[v] || localOnlyVars[v] })
 			vars := mapAt(tmpl, "Resources", id, "Properties", "Environment", "Variables")
 			for k := range localOnlyVars {

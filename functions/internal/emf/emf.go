@@ -17,9 +17,13 @@ const Namespace = "callwire"
 
 // Metric names emitted by the functions. Alarms in template.yaml refer to these.
 const (
-	UpstreamLatency    = "UpstreamLatency"
-	Retries            = "Retries"
-	SecretFetches      = "SecretFetches"
+	UpstreamLatency = "UpstreamLatency"
+	Retries         = "Retries"
+	SecretFetches   = "SecretFetches"
+	// SecretStaleServes counts reads answered with the last good secret past
+	// its cache TTL, because Secrets Manager was throttling or unavailable
+	// (SECRET_STALE_TTL): one record per such read.
+	SecretStaleServes  = "SecretStaleServes"
 	ContractFindings   = "ContractFindings"
 	ColdStart          = "ColdStart"
 	DriftChecks        = "DriftChecks"
@@ -32,6 +36,8 @@ const (
 	CallbacksQueued           = "CallbacksQueued"           // verified callbacks handed to the queue
 	CallbacksIgnored          = "CallbacksIgnored"          // verified callbacks whose status FETCH_ON leaves out
 	CallbackContractFindings  = "CallbackContractFindings"  // error findings of the callback payload check
+	CallbacksRejected         = "CallbacksRejected"         // callbacks refused with 400: a malformed body, invalid hint fields, another project
+	CallbacksForeignAccount   = "CallbacksForeignAccount"   // verified callbacks whose AccountSid is not the project's: 400, not queued
 	SigningKeyMissing         = "SigningKeyMissing"         // the secret has no signing_key: 500
 	CallbacksFailed           = "CallbacksFailed"           // the secret could not be read (500) or the queue refused (503)
 )

@@ -128,6 +128,9 @@ type Table []Var
 func (t Table) Load(getenv func(string) string) error {
 	var errs []error
 	for _, v := range t {
+		if v.set == nil {
+			continue // declared only: read elsewhere (boot.AWS) or by the runtime
+		}
 		raw := getenv(v.Name)
 		if strings.TrimSpace(raw) == "" {
 			if v.Required {
@@ -140,9 +143,6 @@ func (t Table) Load(getenv func(string) string) error {
 			if raw == "" {
 				continue
 			}
-		}
-		if v.set == nil {
-			continue
 		}
 		if err := v.set(raw); err != nil {
 			errs = append(errs, fmt.Errorf("%s %q %w", v.Name, raw, err))

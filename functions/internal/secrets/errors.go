@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
@@ -30,26 +31,52 @@ const (
 	Malformed Reason = "malformed"
 )
 
+// ErrUnavailable is matched (errors.Is) by every *Error whose Reason is
+// Throttled or Unavailable: Secrets Manager could not answer, and no good
+// value of the secret could be served in its place. Such a failure is
+// expected to pass; retry after the Error's RetryAfter. The other reasons
+// (not found, access denied, no secret string, malformed) need someone to
+// change the secret or its permissions.
+var ErrUnavailable = errors.New("secrets: secret unavailable")
+
 // Error reports a failure to read a secret. Its text names the secret ID and
 // the reason, never the secret's value.
 type Error struct {
 	SecretID string
 	Reason   Reason
 	Err      error
+	// RetryAfter, when set, is how long the Source will not call Secrets
+	// Manager for this secret again (the backoff after a failed fetch); a
+	// read before then returns this failure again without a call.
+	RetryAfter time.Duration
 }
 
 // Error returns a lowercase message such as
-// `secrets: secret "callwire/signalwire": not found: <cause>`.
+// `secrets: secret "callwire/signalwire": not found: <cause>`, followed by
+// `; next fetch in 2s` while a backoff holds.
 func (e *Error) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("secrets: secret %q: %s", e.SecretID, e.Reason)
+	msg := fmt.Sprintf("secrets: secret %q: %s", e.SecretID, e.Reason)
+	if e.Err != nil {
+		msg += fmt.Sprintf(": %v", e.Err)
 	}
-	return fmt.Sprintf("secrets: secret %q: %s: %v", e.SecretID, e.Reason, e.Err)
+	if e.RetryAfter > 0 {
+		msg += "; next fetch in " + e.RetryAfter.Round(time.Millisecond).String()
+	}
+	return msg
 }
 
 // Unwrap returns the underlying cause, so errors.As reaches SDK error types
 // and errors.Is reaches context.DeadlineExceeded.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrUnavailable and e is an outage (Reason
+// Throttled or Unavailable).
+func (e *Error) Is(target error) bool { return target == ErrUnavailable && e.outage() }
+
+// outage reports whether e means Secrets Manager could not answer, as
+// opposed to answering that the secret cannot be had: only then may the last
+// good value stand in for it.
+func (e *Error) outage() bool { return e.Reason == Throttled || e.Reason == Unavailable }
 
 var errDecodeResponse = errors.New("could not decode the Secrets Manager response")
 

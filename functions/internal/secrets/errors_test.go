@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,30 @@ func TestDecodeMalformed(t *testing.T) {
 			}
 			if want := `secrets: secret "callwire/signalwire": malformed: ` + tt.wantMsg; msg != want {
 				t.Errorf("Error() = %q, want %q", msg, want)
+			}
+		})
+	}
+}
+
+// TestErrUnavailable checks which reasons count as an outage, and that the
+// backoff shows in the text.
+func TestErrUnavailable(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		reason Reason
+		want   bool
+	}{
+		{Throttled, true}, {Unavailable, true},
+		{NotFound, false}, {AccessDenied, false}, {NoString, false}, {Malformed, false},
+	} {
+		t.Run(string(tt.reason), func(t *testing.T) {
+			t.Parallel()
+			err := error(&Error{SecretID: "s", Reason: tt.reason, RetryAfter: 1500 * time.Millisecond})
+			if got := errors.Is(fmt.Errorf("wrapped: %w", err), ErrUnavailable); got != tt.want {
+				t.Errorf("errors.Is(%q, ErrUnavailable) = %v, want %v", tt.reason, got, tt.want)
+			}
+			if want := `secrets: secret "s": ` + string(tt.reason) + "; next fetch in 1.5s"; err.Error() != want {
+				t.Errorf("Error() = %q, want %q", err.Error(), want)
 			}
 		})
 	}

@@ -65,8 +65,7 @@ func setup(t *testing.T, ttl time.Duration, wrap func(http.Handler) http.Handler
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	clock := &fakeClock{now: time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC)}
-	src := NewSource(newClient(ts.URL, testAccessKeyID), ttl)
-	src.now = clock.Now
+	src := NewSource(newClient(ts.URL, testAccessKeyID), ttl, WithClock(clock.Now))
 	return src, srv, clock
 }
 
@@ -91,8 +90,9 @@ func TestValueCache(t *testing.T) {
 		{"warm hit", time.Minute, 0, "v1", 1},
 		{"just before expiry", time.Minute, time.Minute - time.Nanosecond, "v1", 1},
 		{"expired", time.Minute, time.Minute, "v2", 2},
-		{"zero ttl never caches", 0, 0, "v2", 2},
-		{"negative ttl never caches", -time.Second, 0, "v2", 2},
+		{"zero ttl is MinTTL", 0, MinTTL - time.Nanosecond, "v1", 1},
+		{"zero ttl expires after MinTTL", 0, MinTTL, "v2", 2},
+		{"negative ttl is MinTTL", -time.Second, 0, "v1", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -314,6 +314,8 @@ func TestValueErrors(t *testing.T) {
 			t.Cleanup(ts.Close)
 			tt.prepare(srv)
 			src := NewSource(newClient(ts.URL, tt.accessKey), time.Hour)
+			clock := &fakeClock{now: time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC)}
+			src.now = clock.Now
 
 			_, err := src.Value(t.Context(), testSecretID)
 			var secErr *Error
@@ -327,10 +329,15 @@ func TestValueErrors(t *testing.T) {
 				t.Errorf("Error() = %q; want the id and reason and no value", msg)
 			}
 
-			// Failures are not cached: once the secret is readable, the next call fetches it.
+			// A failure holds back the next fetch for the backoff only: once
+			// the secret is readable, the first call after it fetches it.
 			srv.SetFault(testSecretID, secretsserver.None)
 			srv.Put(testSecretID, "v1")
 			src.api = newClient(ts.URL, testAccessKeyID)
+			if _, err := src.Value(t.Context(), testSecretID); !errors.As(err, &secErr) || secErr.RetryAfter <= 0 || src.Fetches() != 1 {
+				t.Errorf("within the backoff: %v after %d fetches; want the last failure with RetryAfter and no new fetch", err, src.Fetches())
+			}
+			clock.Advance(minRetryBackoff)
 			if got := mustValue(t, src, testSecretID); got != "v1" || src.Fetches() != 2 {
 				t.Errorf("after recovery: Value = %q with %d fetches, want v1 with 2", got, src.Fetches())
 			}

@@ -2,8 +2,11 @@
 // webhook URL, such as voice status callbacks: it decodes their form-encoded
 // (or JSON) bodies and checks their X-SignalWire-Signature (or
 // X-Twilio-Signature) with both of SignalWire's schemes, the URL's port
-// variants and the bodySHA256 parameter, comparing in constant time. It also
-// signs, for tests and the local runner.
+// variants and the bodySHA256 parameter, comparing in constant time. Verify
+// returns the payload the signature covers, parsed by the one parser its
+// scheme allows, and nothing else of the request. CheckLimits bounds a
+// request before any of that work. It also signs, for tests and the local
+// runner.
 //
 // The package never logs, and its errors never quote a body, a signature or
 // a key.
@@ -14,10 +17,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Field is one parameter of a webhook request, decoded.
@@ -57,24 +61,32 @@ func ParseForm(b []byte) ([]Field, error) {
 	return out, nil
 }
 
-// ParseJSON decodes a JSON object of scalars into fields sorted by name:
-// strings as they are, numbers as written, booleans as true or false. Any
-// other document (nested values and null included) is an ErrBody that
-// quotes nothing of it.
+// ParseJSON decodes a JSON object of scalars into fields in order of
+// arrival, repeated names included (as ParseForm keeps a form's): strings as
+// they are, numbers as written, booleans as true or false. Any other
+// document (nested values, null, text that is not UTF-8, data after the
+// object) is an ErrBody that quotes nothing of it.
 func ParseJSON(b []byte) ([]Field, error) {
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("%w: not UTF-8", ErrBody)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil || doc == nil {
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("%w: not a JSON object", ErrBody)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: data after the JSON object", ErrBody)
-	}
-	out := make([]Field, 0, len(doc))
-	for name, v := range doc {
+	var out []Field
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("%w: not a JSON object", ErrBody)
+		}
+		name, _ := t.(string)
+		if t, err = dec.Token(); err != nil {
+			return nil, fmt.Errorf("%w: not a JSON object", ErrBody)
+		}
 		var s string
-		switch x := v.(type) {
+		switch x := t.(type) {
 		case string:
 			s = x
 		case json.Number:
@@ -86,7 +98,12 @@ func ParseJSON(b []byte) ([]Field, error) {
 		}
 		out = append(out, Field{Name: name, Value: s})
 	}
-	slices.SortFunc(out, func(a, b Field) int { return strings.Compare(a.Name, b.Name) })
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrBody)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: data after the JSON object", ErrBody)
+	}
 	return out, nil
 }
 

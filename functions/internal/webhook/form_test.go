@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -63,9 +64,15 @@ func TestParseJSON(t *testing.T) {
 		want    []Field
 		wantErr bool
 	}{
-		{name: "scalars sorted by name", body: `{"b":"x","a":4,"c":true}`, want: []Field{{"a", "4"}, {"b", "x"}, {"c", "true"}}},
+		{name: "scalars in order of arrival", body: `{"b":"x","a":4,"c":true}`, want: []Field{{"b", "x"}, {"a", "4"}, {"c", "true"}}},
+		{name: "repeated member kept twice", body: `{"a":"1","b":false,"a":"2"}`, want: []Field{{"a", "1"}, {"b", "false"}, {"a", "2"}}},
+		{name: "escapes decoded", body: `{"a\u0026b":"x\"y"}`, want: []Field{{"a&b", `x"y`}}},
 		{name: "number kept as written", body: `{"AudioInMos":4.30}`, want: []Field{{"AudioInMos", "4.30"}}},
-		{name: "empty object", body: `{}`, want: []Field{}},
+		{name: "empty object", body: `{}`, want: nil},
+		{name: "not UTF-8", body: "{\"a\":\"\xff\"}", wantErr: true},
+		{name: "member without value", body: `{"a"}`, wantErr: true},
+		{name: "unclosed", body: `{"a":1`, wantErr: true},
+		{name: "empty", body: ``, wantErr: true},
 		{name: "null member", body: `{"a":null}`, wantErr: true},
 		{name: "nested member", body: `{"a":{"b":1}}`, wantErr: true},
 		{name: "array", body: `[1]`, wantErr: true},
@@ -124,4 +131,53 @@ func FuzzParseForm(f *testing.F) {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
 	})
+}
+
+func TestCheckLimits(t *testing.T) {
+	t.Parallel()
+	pairs := func(n int) string {
+		s := make([]string, n)
+		for i := range s {
+			s[i] = "F" + strconv.Itoa(i) + "=1"
+		}
+		return strings.Join(s, "&")
+	}
+	members := func(n int) string {
+		s := make([]string, n)
+		for i := range s {
+			s[i] = `"F` + strconv.Itoa(i) + `":"a:b"`
+		}
+		return "{" + strings.Join(s, ",") + "}"
+	}
+	long := "https://h.example/cb?" + strings.Repeat("a", MaxURL)
+	tests := []struct {
+		name string
+		req  Request
+		want error
+	}{
+		{"small", Request{URLs: []string{"https://h.example/cb"}, Body: []byte("a=1")}, nil},
+		{"URL at the bound", Request{URLs: []string{long[:MaxURL]}}, nil},
+		{"URL over the bound", Request{URLs: []string{"https://h.example/", long}}, ErrURLTooLong},
+		{"body at the bound", Request{Body: make([]byte, MaxBody)}, nil},
+		{"body over the bound", Request{Body: make([]byte, MaxBody+1)}, ErrTooLarge},
+		{"200 form fields", Request{Body: []byte(pairs(MaxFields) + "&&")}, nil},
+		{"201 form fields", Request{Body: []byte(pairs(MaxFields + 1))}, ErrTooLarge},
+		{"201 query fields", Request{RawQuery: pairs(MaxFields + 1)}, ErrTooLarge},
+		{"200 JSON members, colons in strings", Request{ContentType: "application/json", Body: []byte(members(MaxFields))}, nil},
+		{"201 JSON members", Request{ContentType: "application/json", Body: []byte(members(MaxFields + 1))}, ErrTooLarge},
+		{"201 JSON members, sent as a form", Request{ContentType: "text/plain", Body: []byte(members(MaxFields + 1))}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := CheckLimits(tt.req)
+			if !errors.Is(err, tt.want) || (err == nil) != (tt.want == nil) {
+				t.Fatalf("CheckLimits = %v, want %v", err, tt.want)
+			}
+			var le *LimitError
+			if err != nil && (!errors.As(err, &le) || strings.Contains(err.Error(), "F1")) {
+				t.Errorf("error %v is not a *LimitError naming only the bound", err)
+			}
+		})
+	}
 }

@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"hash"
-	"net/url"
+	"mime"
+	"net/http"
 	"slices"
 	"strings"
 )
@@ -21,10 +23,13 @@ const (
 // Scheme names the way a request was signed.
 type Scheme string
 
-// The signature schemes.
+// The signature schemes. None of them covers the method, a header (the
+// Content-Type included) or the time; each covers the URL, query string
+// included.
 const (
 	// SchemeForm is base64(HMAC-SHA1(key, URL + every form parameter as
-	// name+value, sorted by name)): Compatibility (cXML) webhooks.
+	// name+value, sorted by name)): Compatibility (cXML) webhooks. On a GET
+	// the URL alone is signed and the fields are the query's.
 	SchemeForm Scheme = "form"
 	// SchemeRawBody is hex(HMAC-SHA1(key, URL + raw body)): JSON webhooks.
 	SchemeRawBody Scheme = "raw-body"
@@ -33,68 +38,163 @@ const (
 	SchemeBodySHA256 Scheme = "body-sha256"
 )
 
-// Request is what a signature covers.
+// ParamBodySHA256 is the query parameter of SchemeBodySHA256.
+const ParamBodySHA256 = "bodySHA256"
+
+// Request is an HTTP request as it arrived, before anything of it is
+// trusted.
 type Request struct {
-	// URL is the URL SignalWire requested, query string included.
-	URL string
-	// Body is the raw request body (empty for GET).
+	// Method is the HTTP method, upper case: GET or POST.
+	Method string
+	// URLs are the URLs the sender may have signed, each followed by the
+	// request's raw query string; Verify also tries their port variants.
+	URLs []string
+	// RawQuery is the raw query string, without the '?'.
+	RawQuery string
+	// ContentType is the Content-Type header's value ("" when absent).
+	ContentType string
+	// Body is the body, decoded once from the transport's encoding.
 	Body []byte
-	// Form holds the body's parameters for the form scheme, in order of
-	// arrival; nil for a GET or a body that is not a form.
-	Form []Field
 }
 
-// Match says how a valid signature was made.
-type Match struct {
+// Payload is what a valid signature covers, parsed by the one parser its
+// scheme allows: the only part of a request a caller may read.
+type Payload struct {
 	Scheme Scheme
 	// Key is the index, in the keys given to Verify, of the key that signed.
 	Key int
 	// URL is the variant of the request URL that was signed.
 	URL string
+	// Fields are the covered fields in order of arrival, repeated names
+	// included: the form body's (form scheme, POST), the query's (GET), or
+	// the JSON body's members (raw-body scheme, bodySHA256 on a POST).
+	Fields []Field
+	// JSON is true when Fields are the members of a JSON body.
+	JSON bool
 }
 
-// Verify reports whether signature (a header value) signs req under one of
-// keys (empty keys are skipped), trying the form and raw-body schemes (or,
-// when the URL has a bodySHA256 parameter, only that scheme) for the URL as
-// given and its default-port variant. Signatures are compared in constant
-// time. A missing or malformed signature is simply not valid.
-func Verify(req Request, signature string, keys []string) (Match, bool) {
-	sig := strings.TrimSpace(signature)
-	mac, isHex := decodeSignature(sig)
+// Errors of Verify. Each is returned as it is, never with request content.
+var (
+	// ErrSignature reports a request whose signature is missing, malformed
+	// or does not cover what the request holds: answer 403.
+	ErrSignature = errors.New("webhook: signature does not cover the request")
+)
+
+// Verify checks that signature (a header value) signs req under one of
+// keys (empty keys are skipped) and returns the covered payload. The
+// scheme picks the parser, never the request:
+//
+//   - a bodySHA256 query parameter (recognised as a browser splits a query)
+//     selects SchemeBodySHA256: the signature must be base64, there must be
+//     one such parameter holding 64 hex digits, and it must equal the body's
+//     SHA-256; a POST's body must then be JSON, a GET's fields are its query;
+//   - otherwise a hex signature selects SchemeRawBody: POST only, a JSON
+//     Content-Type, the body bytes exactly;
+//   - otherwise SchemeForm: on a POST only the form parser reads the body,
+//     and a non-empty body with another Content-Type is refused; on a GET
+//     the URL alone is signed and the fields come from the query.
+//
+// A GET must have an empty body. Anything refused, or a signature that does
+// not verify, is ErrSignature; a covered JSON body or query that does not
+// parse is an ErrBody. Signatures are compared in constant time.
+func Verify(req Request, signature string, keys []string) (Payload, error) {
+	mac, isHex := decodeSignature(strings.TrimSpace(signature))
 	if mac == nil {
-		return Match{}, false
+		return Payload{}, ErrSignature
 	}
-	urls := URLVariants(req.URL)
-	var scheme Scheme
+	want, hasSHA, ok := bodySHA256(req.RawQuery)
+	if !ok {
+		return Payload{}, ErrSignature
+	}
+	get := req.Method == http.MethodGet
+	if get && len(req.Body) != 0 || !get && req.Method != http.MethodPost {
+		return Payload{}, ErrSignature
+	}
+	kind := mediaKind(req.ContentType)
+	p := Payload{}
 	var tail []byte // what follows the URL in the signed message
-	switch want, ok := bodySHA256(req.URL); {
-	case ok:
-		if isHex {
-			return Match{}, false
-		}
+	switch {
+	case hasSHA:
 		sum := sha256.Sum256(req.Body)
-		got := hex.EncodeToString(sum[:])
-		if !hmac.Equal([]byte(got), []byte(strings.ToLower(want))) {
-			return Match{}, false
+		if isHex || !hmac.Equal(sum[:], want) || !get && kind != kindJSON {
+			return Payload{}, ErrSignature
 		}
-		scheme = SchemeBodySHA256
+		p.Scheme, p.JSON = SchemeBodySHA256, !get
 	case isHex:
-		scheme, tail = SchemeRawBody, req.Body
+		if get || kind != kindJSON {
+			return Payload{}, ErrSignature
+		}
+		p.Scheme, p.JSON, tail = SchemeRawBody, true, req.Body
 	default:
-		scheme, tail = SchemeForm, formPayload(req.Form)
+		p.Scheme = SchemeForm
+		if !get {
+			if len(req.Body) != 0 && kind != kindForm {
+				return Payload{}, ErrSignature
+			}
+			form, err := ParseForm(req.Body)
+			if err != nil {
+				return Payload{}, ErrSignature
+			}
+			p.Fields, tail = form, formPayload(form)
+		}
 	}
+	if !match(&p, req.URLs, tail, mac, keys) {
+		return Payload{}, ErrSignature
+	}
+	var err error
+	switch {
+	case get:
+		p.Fields, err = ParseForm([]byte(req.RawQuery))
+	case p.JSON:
+		p.Fields, err = ParseJSON(req.Body)
+	}
+	if err != nil {
+		return Payload{}, err
+	}
+	return p, nil
+}
+
+// match tries every key on every URL and its port variants, and records
+// the one that signed in p.
+func match(p *Payload, urls []string, tail, mac []byte, keys []string) bool {
 	for i, key := range keys {
 		if key == "" {
 			continue
 		}
 		h := hmac.New(sha1.New, []byte(key))
-		for _, u := range urls {
-			if hmac.Equal(sum(h, u, tail), mac) {
-				return Match{Scheme: scheme, Key: i, URL: u}, true
+		for _, raw := range urls {
+			for _, u := range URLVariants(raw) {
+				if hmac.Equal(sum(h, u, tail), mac) {
+					p.Key, p.URL = i, u
+					return true
+				}
 			}
 		}
 	}
-	return Match{}, false
+	return false
+}
+
+type mediaKindT int
+
+const (
+	kindOther mediaKindT = iota
+	kindForm
+	kindJSON
+)
+
+// mediaKind classifies a Content-Type: a form, JSON (application/json or
+// any +json type), or anything else (absent or malformed included).
+func mediaKind(ct string) mediaKindT {
+	mt, _, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil:
+		return kindOther
+	case mt == "application/x-www-form-urlencoded":
+		return kindForm
+	case mt == "application/json", strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"):
+		return kindJSON
+	}
+	return kindOther
 }
 
 // decodeSignature returns the MAC a header value carries: 40 hex digits
@@ -141,17 +241,72 @@ func formPayload(form []Field) []byte {
 	return b
 }
 
-// bodySHA256 returns the bodySHA256 query parameter of rawURL, if it has one.
-func bodySHA256(rawURL string) (string, bool) {
-	_, query, ok := strings.Cut(rawURL, "?")
-	if !ok || !strings.Contains(query, "bodySHA256") {
-		return "", false
+// bodySHA256 finds the bodySHA256 parameter of a raw query string as a
+// browser reads a query (the WHATWG URL Standard's
+// application/x-www-form-urlencoded parser): pairs split on '&' only, '+'
+// read as a space, names and values percent-decoded with an invalid '%'
+// sequence left as it is. So body%53HA256 is bodySHA256, and no reader of
+// the URL can see a parameter this one misses. It returns the digest when
+// there is one parameter (has); ok is false when there are several or the
+// value is not 64 hex digits.
+func bodySHA256(rawQuery string) (digest []byte, has, ok bool) {
+	var value string
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		name, v, _ := strings.Cut(pair, "=")
+		if percentDecode(name) != ParamBodySHA256 {
+			continue
+		}
+		if has {
+			return nil, true, false
+		}
+		has, value = true, percentDecode(v)
 	}
-	values, _ := url.ParseQuery(query) // a malformed pair elsewhere does not hide this one
-	if _, ok := values["bodySHA256"]; !ok {
-		return "", false
+	if !has {
+		return nil, false, true
 	}
-	return values.Get("bodySHA256"), true
+	if len(value) != 2*sha256.Size {
+		return nil, true, false
+	}
+	b, err := hex.DecodeString(value)
+	if err != nil {
+		return nil, true, false
+	}
+	return b, true, true
+}
+
+// percentDecode decodes s as a browser decodes a query's name or value:
+// '+' is a space, %XX is the byte XX, and any other '%' stays as it is.
+func percentDecode(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b = append(b, ' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 // SignForm returns the form-scheme signature of a request to rawURL with
