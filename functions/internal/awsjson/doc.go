@@ -10,9 +10,14 @@
 // `internal/endpoints` packages run about 1 ms of package init between them
 // (GODEBUG=inittrace=1 on the publish bootstrap: dynamodb/schemas 0.4-0.6 ms,
 // eventbridge/schemas 0.26-0.34 ms, dynamodb/internal/endpoints 0.15-0.22 ms)
-// and add 1.4 MB to the binary. The measured gain, client for client, is in
-// the README's Performance section and is re-measured by
-// `go run ./functions/bench -only cold,variants` (rows "clients ...").
+// and add 1.4 MB to the binary. Measured client for client (two bootstraps
+// differing only in the client, functions/bench/variants: boot.AWS, both
+// clients, a first invoke of one GetItem and one PutEvents on loopback; 11
+// alternated samples each with a fresh emulator, load average 21-24 on 2
+// cores, two runs): init 4.6-5.0 ms with the SDK's clients, 2.8-3.6 ms with
+// these (hello-world 2.8-3.3); gain 1.4-1.8 ms of init and 1.6-2.0 ms from
+// process start to first response. Re-measure with
+// `go run ./functions/bench -only variants` (section "4 clients").
 //
 // It is the one client per service: a package that calls DynamoDB or
 // EventBridge through it must not also link the SDK's client for that
