@@ -93,6 +93,8 @@ type bench struct {
 	rows []row
 	// bootstraps are the built functions and hello-world, by name.
 	bootstraps map[string]string
+	// retries counts cold samples taken again (see coldRetry).
+	retries int
 }
 
 func (b *bench) progress(format string, args ...any) {

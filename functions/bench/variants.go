@@ -34,7 +34,7 @@ func (b *bench) clientVariants(ctx context.Context, demo *lambdatest.Demo) error
 	for round := range b.opts.samples {
 		for k := range names {
 			n := names[(k+round)%len(names)]
-			s, err := b.coldFunction(ctx, demo, paths[n], fn)
+			s, err := b.coldRetry(ctx, demo, paths[n], fn)
 			if err != nil {
 				return fmt.Errorf("%s sample %d: %w", n, round+1, err)
 			}
