@@ -41,7 +41,7 @@ func (b *bench) clientVariants(ctx context.Context, demo *lambdatest.Demo) error
 			inits[n], walls[n] = append(inits[n], s.init), append(walls[n], s.wall)
 		}
 	}
-	const sec = "4 clients"
+	const sec = "1b clients"
 	how := fmt.Sprintf("functions/bench/variants: boot.AWS + DynamoDB and EventBridge clients, invoke 1 = GetItem + PutEvents on loopback; n=%d each, alternated with hello-world, fresh RIE per sample", b.opts.samples)
 	for _, n := range names[1:] {
 		b.add(sec, "init "+n, fmt.Sprintf("%s; %+.1f ms over hello-world", distMs(inits[n]), ms(median(inits[n])-median(inits["hello-world"]))), how, "", "")

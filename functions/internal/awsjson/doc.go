@@ -17,7 +17,7 @@
 // cores, two runs): init 4.6-5.0 ms with the SDK's clients, 2.8-3.6 ms with
 // these (hello-world 2.8-3.3); gain 1.4-1.8 ms of init and 1.6-2.0 ms from
 // process start to first response. Re-measure with
-// `go run ./functions/bench -only variants` (section "4 clients").
+// `go run ./functions/bench -only variants` (section "1b clients").
 //
 // It is the one client per service: a package that calls DynamoDB or
 // EventBridge through it must not also link the SDK's client for that
