@@ -115,6 +115,9 @@ func newEntry(bus, source string, d detail) (entry, error) {
 		e.size = len(source) + len(DetailType) + len(body) + envelopeAllowance
 		e.omitted = true
 	}
+	if err := checkDetail(d); err != nil {
+		return entry{}, err
+	}
 	e.Detail = aws.String(body)
 	return e, nil
 }

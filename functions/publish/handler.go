@@ -15,6 +15,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/voice"
 )
@@ -49,6 +50,14 @@ type claimStore interface {
 
 var _ claimStore = (*idempotency.Store)(nil)
 
+// deadLetterSender puts a record that can never be published on the
+// callback dead-letter queue, with the reason as a message attribute.
+type deadLetterSender interface {
+	Send(ctx context.Context, body, reason string) error
+}
+
+var _ deadLetterSender = (*queue.DeadLetters)(nil)
+
 // fetchCounter reports how many Secrets Manager calls were made so far.
 type fetchCounter interface{ Fetches() int64 }
 
@@ -58,6 +67,7 @@ type handler struct {
 	calls       callRetriever
 	store       claimStore
 	bus         eventPutter
+	deadLetters deadLetterSender // nil: such records are item failures
 	busName     string
 	source      string
 	concurrency int
@@ -75,6 +85,7 @@ type deps struct {
 	calls   callRetriever
 	store   claimStore
 	bus     eventPutter
+	dlq     deadLetterSender
 	secrets fetchCounter
 	log     *slog.Logger
 	metrics *emf.Writer
@@ -85,6 +96,7 @@ func newHandlerFrom(d deps) *handler {
 		calls:       d.calls,
 		store:       d.store,
 		bus:         d.bus,
+		deadLetters: d.dlq,
 		busName:     d.cfg.bus,
 		source:      d.cfg.source,
 		concurrency: max(d.cfg.concurrency, 1),
@@ -116,6 +128,10 @@ const (
 	reasonIdempotency  reason = "idempotency"       // the idempotency table failed
 	reasonPublish      reason = "publish"           // EventBridge did not take the event
 	reasonInternal     reason = "internal"
+	// The reasons of records sent to the dead-letter queue at once: no
+	// retry can publish them.
+	reasonUnknownStatus reason = "unknown_status" // SignalWire's status is none it documents
+	reasonInvalidEvent  reason = "invalid_event"  // the event would break callwire.call.event.v1
 )
 
 // classify names the reason of a retrieval error.
@@ -145,6 +161,7 @@ const (
 	resultPublished        = "published"
 	resultAlreadyPublished = "already_published"
 	resultRetry            = "retry"
+	resultDeadLettered     = "dead_lettered"
 )
 
 // group is the records of one batch that name the same call: it is
@@ -167,17 +184,28 @@ type group struct {
 	err       error
 	skipped   bool  // known published before retrieval
 	markError error // Complete failed after the publish
+	// drift is SignalWire's spelling of the status when the status rule
+	// respelled it.
+	drift string
+	// possibly is set when the PutEvents outcome was unknown and the id
+	// was marked possibly published.
+	possibly bool
 }
 
 func (g *group) fail(r reason, err error) {
 	g.result, g.reason, g.err = resultRetry, r, err
 }
 
+// deadLetter gives up on the group's records: no retry can publish them.
+func (g *group) deadLetter(r reason, err error) {
+	g.result, g.reason, g.err = resultDeadLettered, r, err
+}
+
 // hintFor returns the hint the event carries: the one that reported the
 // retrieved status, or else the first.
 func (g *group) hintFor(status voice.Status) pipeline.Hint {
 	for _, h := range g.hints {
-		if h.Status == string(status) {
+		if s, _ := voice.MatchStatus(h.Status); s == status {
 			return h
 		}
 	}
@@ -189,8 +217,10 @@ type batch struct {
 	records   []events.SQSMessage
 	failed    []bool
 	malformed []error // per record, set for a message that is not a hint
-	groups    []*group
-	requests  int // PutEvents requests
+	// deadLettered is set per record sent to the dead-letter queue.
+	deadLettered []bool
+	groups       []*group
+	requests     int // PutEvents requests
 }
 
 // Handle serves one SQS batch. It answers with the records to retry (all
@@ -210,6 +240,7 @@ func (h *handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	h.skipPublished(ctx, b)
 	h.retrieveAndClaim(ctx, b, cutoff, until)
 	h.publish(ctx, b)
+	h.sendDeadLetters(ctx, b)
 
 	var resp events.SQSEventResponse
 	for _, g := range b.groups {
@@ -237,7 +268,8 @@ func (h *handler) fetches() int64 {
 
 // parse reads each record's hint and groups the records by call.
 func (h *handler) parse(records []events.SQSMessage) *batch {
-	b := &batch{records: records, failed: make([]bool, len(records)), malformed: make([]error, len(records))}
+	b := &batch{records: records, failed: make([]bool, len(records)), malformed: make([]error, len(records)),
+		deadLettered: make([]bool, len(records))}
 	bySID := map[string]*group{}
 	for i, r := range records {
 		hint, err := pipeline.ParseHint([]byte(r.Body))
@@ -256,12 +288,19 @@ func (h *handler) parse(records []events.SQSMessage) *batch {
 		}
 		g.records = append(g.records, i)
 		g.hints = append(g.hints, hint)
-		g.terminal = g.terminal || isTerminal(voice.Status(hint.Status))
+		g.terminal = g.terminal || isTerminal(hintStatus(hint))
 	}
 	return b
 }
 
 func isTerminal(s voice.Status) bool { return slices.Contains(pipeline.TerminalStatuses, s) }
+
+// hintStatus is the hint's status under the status rule, or "" when it
+// names no documented status.
+func hintStatus(h pipeline.Hint) voice.Status {
+	s, _ := voice.MatchStatus(h.Status)
+	return s
+}
 
 // clip shortens a value echoed in an error.
 func clip(s string) string {
@@ -280,8 +319,8 @@ func (h *handler) skipPublished(ctx context.Context, b *batch) {
 	var ids []string
 	for _, g := range b.groups {
 		for _, hint := range g.hints {
-			if isTerminal(voice.Status(hint.Status)) {
-				ids = append(ids, pipeline.EventID(g.sid, voice.Status(hint.Status)))
+			if s := hintStatus(hint); isTerminal(s) {
+				ids = append(ids, pipeline.EventID(g.sid, s))
 			}
 		}
 	}
@@ -295,7 +334,9 @@ func (h *handler) skipPublished(ctx context.Context, b *batch) {
 	}
 	for _, g := range b.groups {
 		for _, hint := range g.hints {
-			if id := pipeline.EventID(g.sid, voice.Status(hint.Status)); published[id] {
+			if s := hintStatus(hint); s == "" {
+				continue
+			} else if id := pipeline.EventID(g.sid, s); published[id] {
 				g.result, g.eventID, g.skipped = resultAlreadyPublished, id, true
 				break
 			}
@@ -338,6 +379,18 @@ func (h *handler) retrieveOne(ctx, rctx context.Context, g *group, until time.Ti
 		g.fail(classify(err), err)
 		return
 	}
+	// The status rule: a documented status in another spelling is
+	// published in the documented one (and reported as drift); any other
+	// status is never published, since no retry changes what SignalWire
+	// answered for it.
+	status, ok := voice.MatchStatus(string(call.Status))
+	if !ok {
+		g.deadLetter(reasonUnknownStatus, fmt.Errorf("SignalWire answered status %q, which it does not document", clip(string(call.Status))))
+		return
+	}
+	if status != call.Status {
+		g.drift, call.Status = string(call.Status), status
+	}
 	if g.terminal && !isTerminal(call.Status) {
 		g.fail(reasonNotFinal, fmt.Errorf("a hint says the call ended, SignalWire still says %s", call.Status))
 		return
@@ -369,6 +422,10 @@ func (h *handler) publish(ctx context.Context, b *batch) {
 			continue
 		}
 		e, err := newEntry(h.busName, h.source, newDetail(g.sid, g.call, g.hintFor(g.call.Status)))
+		if errors.Is(err, errInvalidEvent) {
+			g.deadLetter(reasonInvalidEvent, err)
+			continue
+		}
 		if err != nil {
 			g.fail(reasonInternal, err)
 			continue
@@ -408,4 +465,30 @@ func (h *handler) publish(ctx context.Context, b *batch) {
 		})
 	}
 	_ = eg.Wait()
+}
+
+// sendDeadLetters puts the records of the groups that can never be
+// published on the dead-letter queue, each with its reason, and
+// acknowledges them. A record that cannot be sent (or every such record,
+// without a dead-letter queue) is an item failure instead, and the queue's
+// redrive policy moves it after its receives.
+func (h *handler) sendDeadLetters(ctx context.Context, b *batch) {
+	for _, g := range b.groups {
+		if g.result != resultDeadLettered {
+			continue
+		}
+		for _, i := range g.records {
+			if h.deadLetters == nil {
+				b.failed[i] = true
+				continue
+			}
+			if err := h.deadLetters.Send(ctx, b.records[i].Body, string(g.reason)); err != nil {
+				b.failed[i] = true
+				h.log.LogAttrs(ctx, slog.LevelWarn, "publish: record not sent to the dead-letter queue; it comes back through the queue",
+					slog.String("message_id", b.records[i].MessageId), slog.String("reason", string(g.reason)), slog.String("error", err.Error()))
+				continue
+			}
+			b.deadLettered[i] = true
+		}
+	}
 }

@@ -16,10 +16,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -45,12 +47,17 @@ func newHandler(getenv func(string) string) (*handler, error) {
 	// One attempt per retrieval: in a batch a 429 or a 5xx becomes an item
 	// failure that the queue brings back after the visibility timeout,
 	// never a wait inside the batch.
+	var dlq deadLetterSender
+	if cfg.deadLetterURL != "" {
+		dlq = queue.NewDeadLetters(sqs.NewFromConfig(awsCfg), cfg.deadLetterURL)
+	}
 	src, client := boot.Clients(awsCfg, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		calls:   retrieve.New(client, cfg.mode),
 		store:   idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table, idempotency.WithTTL(cfg.ttl)),
 		bus:     eventbridge.NewFromConfig(awsCfg),
+		dlq:     dlq,
 		secrets: src,
 		log:     lambdacontext.NewLogger(),
 		metrics: emf.NewWriter(os.Stdout),
