@@ -22,8 +22,19 @@ import (
 
 // publishReserve is the part of the invocation kept for publishing, marking
 // done and answering once the retrievals stop: a retrieval still running
-// then is cancelled and its records come back through the queue.
-const publishReserve = 3 * time.Second
+// then is cancelled and its records come back through the queue. PutEvents
+// gets the reserve minus markBudget (6 s), so a PutEvents that takes 5 s is
+// waited for rather than cut off after EventBridge took the events.
+const publishReserve = 8 * time.Second
+
+// markBudget is the time kept after PutEvents for recording its outcome in
+// the idempotency table (done, released or possibly published). Those
+// writes run on a context of their own that the expiring invocation cannot
+// cancel; it ends markMargin before the Lambda deadline at the latest.
+const (
+	markBudget = 2 * time.Second
+	markMargin = 200 * time.Millisecond
+)
 
 // callRetriever retrieves, checks and normalizes one call. Errors wrap the
 // voice sentinels (see retrieve.Retriever.Get); the Outcome is filled as far
@@ -44,6 +55,9 @@ type claimStore interface {
 	Complete(ctx context.Context, c idempotency.Claim) error
 	// Release gives up a claim whose publish failed.
 	Release(ctx context.Context, c idempotency.Claim) error
+	// MarkPossiblyPublished records that the publish under c may have gone
+	// out; the next claim of the id is its last attempt (Claim.Again).
+	MarkPossiblyPublished(ctx context.Context, c idempotency.Claim) error
 	// Published reports which ids were published within the record's TTL.
 	Published(ctx context.Context, ids []string) (map[string]bool, error)
 }
@@ -72,6 +86,7 @@ type handler struct {
 	source      string
 	concurrency int
 	reserve     time.Duration
+	markBudget  time.Duration // of reserve, kept for recording PutEvents' outcome
 	secrets     fetchCounter
 	log         *slog.Logger
 	metrics     *emf.Writer
@@ -101,6 +116,7 @@ func newHandlerFrom(d deps) *handler {
 		source:      d.cfg.source,
 		concurrency: max(d.cfg.concurrency, 1),
 		reserve:     publishReserve,
+		markBudget:  markBudget,
 		secrets:     d.secrets,
 		log:         d.log,
 		metrics:     d.metrics,
@@ -127,7 +143,10 @@ const (
 	reasonBusy         reason = "claimed_elsewhere" // another invocation is publishing the event
 	reasonIdempotency  reason = "idempotency"       // the idempotency table failed
 	reasonPublish      reason = "publish"           // EventBridge did not take the event
-	reasonInternal     reason = "internal"
+	// reasonPublishUnknown: PutEvents timed out or failed in a way that
+	// may have delivered the event; the id is marked possibly published.
+	reasonPublishUnknown reason = "publish_unknown"
+	reasonInternal       reason = "internal"
 	// The reasons of records sent to the dead-letter queue at once: no
 	// retry can publish them.
 	reasonUnknownStatus reason = "unknown_status" // SignalWire's status is none it documents
@@ -162,6 +181,10 @@ const (
 	resultAlreadyPublished = "already_published"
 	resultRetry            = "retry"
 	resultDeadLettered     = "dead_lettered"
+	// resultLastAttempt: the last attempt of a possibly published id had
+	// an unknown outcome too; the id is marked done and the records
+	// acknowledged, since it may have gone out twice already.
+	resultLastAttempt = "last_attempt_unconfirmed"
 )
 
 // group is the records of one batch that name the same call: it is
@@ -239,7 +262,7 @@ func (h *handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	b := h.parse(ev.Records)
 	h.skipPublished(ctx, b)
 	h.retrieveAndClaim(ctx, b, cutoff, until)
-	h.publish(ctx, b)
+	h.publish(ctx, b, until)
 	h.sendDeadLetters(ctx, b)
 
 	var resp events.SQSEventResponse
@@ -412,9 +435,24 @@ func (h *handler) retrieveOne(ctx, rctx context.Context, g *group, until time.Ti
 	}
 }
 
-// publish puts the events of the claimed calls, then marks each published
-// one done and releases the claims of the others.
-func (h *handler) publish(ctx context.Context, b *batch) {
+// markContext returns the context the outcome of PutEvents is recorded on:
+// its own budget, not cancelled with the invocation, and ending before the
+// invocation's deadline (until, zero when there is none).
+func markContext(ctx context.Context, budget time.Duration, until time.Time) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(budget)
+	if !until.IsZero() && until.Add(-markMargin).Before(end) {
+		end = until.Add(-markMargin)
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), end)
+}
+
+// publish puts the events of the claimed calls, on a context that ends
+// markBudget before the invocation's deadline (until), then records each
+// outcome on a context of its own (markContext): a published event is
+// marked done; a refused one releases its claim; one whose outcome is
+// unknown marks its id possibly published, and on the last attempt
+// (Claim.Again) marks it done, so that no id goes out more than twice.
+func (h *handler) publish(ctx context.Context, b *batch, until time.Time) {
 	var pending []*group
 	var entries []entry
 	for _, g := range b.groups {
@@ -436,30 +474,51 @@ func (h *handler) publish(ctx context.Context, b *batch) {
 	}
 	var results []putResult
 	if len(entries) > 0 {
-		results, b.requests = putAll(ctx, h.bus, entries)
+		pctx := ctx
+		if !until.IsZero() {
+			var cancel context.CancelFunc
+			pctx, cancel = context.WithDeadline(ctx, until.Add(-h.markBudget))
+			defer cancel()
+		}
+		results, b.requests = putAll(pctx, h.bus, entries)
 	}
-	var eg errgroup.Group
-	eg.SetLimit(h.concurrency)
 	for i, g := range pending {
-		if err := results[i].err; err != nil {
-			g.fail(reasonPublish, err)
-		} else {
-			g.result, g.busID = resultPublished, results[i].eventID
+		r := results[i]
+		switch {
+		case r.err == nil:
+			g.result, g.busID = resultPublished, r.eventID
+		case r.unknown && g.claim.Again:
+			g.result, g.reason, g.err, g.possibly = resultLastAttempt, reasonPublishUnknown, r.err, true
+		case r.unknown:
+			g.fail(reasonPublishUnknown, r.err)
+			g.possibly = true
+		default:
+			g.fail(reasonPublish, r.err)
 		}
 	}
+	mctx, cancel := markContext(ctx, h.markBudget, until)
+	defer cancel()
+	var eg errgroup.Group
+	eg.SetLimit(h.concurrency)
 	for _, g := range b.groups {
 		if g.claim.State != idempotency.Claimed {
 			continue
 		}
 		eg.Go(func() error {
-			if g.result == resultPublished {
-				// The event is out: a failure here is logged and counted, and
-				// the records are still acknowledged. The claim then expires,
-				// and a later hint for the call publishes it again.
-				g.markError = h.store.Complete(ctx, g.claim)
-			} else if err := h.store.Release(ctx, g.claim); err != nil {
-				h.log.LogAttrs(ctx, slog.LevelWarn, "publish: claim not released; it expires by itself",
-					slog.String("event_id", g.eventID), slog.String("error", err.Error()))
+			switch {
+			case g.result == resultPublished || g.result == resultLastAttempt:
+				// The event is out (or may be, for the second time): a
+				// failure here is logged and counted, and the records are
+				// still acknowledged. The claim then expires, and a later
+				// hint for the call publishes it again.
+				g.markError = h.store.Complete(mctx, g.claim)
+			case g.possibly:
+				g.markError = h.store.MarkPossiblyPublished(mctx, g.claim)
+			default:
+				if err := h.store.Release(mctx, g.claim); err != nil {
+					h.log.LogAttrs(ctx, slog.LevelWarn, "publish: claim not released; it expires by itself",
+						slog.String("event_id", g.eventID), slog.String("error", err.Error()))
+				}
 			}
 			return nil
 		})

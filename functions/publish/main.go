@@ -53,10 +53,14 @@ func newHandler(getenv func(string) string) (*handler, error) {
 	}
 	src, client := boot.Clients(awsCfg, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
 	return newHandlerFrom(deps{
-		cfg:     cfg,
-		calls:   retrieve.New(client, cfg.mode),
-		store:   idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table, idempotency.WithTTL(cfg.ttl)),
-		bus:     eventbridge.NewFromConfig(awsCfg),
+		cfg:   cfg,
+		calls: retrieve.New(client, cfg.mode),
+		store: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table, idempotency.WithTTL(cfg.ttl)),
+		// One attempt per PutEvents request: a retried request whose first
+		// try was delivered would publish its events again, beyond the
+		// bound of two per event id. Failed records come back through the
+		// queue instead.
+		bus:     eventbridge.NewFromConfig(awsCfg, func(o *eventbridge.Options) { o.RetryMaxAttempts = 1 }),
 		dlq:     dlq,
 		secrets: src,
 		log:     lambdacontext.NewLogger(),

@@ -73,6 +73,9 @@ func (h *handler) report(ctx context.Context, b *batch, cold bool, secretFetches
 				level = slog.LevelWarn
 				attrs = append(attrs, slog.String("call_omitted", omittedTooLarge))
 			}
+		case resultLastAttempt:
+			level = slog.LevelWarn
+			attrs = append(attrs, slog.String("reason", string(g.reason)), slog.String("error", g.err.Error()))
 		case resultDeadLettered:
 			level = slog.LevelWarn
 			n := 0
