@@ -30,11 +30,9 @@ const publishReserve = 8 * time.Second
 // markBudget is the time kept after PutEvents for recording its outcome in
 // the idempotency table (done, released or possibly published). Those
 // writes run on a context of their own that the expiring invocation cannot
-// cancel; it ends markMargin before the Lambda deadline at the latest.
-const (
-	markBudget = 2 * time.Second
-	markMargin = 200 * time.Millisecond
-)
+// cancel; it ends a tenth of the budget (200 ms) before the Lambda deadline
+// at the latest.
+const markBudget = 2 * time.Second
 
 // callRetriever retrieves, checks and normalizes one call. Errors wrap the
 // voice sentinels (see retrieve.Retriever.Get); the Outcome is filled as far
@@ -440,8 +438,8 @@ func (h *handler) retrieveOne(ctx, rctx context.Context, g *group, until time.Ti
 // invocation's deadline (until, zero when there is none).
 func markContext(ctx context.Context, budget time.Duration, until time.Time) (context.Context, context.CancelFunc) {
 	end := time.Now().Add(budget)
-	if !until.IsZero() && until.Add(-markMargin).Before(end) {
-		end = until.Add(-markMargin)
+	if margin := budget / 10; !until.IsZero() && until.Add(-margin).Before(end) {
+		end = until.Add(-margin)
 	}
 	return context.WithDeadline(context.WithoutCancel(ctx), end)
 }
