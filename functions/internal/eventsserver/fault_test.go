@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/functions/internal/eventsserver"
 )
 
 // TestDeliverThenFail: the injected fault delivers the first entries and
@@ -52,5 +57,32 @@ func TestSetDelay(t *testing.T) {
 	}
 	if got := len(srv.Events("calls")); got != 1 {
 		t.Errorf("%d events delivered, want 1", got)
+	}
+}
+
+// TestDetailDepth: EventBridge processes Detail JSON nested up to 1100
+// levels; a deeper entry fails as MalformedDetail, brackets inside strings
+// do not count.
+func TestDetailDepth(t *testing.T) {
+	t.Parallel()
+	srv, c, _ := setup(t)
+	srv.CreateBus("calls")
+	nested := func(n int) string {
+		return `{"a":` + strings.Repeat("[", n-1) + strings.Repeat("]", n-1) + `}`
+	}
+	out, err := c.PutEvents(t.Context(), &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{
+		entry("calls", nested(eventsserver.MaxDetailDepth)),
+		entry("calls", nested(eventsserver.MaxDetailDepth+1)),
+		entry("calls", `{"s":"`+strings.Repeat(`[{\"`, 2000)+`"}`),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, e := range out.Entries {
+		codes = append(codes, aws.ToString(e.ErrorCode))
+	}
+	if diff := cmp.Diff([]string{"", "MalformedDetail", ""}, codes); diff != "" {
+		t.Errorf("entry error codes (-want +got):\n%s", diff)
 	}
 }

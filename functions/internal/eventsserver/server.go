@@ -453,7 +453,7 @@ func (s *Server) acceptLocked(e putEntry) resultEntry {
 		return resultEntry{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter DetailType is not valid. Reason: DetailType is a required argument."}
 	case e.Detail == "":
 		return resultEntry{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter Detail is not valid. Reason: Detail is a required argument."}
-	case !utf8.ValidString(e.Detail) || !isJSONObject(e.Detail):
+	case !utf8.ValidString(e.Detail) || !isJSONObject(e.Detail) || depth(e.Detail) > MaxDetailDepth:
 		return resultEntry{ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed."}
 	case strings.HasPrefix(e.Source, "aws."):
 		return resultEntry{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."}
@@ -478,6 +478,37 @@ func (s *Server) acceptLocked(e putEntry) resultEntry {
 	}
 	s.events = append(s.events, ev)
 	return resultEntry{EventID: ev.ID}
+}
+
+// MaxDetailDepth is how deep EventBridge documents that PutEvents processes
+// nested JSON in an entry's Detail; a deeper one is refused here as
+// MalformedDetail.
+const MaxDetailDepth = 1100
+
+// depth returns the deepest nesting of objects and arrays in the JSON
+// document s, outside strings.
+func depth(s string) int {
+	d, deepest, inString, escaped := 0, 0, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString && c == '"':
+			inString = false
+		case inString:
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			d++
+			deepest = max(deepest, d)
+		case c == '}' || c == ']':
+			d--
+		}
+	}
+	return deepest
 }
 
 func isJSONObject(s string) bool {
