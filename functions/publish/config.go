@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,11 @@ type config struct {
 	ttl time.Duration
 	// concurrency is RETRIEVE_CONCURRENCY: calls retrieved at once per batch.
 	concurrency int
+	// deadLetterURL is DEAD_LETTER_QUEUE_URL: the callback dead-letter
+	// queue, where publish sends at once the records it can never publish
+	// (with a reason attribute). "" leaves them item failures, which the
+	// queue's redrive policy moves after every receive failed.
+	deadLetterURL string
 }
 
 // maxSourceLen is the longest EVENT_SOURCE EventBridge accepts.
@@ -109,6 +115,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Errorf("RETRIEVE_CONCURRENCY %q must be an integer from 1 to %d", v, maxConcurrency))
 		}
 		cfg.concurrency = n
+	}
+	if v := strings.TrimSpace(getenv("DEAD_LETTER_QUEUE_URL")); v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("DEAD_LETTER_QUEUE_URL %q is not an http(s) queue URL", clip(v)))
+		}
+		cfg.deadLetterURL = v
 	}
 	if len(errs) > 0 {
 		return config{}, fmt.Errorf("publish: config: %w", errors.Join(errs...))

@@ -67,6 +67,13 @@ type Report struct {
 	// sid or status (they cannot be swept).
 	Findings   int `json:"findings"`
 	Unreadable int `json:"unreadable"`
+	// Unclassified counts the calls whose status is none SignalWire
+	// documents, even under the status rule (voice.MatchStatus): the sweep
+	// cannot tell whether they ended, so it queues none of them.
+	// StatusDrift counts the calls whose documented status was spelled
+	// otherwise; they are swept in the documented spelling.
+	Unclassified int `json:"unclassified"`
+	StatusDrift  int `json:"status_drift"`
 	// Complete is false when the run stopped before the end of its window:
 	// Stopped says why (page limit, deadline, SignalWire).
 	Complete bool   `json:"complete"`
@@ -156,12 +163,20 @@ func (h *handler) sweepPage(ctx context.Context, v *contract.Validator, page *si
 			rep.Unreadable++
 			continue
 		}
-		if !slices.Contains(pipeline.TerminalStatuses, voice.Status(status)) {
+		st, ok := voice.MatchStatus(status)
+		if !ok {
+			rep.Unclassified++
+			continue
+		}
+		if string(st) != status {
+			rep.StatusDrift++
+		}
+		if !slices.Contains(pipeline.TerminalStatuses, st) {
 			continue
 		}
 		rep.Finished++
-		hints = append(hints, pipeline.Hint{CallSID: sid, Status: status, Source: pipeline.SourceSweep})
-		ids = append(ids, pipeline.EventID(sid, voice.Status(status)))
+		hints = append(hints, pipeline.Hint{CallSID: sid, Status: string(st), Source: pipeline.SourceSweep})
+		ids = append(ids, pipeline.EventID(sid, st))
 	}
 	if len(hints) == 0 {
 		return nil
@@ -217,6 +232,7 @@ func (h *handler) emit(ctx context.Context, rep *Report) {
 		emf.Value{Name: emf.SweepPages, Unit: emf.Count, Value: float64(rep.Pages)},
 		emf.Value{Name: emf.SweepWindowsNotFinished, Unit: emf.Count, Value: unfinished},
 		emf.Value{Name: emf.SweepFindings, Unit: emf.Count, Value: float64(rep.Findings)},
+		emf.Value{Name: emf.SweepCallsUnclassified, Unit: emf.Count, Value: float64(rep.Unclassified)},
 	)
 	if err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "metrics not written", slog.String("error", err.Error()))

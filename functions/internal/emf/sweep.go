@@ -15,4 +15,8 @@ const (
 	SweepWindowsNotFinished = "SweepWindowsNotFinished"
 	// SweepFindings counts the contract findings (errors) in the listed calls.
 	SweepFindings = "SweepFindings"
+	// SweepCallsUnclassified counts the listed calls whose status is none
+	// SignalWire documents (after the status rule): not queued, since the
+	// sweep cannot tell whether they ended.
+	SweepCallsUnclassified = "SweepCallsUnclassified"
 )
