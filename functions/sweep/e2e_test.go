@@ -78,9 +78,6 @@ func TestSweepEndToEnd(t *testing.T) {
 	h.log = slog.New(slog.NewJSONHandler(&logs, nil))
 	h.metrics = emf.NewWriter(&metrics)
 	input := json.RawMessage(`{"window_end":"2026-03-22T00:00:00Z","window":"168h"}`)
-	// The run happens as the window ends: a window starting more than the
-	// idempotency TTL before now is refused.
-	h.now = func() time.Time { return time.Date(2026, 3, 22, 0, 0, 0, 0, time.UTC) }
 
 	rep, err := h.Handle(t.Context(), input)
 	if err != nil {

@@ -500,7 +500,7 @@ func TestSweepDeadlineInPage(t *testing.T) {
 // sweep reads is refused before any List Calls request: unknown, repeated or
 // case-folded members, trailing data, values that are not strings, and
 // windows that end before they start, end more than 5 minutes from now,
-// are longer than the idempotency TTL or start before it.
+// are longer than the idempotency TTL or start before the Unix epoch.
 func TestSweepStrictInput(t *testing.T) {
 	t.Parallel()
 	e := setup(t, nil, nil, 50, 5)
@@ -512,7 +512,7 @@ func TestSweepStrictInput(t *testing.T) {
 		`{"window":null}`, `{"window_end":null}`, `{"window":1800}`, `{"window":["30m"]}`,
 		`{"window_end":"0001-01-01T00:00:00Z"}`, `{"window_end":"0001-01-01T00:10:00Z","window":"10m"}`,
 		`{"window_end":"2026-03-02T16:05:01Z"}`, `{"window_end":"2027-01-01T00:00:00Z"}`,
-		`{"window":"169h"}`, `{"window_end":"2026-02-23T15:59:59Z","window":"10m"}`, `{"window":"-30m"}`,
+		`{"window":"169h"}`, `{"window_end":"1970-01-01T00:09:59Z","window":"10m"}`, `{"window":"-30m"}`,
 	} {
 		before := len(e.list.requests)
 		_, err := e.h.Handle(t.Context(), json.RawMessage(bad))
@@ -526,7 +526,7 @@ func TestSweepStrictInput(t *testing.T) {
 	}
 	for _, good := range []string{
 		``, `null`, `{}`, ` {"window":"30m"} `, `{"window_end":"2026-03-02T16:05:00Z"}`,
-		`{"window":"168h"}`, `{"window_end":"2026-02-23T16:10:00Z","window":"10m"}`,
+		`{"window":"168h"}`, `{"window_end":"2026-02-23T16:10:00Z","window":"10m"}`, `{"window_end":"1970-01-01T00:10:00Z","window":"10m"}`,
 	} {
 		if _, err := e.h.Handle(t.Context(), json.RawMessage(good)); err != nil {
 			t.Errorf("input %q: %v", good, err)

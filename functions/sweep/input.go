@@ -24,9 +24,9 @@ const inputShape = `input must be {"window_end": "<RFC 3339>", "window": "<durat
 // decodeInput reads the run's input strictly: an object with only the
 // members window_end and window (exact spelling, each at most once, string
 // values), nothing after it. The window must start before it ends, end at
-// most maxFutureEnd after now, be at most the idempotency TTL long and start
-// no earlier than the TTL before now: a call whose record expired would be
-// published again.
+// most maxFutureEnd after now, be at most the idempotency TTL long (a
+// longer one would queue calls whose record expired, to be published again)
+// and start no earlier than the Unix epoch.
 func decodeInput(payload []byte, cfg config, now time.Time) (input, error) {
 	in := input{end: now.UTC().Truncate(time.Second), window: cfg.window}
 	payload = bytes.TrimSpace(payload)
@@ -65,8 +65,10 @@ func checkWindow(in input, cfg config, now time.Time) error {
 		return fmt.Errorf("%w: window_end is more than %v in the future", errInvalidRequest, maxFutureEnd)
 	case in.window > cfg.ttl:
 		return fmt.Errorf("%w: window %v is longer than the idempotency TTL %v: calls whose record expired would be published again", errInvalidRequest, in.window, cfg.ttl)
-	case start.Before(now.Add(-cfg.ttl)):
-		return fmt.Errorf("%w: the window starts more than the idempotency TTL %v ago: calls whose record expired would be published again", errInvalidRequest, cfg.ttl)
+	case start.Before(time.Unix(0, 0)):
+		// Expirations are Unix seconds, and no call ended before 1970: a
+		// window there (year 0001) is a mistake.
+		return fmt.Errorf("%w: the window starts before 1970-01-01T00:00:00Z", errInvalidRequest)
 	}
 	return nil
 }
