@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+
+	"github.com/callwire/callwire/functions/internal/sdkhttp"
 )
 
 // The environment variables AWS reads, by their AWS names.
@@ -76,6 +78,9 @@ func AWS(getenv func(string) string) (aws.Config, error) {
 	cfg := aws.Config{
 		Region:      region,
 		Credentials: creds,
+		// The SDK's client, with request bodies net/http reads only
+		// through Read: see sdkhttp.
+		HTTPClient: sdkhttp.New(),
 		// Service clients ask the values here for their endpoint.
 		ConfigSources: []any{endpointSource{getenv: getenv, ignore: ignore}},
 	}
