@@ -22,7 +22,11 @@ init main @5.8 ms, 0.004 ms clock, 0 bytes, 2 allocs
 		want    initTrace
 		wantErr bool
 	}{
-		{name: "own packages", in: trace, want: initTrace{clock: 130 * time.Microsecond, allocs: 13, pkgs: 3, lines: 5}},
+		{name: "own packages", in: trace, want: initTrace{clock: 130 * time.Microsecond, allocs: 13, pkgs: 3, lines: 5, byPkg: map[string]time.Duration{
+			"github.com/callwire/callwire/contract":             26 * time.Microsecond,
+			"github.com/callwire/callwire/functions/signalwire": 100 * time.Microsecond,
+			"main": 4 * time.Microsecond,
+		}}},
 		{name: "none of ours", in: "init runtime @0.087 ms, 0.061 ms clock, 0 bytes, 0 allocs\n", want: initTrace{lines: 1}},
 		{name: "no trace", in: "getcall: init: failed\n", wantErr: true},
 		{name: "bad number", in: "init main @5.8 ms, x ms clock, 0 bytes, 2 allocs\n", wantErr: true},

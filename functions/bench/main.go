@@ -1,14 +1,15 @@
-// Command bench measures getcall where it runs: cold start and first invoke
-// under the AWS Lambda Runtime Interface Emulator against a hello-world
-// baseline, the package init of callwire's own code (GODEBUG=inittrace=1), warm overhead and allocations, Secrets Manager requests and
-// upstream connections over many warm invocations, the runtime's peak RSS,
-// the arm64 binary size and the contract CLI's throughput; and the
-// status-callback receiver's cold init and warm handler time; and the spec
-// watch's cold init and first run (reported: it is scheduled). Everything
-// runs on loopback against the embedded replay, Secrets Manager, SQS,
-// DynamoDB and EventBridge servers.
+// Command bench measures callwire's functions where they run: the cold start
+// of every function (getcall, callback, publish, sweep, driftcheck and, once
+// its main package exists, specwatch) and its first invoke under the AWS
+// Lambda Runtime Interface Emulator against a hello-world baseline built with
+// the same flags, each function's package inits (GODEBUG=inittrace=1), warm
+// overhead and allocations, Secrets Manager requests and upstream connections
+// over many warm invocations, the runtime's peak RSS, the arm64 binary size,
+// the contract CLI's throughput, and the status-callback receiver's warm
+// handler time. Everything runs on loopback against the embedded replay,
+// Secrets Manager, SQS, DynamoDB and EventBridge servers.
 //
-//	go run ./functions/bench [-samples 15] [-invokes 1000] [-long 10000] [-recordings 10000]
+//	go run ./functions/bench [-samples 15] [-invokes 1000] [-long 10000] [-recordings 10000] [-only cold,init]
 //
 // It prints one table with the method beside each figure and whether each
 // target is met. It exits 0 when a target is missed; 2 when it cannot measure.
@@ -22,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/callwire/callwire/functions/internal/lambdatest"
@@ -35,6 +37,7 @@ type options struct {
 	recordings int
 	benchtime  string
 	work       string
+	only       map[string]bool // nil runs every step
 }
 
 func main() {
@@ -53,8 +56,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.recordings, "recordings", 10000, "generated recordings for the contract CLI throughput")
 	fs.StringVar(&o.benchtime, "benchtime", "2s", "go test -benchtime for the warm in-process benchmarks")
 	fs.StringVar(&o.work, "work", "", "build into `DIR` and keep it (default a temporary directory)")
+	only := fs.String("only", "", "run only these comma-separated `STEPS` (cold, init, variants, warm, rie, size, cli, callback); cold always runs, the others need its builds")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *only != "" {
+		o.only = map[string]bool{"cold": true}
+		for _, k := range strings.Split(*only, ",") {
+			switch k = strings.TrimSpace(k); k {
+			case "cold", "init", "variants", "warm", "rie", "size", "cli", "callback":
+				o.only[k] = true
+			default:
+				fmt.Fprintf(stderr, "bench: -only: unknown step %q\n", k)
+				return 2
+			}
+		}
 	}
 	if o.samples < 1 || o.invokes < 1 || o.recordings < 1 || (o.long != 0 && o.long < o.invokes) {
 		fmt.Fprintln(stderr, "bench: -samples, -invokes and -recordings must be positive; -long 0 or at least -invokes")
@@ -75,6 +91,10 @@ type bench struct {
 	work string
 	rie  string
 	rows []row
+	// bootstraps are the built functions and hello-world, by name.
+	bootstraps map[string]string
+	// retries counts cold samples taken again (see coldRetry).
+	retries int
 }
 
 func (b *bench) progress(format string, args ...any) {
@@ -100,10 +120,6 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 	}
 
 	b.progress("building bootstraps and the emulator")
-	getcall, err := lambdatest.BuildBootstrap(ctx, b.root, "./functions/getcall", filepath.Join(b.work, "getcall"))
-	if err != nil {
-		return err
-	}
 	hello, err := lambdatest.BuildBootstrap(ctx, b.root, "./functions/bench/hello", filepath.Join(b.work, "hello"))
 	if err != nil {
 		return err
@@ -118,19 +134,23 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 	defer demo.Close()
 
 	steps := []struct {
-		name string
-		fn   func() error
+		key, name string
+		fn        func() error
 	}{
-		{"cold starts", func() error { return b.coldStarts(ctx, demo, getcall, hello) }},
-		{"package init", func() error { return b.ownInit(ctx, getcall) }},
-		{"warm in-process benchmarks", func() error { return b.warmInProcess(ctx) }},
-		{"warm invocations under the emulator", func() error { return b.warmRIE(ctx, demo, getcall) }},
-		{"arm64 binary size", func() error { return b.binarySize(ctx) }},
-		{"contract CLI throughput", func() error { return b.cliThroughput(ctx) }},
-		{"status-callback receiver", func() error { return b.callbackBench(ctx, demo, hello) }},
-		{"spec watch", func() error { return b.specWatchBench(ctx, demo, hello) }},
+		{"cold", "cold starts of every function", func() error { return b.coldAll(ctx, demo, hello) }},
+		{"init", "package init", func() error { return b.packageInit(ctx) }},
+		{"variants", "DynamoDB and EventBridge clients: SDK against awsjson", func() error { return b.clientVariants(ctx, demo) }},
+		{"warm", "warm in-process benchmarks", func() error { return b.warmInProcess(ctx) }},
+		{"rie", "warm invocations under the emulator", func() error { return b.warmRIE(ctx, demo, b.bootstraps["getcall"]) }},
+		{"size", "arm64 binary size", func() error { return b.binarySize(ctx) }},
+		{"cli", "contract CLI throughput", func() error { return b.cliThroughput(ctx) }},
+		{"callback", "status-callback receiver", func() error { return b.callbackBench(ctx) }},
+		{"specwatch", "spec watch", func() error { return b.specWatchBench(ctx, demo, hello) }},
 	}
 	for _, s := range steps {
+		if b.opts.only != nil && !b.opts.only[s.key] {
+			continue
+		}
 		b.progress("%s", s.name)
 		if err := s.fn(); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)

@@ -34,12 +34,14 @@ const (
 )
 
 // httpContext is the part of an HTTP API (payload 2.0) or Function URL
-// event's requestContext that getcall reads.
+// event's requestContext that getcall reads. Members are kept raw so that
+// a null or a number is told apart from a string (json.Unmarshal leaves a
+// string untouched on null).
 type httpContext struct {
-	Stage string `json:"stage"`
+	Stage json.RawMessage `json:"stage"`
 	HTTP  struct {
-		Method string `json:"method"`
-		Path   string `json:"path"`
+		Method json.RawMessage `json:"method"`
+		Path   json.RawMessage `json:"path"`
 	} `json:"http"`
 }
 
@@ -75,21 +77,32 @@ func decodeEvent(payload []byte) (request, error) {
 	switch {
 	case isHTTP:
 		var ctx httpContext
-		var rawPath *string
-		if json.Unmarshal(rawRC, &ctx) != nil || ctx.HTTP.Method == "" {
+		if json.Unmarshal(rawRC, &ctx) != nil {
+			return request{}, fmt.Errorf("%w: HTTP event: requestContext does not decode", errInvalidRequest)
+		}
+		method, ok := jsonString(ctx.HTTP.Method)
+		if !ok || method == "" {
 			return request{}, fmt.Errorf("%w: HTTP event without requestContext.http.method", errInvalidRequest)
 		}
-		if rp, ok := top["rawPath"]; ok && json.Unmarshal(rp, &rawPath) != nil {
-			return request{}, fmt.Errorf("%w: rawPath is not a string", errInvalidRequest)
+		path, ok := jsonString(ctx.HTTP.Path)
+		if !ok {
+			return request{}, fmt.Errorf("%w: requestContext.http.path is not a string", errInvalidRequest)
 		}
-		path := ctx.HTTP.Path
-		if rawPath != nil {
-			path = *rawPath
+		if rp, present := top["rawPath"]; present {
+			if path, ok = jsonString(rp); !ok {
+				return request{}, fmt.Errorf("%w: rawPath is not a string", errInvalidRequest)
+			}
 		}
-		if st := ctx.Stage; st != "" && st != "$default" {
-			path = strings.TrimPrefix(path, "/"+st)
+		stage := ""
+		if ctx.Stage != nil {
+			if stage, ok = jsonString(ctx.Stage); !ok {
+				return request{}, fmt.Errorf("%w: requestContext.stage is not a string", errInvalidRequest)
+			}
 		}
-		return request{kind: kindHTTP, method: ctx.HTTP.Method, path: path}, nil
+		if stage != "" && stage != "$default" {
+			path = strings.TrimPrefix(path, "/"+stage)
+		}
+		return request{kind: kindHTTP, method: method, path: path}, nil
 	case eventBridge:
 		var d map[string]json.RawMessage
 		if json.Unmarshal(detail, &d) != nil || d == nil {
@@ -114,13 +127,28 @@ func decodeEvent(payload []byte) (request, error) {
 	return request{}, fmt.Errorf("%w: %s", errInvalidRequest, expectedShapes)
 }
 
-// sidString reads a call_sid member, which must be a JSON string.
+// sidString reads a call_sid member, which must be a JSON string: null, a
+// number or anything else is an InvalidRequest, while a string that is not a
+// UUID is left to the SID parser (InvalidCallSid).
 func sidString(raw json.RawMessage) (string, error) {
-	var sid string
-	if err := json.Unmarshal(raw, &sid); err != nil {
+	sid, ok := jsonString(raw)
+	if !ok {
 		return "", fmt.Errorf("%w: call_sid must be a string", errInvalidRequest)
 	}
 	return sid, nil
+}
+
+// jsonString decodes raw when it is a JSON string, and only then.
+func jsonString(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
 func count(bs ...bool) int {

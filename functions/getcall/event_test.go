@@ -36,6 +36,16 @@ func TestMalformedEvents(t *testing.T) {
 		{name: "detail.CallSid is not what the rule sends", payload: `{"detail":{"CallSid":"` + a + `"}}`, wantMsg: "no call_sid"},
 		{name: "case-folded member", payload: `{"CALL_SID":"` + a + `"}`},
 		{name: "call_sid not a string", payload: `{"call_sid":42}`, wantMsg: "must be a string"},
+		{name: "call_sid null", payload: `{"call_sid":null}`, wantMsg: "must be a string"},
+		{name: "call_sid true", payload: `{"call_sid":true}`, wantMsg: "must be a string"},
+		{name: "call_sid an array", payload: `{"call_sid":["` + a + `"]}`, wantMsg: "must be a string"},
+		{name: "call_sid an object", payload: `{"call_sid":{"sid":"` + a + `"}}`, wantMsg: "must be a string"},
+		{name: "detail.call_sid null", payload: `{"detail":{"call_sid":null}}`, wantMsg: "must be a string"},
+		{name: "detail.call_sid a number", payload: `{"detail":{"call_sid":7}}`, wantMsg: "must be a string"},
+		{name: "detail null", payload: `{"detail":null}`},
+		{name: "rawPath null", payload: `{"rawPath":null,"requestContext":{"http":{"method":"GET","path":"/calls/` + a + `"}}}`, wantMsg: "rawPath is not a string"},
+		{name: "method not a string", payload: `{"requestContext":{"http":{"method":7,"path":"/calls/` + a + `"}}}`},
+		{name: "path not a string", payload: `{"requestContext":{"http":{"method":"GET","path":null}}}`},
 		{name: "detail not an object", payload: `{"detail":"` + a + `"}`},
 	}
 	env := setup(t, retrieve.ModeWarn)

@@ -65,12 +65,12 @@ func TestLoadConfig(t *testing.T) {
 func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	t.Parallel()
 	_, err := loadConfig(env(map[string]string{
-		"EVENT_SOURCE": "aws.calls", "IDEMPOTENCY_TTL_HOURS": "8761", "RETRIEVE_CONCURRENCY": "0", "CONTRACT_MODE": "loud",
+		"EVENT_SOURCE": "aws.calls", "IDEMPOTENCY_TTL_HOURS": "8761", "RETRIEVE_CONCURRENCY": "0", "CONTRACT_MODE": "loud", "DEAD_LETTER_QUEUE_URL": "ftp://queue",
 	}))
 	if err == nil {
 		t.Fatal("loadConfig succeeded")
 	}
-	for _, want := range []string{"SIGNALWIRE_SECRET_ID", "EVENT_BUS_NAME", "IDEMPOTENCY_TABLE", "EVENT_SOURCE", "IDEMPOTENCY_TTL_HOURS", "RETRIEVE_CONCURRENCY", "CONTRACT_MODE"} {
+	for _, want := range []string{"SIGNALWIRE_SECRET_ID", "EVENT_BUS_NAME", "IDEMPOTENCY_TABLE", "EVENT_SOURCE", "IDEMPOTENCY_TTL_HOURS", "RETRIEVE_CONCURRENCY", "CONTRACT_MODE", "DEAD_LETTER_QUEUE_URL"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/voice"
@@ -115,6 +118,9 @@ func newEntry(bus, source string, d detail) (entry, error) {
 		e.size = len(source) + len(DetailType) + len(body) + envelopeAllowance
 		e.omitted = true
 	}
+	if err := checkDetail(d); err != nil {
+		return entry{}, err
+	}
 	e.Detail = aws.String(body)
 	return e, nil
 }
@@ -151,6 +157,27 @@ var _ eventPutter = (*eventbridge.Client)(nil)
 type putResult struct {
 	eventID string
 	err     error
+	// unknown is set when the entry may have been delivered although its
+	// request failed: a timeout, a transport failure, or an error answer
+	// that does not say the request was refused before any delivery.
+	unknown bool
+}
+
+// refusedBeforeDelivery are the PutEvents error codes with which
+// EventBridge refuses a request as a whole before it looks at its entries:
+// throttling and authorization. Any other failure may follow a partial
+// delivery (moto answers ResourceNotFoundException after delivering the
+// entries before one that names a missing bus), so its outcome is unknown.
+var refusedBeforeDelivery = []string{"ThrottlingException", "AccessDeniedException"}
+
+// outcomeUnknown reports whether a failed PutEvents request may have
+// delivered some of its entries.
+func outcomeUnknown(err error) bool {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && slices.Contains(refusedBeforeDelivery, apiErr.ErrorCode()) {
+		return false
+	}
+	return true
 }
 
 // putAll puts entries in as few requests as the limits allow, then puts the
@@ -180,8 +207,7 @@ func putAll(ctx context.Context, bus eventPutter, entries []entry) ([]putResult,
 				idx := pending[j]
 				switch {
 				case err != nil:
-					// The SDK has retried the request already.
-					results[idx] = putResult{err: fmt.Errorf("put events: %w", err)}
+					results[idx] = putResult{err: fmt.Errorf("put events: %w", err), unknown: outcomeUnknown(err)}
 				case i >= len(out.Entries):
 					results[idx] = putResult{err: fmt.Errorf("put events: %d result entries for %d events", len(out.Entries), len(c))}
 				case out.Entries[i].ErrorCode != nil:

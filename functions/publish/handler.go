@@ -15,14 +15,24 @@ import (
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/voice"
 )
 
 // publishReserve is the part of the invocation kept for publishing, marking
 // done and answering once the retrievals stop: a retrieval still running
-// then is cancelled and its records come back through the queue.
-const publishReserve = 3 * time.Second
+// then is cancelled and its records come back through the queue. PutEvents
+// gets the reserve minus markBudget (6 s), so a PutEvents that takes 5 s is
+// waited for rather than cut off after EventBridge took the events.
+const publishReserve = 8 * time.Second
+
+// markBudget is the time kept after PutEvents for recording its outcome in
+// the idempotency table (done, released or possibly published). Those
+// writes run on a context of their own that the expiring invocation cannot
+// cancel; it ends a tenth of the budget (200 ms) before the Lambda deadline
+// at the latest.
+const markBudget = 2 * time.Second
 
 // callRetriever retrieves, checks and normalizes one call. Errors wrap the
 // voice sentinels (see retrieve.Retriever.Get); the Outcome is filled as far
@@ -43,11 +53,22 @@ type claimStore interface {
 	Complete(ctx context.Context, c idempotency.Claim) error
 	// Release gives up a claim whose publish failed.
 	Release(ctx context.Context, c idempotency.Claim) error
+	// MarkPossiblyPublished records that the publish under c may have gone
+	// out; the next claim of the id is its last attempt (Claim.Again).
+	MarkPossiblyPublished(ctx context.Context, c idempotency.Claim) error
 	// Published reports which ids were published within the record's TTL.
 	Published(ctx context.Context, ids []string) (map[string]bool, error)
 }
 
 var _ claimStore = (*idempotency.Store)(nil)
+
+// deadLetterSender puts a record that can never be published on the
+// callback dead-letter queue, with the reason as a message attribute.
+type deadLetterSender interface {
+	Send(ctx context.Context, body, reason string) error
+}
+
+var _ deadLetterSender = (*queue.DeadLetters)(nil)
 
 // fetchCounter reports how many Secrets Manager calls were made so far.
 type fetchCounter interface{ Fetches() int64 }
@@ -58,10 +79,12 @@ type handler struct {
 	calls       callRetriever
 	store       claimStore
 	bus         eventPutter
+	deadLetters deadLetterSender // nil: such records are item failures
 	busName     string
 	source      string
 	concurrency int
 	reserve     time.Duration
+	markBudget  time.Duration // of reserve, kept for recording PutEvents' outcome
 	secrets     fetchCounter
 	log         *slog.Logger
 	metrics     *emf.Writer
@@ -75,6 +98,7 @@ type deps struct {
 	calls   callRetriever
 	store   claimStore
 	bus     eventPutter
+	dlq     deadLetterSender
 	secrets fetchCounter
 	log     *slog.Logger
 	metrics *emf.Writer
@@ -85,10 +109,12 @@ func newHandlerFrom(d deps) *handler {
 		calls:       d.calls,
 		store:       d.store,
 		bus:         d.bus,
+		deadLetters: d.dlq,
 		busName:     d.cfg.bus,
 		source:      d.cfg.source,
 		concurrency: max(d.cfg.concurrency, 1),
 		reserve:     publishReserve,
+		markBudget:  markBudget,
 		secrets:     d.secrets,
 		log:         d.log,
 		metrics:     d.metrics,
@@ -115,7 +141,14 @@ const (
 	reasonBusy         reason = "claimed_elsewhere" // another invocation is publishing the event
 	reasonIdempotency  reason = "idempotency"       // the idempotency table failed
 	reasonPublish      reason = "publish"           // EventBridge did not take the event
-	reasonInternal     reason = "internal"
+	// reasonPublishUnknown: PutEvents timed out or failed in a way that
+	// may have delivered the event; the id is marked possibly published.
+	reasonPublishUnknown reason = "publish_unknown"
+	reasonInternal       reason = "internal"
+	// The reasons of records sent to the dead-letter queue at once: no
+	// retry can publish them.
+	reasonUnknownStatus reason = "unknown_status" // SignalWire's status is none it documents
+	reasonInvalidEvent  reason = "invalid_event"  // the event would break callwire.call.event.v1
 )
 
 // classify names the reason of a retrieval error.
@@ -145,6 +178,11 @@ const (
 	resultPublished        = "published"
 	resultAlreadyPublished = "already_published"
 	resultRetry            = "retry"
+	resultDeadLettered     = "dead_lettered"
+	// resultLastAttempt: the last attempt of a possibly published id had
+	// an unknown outcome too; the id is marked done and the records
+	// acknowledged, since it may have gone out twice already.
+	resultLastAttempt = "last_attempt_unconfirmed"
 )
 
 // group is the records of one batch that name the same call: it is
@@ -167,17 +205,28 @@ type group struct {
 	err       error
 	skipped   bool  // known published before retrieval
 	markError error // Complete failed after the publish
+	// drift is SignalWire's spelling of the status when the status rule
+	// respelled it.
+	drift string
+	// possibly is set when the PutEvents outcome was unknown and the id
+	// was marked possibly published.
+	possibly bool
 }
 
 func (g *group) fail(r reason, err error) {
 	g.result, g.reason, g.err = resultRetry, r, err
 }
 
+// deadLetter gives up on the group's records: no retry can publish them.
+func (g *group) deadLetter(r reason, err error) {
+	g.result, g.reason, g.err = resultDeadLettered, r, err
+}
+
 // hintFor returns the hint the event carries: the one that reported the
 // retrieved status, or else the first.
 func (g *group) hintFor(status voice.Status) pipeline.Hint {
 	for _, h := range g.hints {
-		if h.Status == string(status) {
+		if s, _ := voice.MatchStatus(h.Status); s == status {
 			return h
 		}
 	}
@@ -189,8 +238,10 @@ type batch struct {
 	records   []events.SQSMessage
 	failed    []bool
 	malformed []error // per record, set for a message that is not a hint
-	groups    []*group
-	requests  int // PutEvents requests
+	// deadLettered is set per record sent to the dead-letter queue.
+	deadLettered []bool
+	groups       []*group
+	requests     int // PutEvents requests
 }
 
 // Handle serves one SQS batch. It answers with the records to retry (all
@@ -209,7 +260,8 @@ func (h *handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	b := h.parse(ev.Records)
 	h.skipPublished(ctx, b)
 	h.retrieveAndClaim(ctx, b, cutoff, until)
-	h.publish(ctx, b)
+	h.publish(ctx, b, until)
+	h.sendDeadLetters(ctx, b)
 
 	var resp events.SQSEventResponse
 	for _, g := range b.groups {
@@ -237,7 +289,8 @@ func (h *handler) fetches() int64 {
 
 // parse reads each record's hint and groups the records by call.
 func (h *handler) parse(records []events.SQSMessage) *batch {
-	b := &batch{records: records, failed: make([]bool, len(records)), malformed: make([]error, len(records))}
+	b := &batch{records: records, failed: make([]bool, len(records)), malformed: make([]error, len(records)),
+		deadLettered: make([]bool, len(records))}
 	bySID := map[string]*group{}
 	for i, r := range records {
 		hint, err := pipeline.ParseHint([]byte(r.Body))
@@ -256,12 +309,19 @@ func (h *handler) parse(records []events.SQSMessage) *batch {
 		}
 		g.records = append(g.records, i)
 		g.hints = append(g.hints, hint)
-		g.terminal = g.terminal || isTerminal(voice.Status(hint.Status))
+		g.terminal = g.terminal || isTerminal(hintStatus(hint))
 	}
 	return b
 }
 
 func isTerminal(s voice.Status) bool { return slices.Contains(pipeline.TerminalStatuses, s) }
+
+// hintStatus is the hint's status under the status rule, or "" when it
+// names no documented status.
+func hintStatus(h pipeline.Hint) voice.Status {
+	s, _ := voice.MatchStatus(h.Status)
+	return s
+}
 
 // clip shortens a value echoed in an error.
 func clip(s string) string {
@@ -280,8 +340,8 @@ func (h *handler) skipPublished(ctx context.Context, b *batch) {
 	var ids []string
 	for _, g := range b.groups {
 		for _, hint := range g.hints {
-			if isTerminal(voice.Status(hint.Status)) {
-				ids = append(ids, pipeline.EventID(g.sid, voice.Status(hint.Status)))
+			if s := hintStatus(hint); isTerminal(s) {
+				ids = append(ids, pipeline.EventID(g.sid, s))
 			}
 		}
 	}
@@ -295,7 +355,9 @@ func (h *handler) skipPublished(ctx context.Context, b *batch) {
 	}
 	for _, g := range b.groups {
 		for _, hint := range g.hints {
-			if id := pipeline.EventID(g.sid, voice.Status(hint.Status)); published[id] {
+			if s := hintStatus(hint); s == "" {
+				continue
+			} else if id := pipeline.EventID(g.sid, s); published[id] {
 				g.result, g.eventID, g.skipped = resultAlreadyPublished, id, true
 				break
 			}
@@ -338,6 +400,18 @@ func (h *handler) retrieveOne(ctx, rctx context.Context, g *group, until time.Ti
 		g.fail(classify(err), err)
 		return
 	}
+	// The status rule: a documented status in another spelling is
+	// published in the documented one (and reported as drift); any other
+	// status is never published, since no retry changes what SignalWire
+	// answered for it.
+	status, ok := voice.MatchStatus(string(call.Status))
+	if !ok {
+		g.deadLetter(reasonUnknownStatus, fmt.Errorf("SignalWire answered status %q, which it does not document", clip(string(call.Status))))
+		return
+	}
+	if status != call.Status {
+		g.drift, call.Status = string(call.Status), status
+	}
 	if g.terminal && !isTerminal(call.Status) {
 		g.fail(reasonNotFinal, fmt.Errorf("a hint says the call ended, SignalWire still says %s", call.Status))
 		return
@@ -359,9 +433,24 @@ func (h *handler) retrieveOne(ctx, rctx context.Context, g *group, until time.Ti
 	}
 }
 
-// publish puts the events of the claimed calls, then marks each published
-// one done and releases the claims of the others.
-func (h *handler) publish(ctx context.Context, b *batch) {
+// markContext returns the context the outcome of PutEvents is recorded on:
+// its own budget, not cancelled with the invocation, and ending before the
+// invocation's deadline (until, zero when there is none).
+func markContext(ctx context.Context, budget time.Duration, until time.Time) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(budget)
+	if margin := budget / 10; !until.IsZero() && until.Add(-margin).Before(end) {
+		end = until.Add(-margin)
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), end)
+}
+
+// publish puts the events of the claimed calls, on a context that ends
+// markBudget before the invocation's deadline (until), then records each
+// outcome on a context of its own (markContext): a published event is
+// marked done; a refused one releases its claim; one whose outcome is
+// unknown marks its id possibly published, and on the last attempt
+// (Claim.Again) marks it done, so that no id goes out more than twice.
+func (h *handler) publish(ctx context.Context, b *batch, until time.Time) {
 	var pending []*group
 	var entries []entry
 	for _, g := range b.groups {
@@ -369,6 +458,10 @@ func (h *handler) publish(ctx context.Context, b *batch) {
 			continue
 		}
 		e, err := newEntry(h.busName, h.source, newDetail(g.sid, g.call, g.hintFor(g.call.Status)))
+		if errors.Is(err, errInvalidEvent) {
+			g.deadLetter(reasonInvalidEvent, err)
+			continue
+		}
 		if err != nil {
 			g.fail(reasonInternal, err)
 			continue
@@ -379,33 +472,80 @@ func (h *handler) publish(ctx context.Context, b *batch) {
 	}
 	var results []putResult
 	if len(entries) > 0 {
-		results, b.requests = putAll(ctx, h.bus, entries)
+		pctx := ctx
+		if !until.IsZero() {
+			var cancel context.CancelFunc
+			pctx, cancel = context.WithDeadline(ctx, until.Add(-h.markBudget))
+			defer cancel()
+		}
+		results, b.requests = putAll(pctx, h.bus, entries)
 	}
-	var eg errgroup.Group
-	eg.SetLimit(h.concurrency)
 	for i, g := range pending {
-		if err := results[i].err; err != nil {
-			g.fail(reasonPublish, err)
-		} else {
-			g.result, g.busID = resultPublished, results[i].eventID
+		r := results[i]
+		switch {
+		case r.err == nil:
+			g.result, g.busID = resultPublished, r.eventID
+		case r.unknown && g.claim.Again:
+			g.result, g.reason, g.err, g.possibly = resultLastAttempt, reasonPublishUnknown, r.err, true
+		case r.unknown:
+			g.fail(reasonPublishUnknown, r.err)
+			g.possibly = true
+		default:
+			g.fail(reasonPublish, r.err)
 		}
 	}
+	mctx, cancel := markContext(ctx, h.markBudget, until)
+	defer cancel()
+	var eg errgroup.Group
+	eg.SetLimit(h.concurrency)
 	for _, g := range b.groups {
 		if g.claim.State != idempotency.Claimed {
 			continue
 		}
 		eg.Go(func() error {
-			if g.result == resultPublished {
-				// The event is out: a failure here is logged and counted, and
-				// the records are still acknowledged. The claim then expires,
-				// and a later hint for the call publishes it again.
-				g.markError = h.store.Complete(ctx, g.claim)
-			} else if err := h.store.Release(ctx, g.claim); err != nil {
-				h.log.LogAttrs(ctx, slog.LevelWarn, "publish: claim not released; it expires by itself",
-					slog.String("event_id", g.eventID), slog.String("error", err.Error()))
+			switch {
+			case g.result == resultPublished || g.result == resultLastAttempt:
+				// The event is out (or may be, for the second time): a
+				// failure here is logged and counted, and the records are
+				// still acknowledged. The claim then expires, and a later
+				// hint for the call publishes it again.
+				g.markError = h.store.Complete(mctx, g.claim)
+			case g.possibly:
+				g.markError = h.store.MarkPossiblyPublished(mctx, g.claim)
+			default:
+				if err := h.store.Release(mctx, g.claim); err != nil {
+					h.log.LogAttrs(ctx, slog.LevelWarn, "publish: claim not released; it expires by itself",
+						slog.String("event_id", g.eventID), slog.String("error", err.Error()))
+				}
 			}
 			return nil
 		})
 	}
 	_ = eg.Wait()
+}
+
+// sendDeadLetters puts the records of the groups that can never be
+// published on the dead-letter queue, each with its reason, and
+// acknowledges them. A record that cannot be sent (or every such record,
+// without a dead-letter queue) is an item failure instead, and the queue's
+// redrive policy moves it after its receives.
+func (h *handler) sendDeadLetters(ctx context.Context, b *batch) {
+	for _, g := range b.groups {
+		if g.result != resultDeadLettered {
+			continue
+		}
+		for _, i := range g.records {
+			if h.deadLetters == nil {
+				b.failed[i] = true
+				continue
+			}
+			if err := h.deadLetters.Send(ctx, b.records[i].Body, string(g.reason)); err != nil {
+				b.failed[i] = true
+				h.log.LogAttrs(ctx, slog.LevelWarn, "publish: record not sent to the dead-letter queue; it comes back through the queue",
+					slog.String("message_id", b.records[i].MessageId), slog.String("reason", string(g.reason)), slog.String("error", err.Error()))
+				continue
+			}
+			b.deadLettered[i] = true
+		}
+	}
 }

@@ -177,7 +177,8 @@ func TestPublishDown(t *testing.T) {
 	t.Parallel()
 	env := setup(t)
 	r := hintRecord(sidBusy, "busy")
-	env.events.SetFault(eventsserver.Unavailable)
+	// Refused before any delivery: the claim is released.
+	env.events.SetFault(eventsserver.AccessDenied)
 	if diff := cmp.Diff([]string{r.MessageId}, failedIDs(env.handle(t, r))); diff != "" {
 		t.Fatalf("item failures (-want +got):\n%s", diff)
 	}
@@ -261,7 +262,7 @@ func TestBatchDeadline(t *testing.T) {
 	t.Parallel()
 	env := setup(t)
 	env.h.concurrency = 1
-	env.h.reserve = 300 * time.Millisecond
+	env.h.reserve, env.h.markBudget = 300*time.Millisecond, 100*time.Millisecond
 	env.sw.Script(sidCompleted, replay.Scripted{Delay: 100 * time.Millisecond})
 	env.sw.Script(sidBusy, replay.Scripted{Delay: 5 * time.Second})
 	a, b, c := hintRecord(sidCompleted, "completed"), hintRecord(sidBusy, "busy"), hintRecord(sidFailed, "failed")

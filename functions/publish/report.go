@@ -15,6 +15,7 @@ import (
 func (h *handler) report(ctx context.Context, b *batch, cold bool, secretFetches int64, elapsed time.Duration) {
 	var (
 		published, already, omitted, publishFailures, idemErrors, malformed, retried, findings int
+		deadLettered, drift, possibly                                                          int
 		reasons                                                                                = map[string]int{}
 	)
 	for i, err := range b.malformed {
@@ -41,6 +42,12 @@ func (h *handler) report(ctx context.Context, b *batch, cold bool, secretFetches
 		if g.eventID != "" {
 			attrs = append(attrs, slog.String("event_id", g.eventID))
 		}
+		if g.drift != "" {
+			// A drift finding: SignalWire's spelling, clipped, and the
+			// documented one the event carries.
+			drift++
+			attrs = append(attrs, slog.Group("status_drift", slog.String("received", clip(g.drift)), slog.String("published_as", string(g.call.Status))))
+		}
 		if g.outcome.Attempts > 0 {
 			attrs = append(attrs,
 				slog.Int("upstream_status", g.outcome.UpstreamStatus),
@@ -66,6 +73,22 @@ func (h *handler) report(ctx context.Context, b *batch, cold bool, secretFetches
 				level = slog.LevelWarn
 				attrs = append(attrs, slog.String("call_omitted", omittedTooLarge))
 			}
+		case resultLastAttempt:
+			level = slog.LevelWarn
+			attrs = append(attrs, slog.String("reason", string(g.reason)), slog.String("error", g.err.Error()))
+		case resultDeadLettered:
+			level = slog.LevelWarn
+			n := 0
+			for _, i := range g.records {
+				if b.deadLettered[i] {
+					n++
+				} else {
+					retried++
+				}
+			}
+			deadLettered += n
+			reasons[string(g.reason)] += len(g.records)
+			attrs = append(attrs, slog.String("reason", string(g.reason)), slog.Int("dead_lettered", n), slog.String("error", g.err.Error()))
 		case resultAlreadyPublished:
 			already++
 			attrs = append(attrs, slog.Bool("retrieved", !g.skipped))
@@ -81,6 +104,11 @@ func (h *handler) report(ctx context.Context, b *batch, cold bool, secretFetches
 			}
 			attrs = append(attrs, slog.String("reason", string(g.reason)), slog.String("error", g.err.Error()))
 		}
+		if g.possibly {
+			possibly++
+			level = slog.LevelWarn
+			attrs = append(attrs, slog.Bool("possibly_published", true))
+		}
 		if g.markError != nil {
 			idemErrors++
 			level = slog.LevelWarn
@@ -95,6 +123,7 @@ func (h *handler) report(ctx context.Context, b *batch, cold bool, secretFetches
 		slog.Int("published", published),
 		slog.Int("already_published", already),
 		slog.Int("item_failures", retried),
+		slog.Int("dead_lettered", deadLettered),
 		slog.Any("failure_reasons", reasons),
 		slog.Int("put_requests", b.requests),
 		slog.Float64("duration_ms", ms(elapsed)),
@@ -114,6 +143,9 @@ func (h *handler) report(ctx context.Context, b *batch, cold bool, secretFetches
 		{Name: emf.EventsCallOmitted, Unit: emf.Count, Value: float64(omitted)},
 		{Name: emf.PublishFailures, Unit: emf.Count, Value: float64(publishFailures)},
 		{Name: emf.IdempotencyErrors, Unit: emf.Count, Value: float64(idemErrors)},
+		{Name: emf.HintsDeadLettered, Unit: emf.Count, Value: float64(deadLettered)},
+		{Name: emf.StatusDrift, Unit: emf.Count, Value: float64(drift)},
+		{Name: emf.EventsPossiblyPublished, Unit: emf.Count, Value: float64(possibly)},
 		{Name: emf.ContractFindings, Unit: emf.Count, Value: float64(findings)},
 		{Name: emf.SecretFetches, Unit: emf.Count, Value: float64(secretFetches)},
 		{Name: emf.ColdStart, Unit: emf.Count, Value: coldValue},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,8 +54,45 @@ type CallsPage struct {
 	Calls []any
 	// NextPageURI is the page's next_page_uri, "" on the last page.
 	NextPageURI string
-	// pageSize is the size the page was asked with, for the next body cap.
-	pageSize int
+	// Key is the page's own address (path and query), normalised as
+	// PageKey does, so a caller can tell a page it has read already.
+	Key string
+	// PageSize is the page size the list was asked with: a page holding
+	// more calls than that is not what was asked for.
+	PageSize int
+}
+
+// NextKey returns the page's NextPageURI normalised as PageKey does, or ""
+// on the last page. Two next_page_uri values that name the same page
+// (query members in another order, other percent-encoding, a dot segment)
+// have the same key.
+func (p *CallsPage) NextKey() string {
+	if p == nil || p.NextPageURI == "" {
+		return ""
+	}
+	return PageKey(p.NextPageURI)
+}
+
+// PageKey normalises a List Calls page address: the path percent-decoded
+// and cleaned, the query members decoded and sorted by name and then by
+// value. An address that does not parse is its own key.
+func PageKey(uri string) string {
+	u, err := url.Parse(strings.TrimSpace(uri))
+	if err != nil {
+		return uri
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return uri
+	}
+	for _, vs := range q {
+		slices.Sort(vs)
+	}
+	p := u.Path
+	if p != "" {
+		p = path.Clean(p)
+	}
+	return p + "?" + q.Encode()
 }
 
 // ListCalls returns the first page of the calls q selects, from
@@ -69,6 +108,9 @@ func (c *Client) ListCalls(ctx context.Context, q CallsQuery) (*CallsPage, error
 	return c.listPage(ctx, q.values().Encode(), q.PageSize)
 }
 
+// callsPath is the path of List Calls for a project.
+func callsPath(projectID string) string { return apiPrefix + url.PathEscape(projectID) + "/Calls" }
+
 // NextCalls returns the page after p, or nil at the end of the list. The next
 // page is read from p.NextPageURI only when that names the same list on the
 // same space: a page cannot send the credentials anywhere else.
@@ -77,18 +119,16 @@ func (c *Client) NextCalls(ctx context.Context, p *CallsPage) (*CallsPage, error
 		return nil, nil
 	}
 	u, err := url.Parse(p.NextPageURI)
-	want := apiPrefix + url.PathEscape(p.Response.ProjectID) + "/Calls"
+	want := callsPath(p.Response.ProjectID)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Fragment != "" || u.EscapedPath() != want {
 		return nil, fmt.Errorf("signalwire: list calls: %w: next_page_uri is not a page of this list", voice.ErrUpstream)
 	}
-	return c.listPage(ctx, u.RawQuery, p.pageSize)
+	return c.listPage(ctx, u.RawQuery, p.PageSize)
 }
 
 func (c *Client) listPage(ctx context.Context, rawQuery string, pageSize int) (*CallsPage, error) {
 	limit := c.maxBody + int64(pageSize)*pageBodyPerCall
-	resp, err := c.do(ctx, func(projectID string) string {
-		return apiPrefix + url.PathEscape(projectID) + "/Calls"
-	}, rawQuery, limit)
+	resp, err := c.do(ctx, callsPath, rawQuery, limit)
 	if err != nil {
 		return nil, fmt.Errorf("signalwire: list calls: %w", err)
 	}
@@ -104,7 +144,7 @@ func (c *Client) listPage(ctx context.Context, rawQuery string, pageSize int) (*
 	if !ok {
 		return nil, fmt.Errorf("signalwire: list calls: %w: malformed page: no calls array", voice.ErrUpstream)
 	}
-	page := &CallsPage{Response: resp, Calls: calls, pageSize: pageSize}
+	page := &CallsPage{Response: resp, Calls: calls, PageSize: pageSize, Key: PageKey(callsPath(resp.ProjectID) + "?" + rawQuery)}
 	switch next := obj["next_page_uri"].(type) {
 	case nil:
 	case string:

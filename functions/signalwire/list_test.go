@@ -80,3 +80,47 @@ func TestNextCallsStaysOnTheList(t *testing.T) {
 		})
 	}
 }
+
+// TestPageKey checks that addresses naming the same page have one key and
+// that the first page, as ListCalls asks for it, has the key a
+// next_page_uri naming it again would have.
+func TestPageKey(t *testing.T) {
+	t.Parallel()
+	const base = "/api/laml/2010-04-01/Accounts/p/Calls"
+	same := [][]string{
+		{base + "?Page=1&PageSize=2&PageToken=PA1", base + "?PageToken=PA1&Page=1&PageSize=2", " " + base + "?PageSize=2&Page=1&PageToken=PA1 "},
+		{base + "?PageToken=PA%31&Page=1&PageSize=2", base + "?Page=1&PageSize=2&PageToken=PA1"},
+		{base + "?EndTime%3E=Mon%2C+02+Mar+2026+11%3A30%3A00+GMT", base + "?EndTime>=Mon,%2002%20Mar%202026%2011:30:00%20GMT"},
+		{base + "/./?Page=1", base + "?Page=1", "/api/laml/2010-04-01/Accounts/p/x/../Calls?Page=1", "/api/laml/2010-04-01/Accounts/%70/Calls?Page=1"},
+		{base + "?a=2&a=1", base + "?a=1&a=2"},
+	}
+	for _, group := range same {
+		for _, uri := range group[1:] {
+			if got, want := PageKey(uri), PageKey(group[0]); got != want {
+				t.Errorf("PageKey(%q) = %q, want %q as for %q", uri, got, want, group[0])
+			}
+		}
+	}
+	for _, pair := range [][2]string{
+		{base + "?Page=1", base + "?Page=2"},
+		{base + "?PageToken=PA1", base + "?PageToken=pa1"},
+		{base + "?Page=1", base + "?Page=1&PageSize=2"},
+	} {
+		if PageKey(pair[0]) == PageKey(pair[1]) {
+			t.Errorf("PageKey(%q) = PageKey(%q): two pages, one key", pair[0], pair[1])
+		}
+	}
+
+	client, mux, _ := setup(t)
+	mux.HandleFunc("GET "+listPath, serveJSON(http.StatusOK, `{"calls":[],"next_page_uri":"`+listPath+`?PageSize=2"}`))
+	page, err := client.ListCalls(t.Context(), CallsQuery{PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Key == "" || page.Key != page.NextKey() {
+		t.Errorf("first page key %q, next_page_uri naming it again %q: want one key", page.Key, page.NextKey())
+	}
+	if page.PageSize != 2 {
+		t.Errorf("PageSize = %d, want 2", page.PageSize)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/idempotency"
 )
 
 // Limits of the sweep's settings, shared with template.yaml's parameter bounds.
@@ -19,6 +20,11 @@ const (
 	maxPageSize      = 1000
 	defaultPageLimit = 50
 	maxPageLimit     = 1000
+	// maxTTLHours bounds IDEMPOTENCY_TTL_HOURS as publish does: a year.
+	maxTTLHours = 8760
+	// maxFutureEnd is how far past now a window may end: the clocks of
+	// SignalWire and Lambda differ by less, and a later end is a mistake.
+	maxFutureEnd = 5 * time.Minute
 )
 
 // config is the sweep's configuration, read from the environment once per cold start.
@@ -29,12 +35,16 @@ type config struct {
 	window    time.Duration
 	pageSize  int
 	pageLimit int
+	// ttl is IDEMPOTENCY_TTL_HOURS, how long publish remembers a published
+	// event id: a window longer than that, or starting before it, would
+	// queue calls whose record has expired, to be published again.
+	ttl time.Duration
 }
 
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
 	settings, errs := boot.LoadSettings(getenv)
-	cfg := config{Settings: settings, window: defaultWindow, pageSize: defaultPageSize, pageLimit: defaultPageLimit}
+	cfg := config{Settings: settings, window: defaultWindow, pageSize: defaultPageSize, pageLimit: defaultPageLimit, ttl: idempotency.DefaultTTL}
 	if cfg.queueURL = strings.TrimSpace(getenv("QUEUE_URL")); cfg.queueURL == "" {
 		errs = append(errs, errors.New("QUEUE_URL is required (the callback queue's URL)"))
 	}
@@ -54,6 +64,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := intSetting("SWEEP_PAGE_LIMIT", getenv("SWEEP_PAGE_LIMIT"), 1, maxPageLimit, &cfg.pageLimit); err != nil {
 		errs = append(errs, err)
 	}
+	ttlHours := int(cfg.ttl / time.Hour)
+	if err := intSetting("IDEMPOTENCY_TTL_HOURS", getenv("IDEMPOTENCY_TTL_HOURS"), 1, maxTTLHours, &ttlHours); err != nil {
+		errs = append(errs, err)
+	}
+	cfg.ttl = time.Duration(ttlHours) * time.Hour
 	if len(errs) > 0 {
 		return config{}, fmt.Errorf("sweep: config: %w", errors.Join(errs...))
 	}

@@ -52,6 +52,9 @@ func TestDeployConfig(t *testing.T) {
 			if want, err := time.ParseDuration(d.Params["SweepWindow"]); err != nil || cfg.window != want {
 				t.Errorf("window = %v, want the SweepWindow parameter %q", cfg.window, d.Params["SweepWindow"])
 			}
+			if want, err := strconv.Atoi(d.Params["IdempotencyTtlHours"]); err != nil || cfg.ttl != time.Duration(want)*time.Hour {
+				t.Errorf("ttl = %v, want the IdempotencyTtlHours parameter %q (publish's record lifetime)", cfg.ttl, d.Params["IdempotencyTtlHours"])
+			}
 			if want, err := strconv.Atoi(d.Params["SweepPageLimit"]); err != nil || cfg.pageLimit != want {
 				t.Errorf("pageLimit = %d, want the SweepPageLimit parameter %q", cfg.pageLimit, d.Params["SweepPageLimit"])
 			}

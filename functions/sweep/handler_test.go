@@ -23,6 +23,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -136,7 +137,7 @@ func setup(t *testing.T, calls []string, published fakePublished, pageSize, page
 	client := signalwire.NewClient(creds, nil, signalwire.WithLoopback(), signalwire.WithRetry(2, time.Millisecond, time.Millisecond))
 	e := &env{list: ls, queue: &fakeQueue{}, logs: &bytes.Buffer{}, metrics: &bytes.Buffer{}}
 	e.h = &handler{
-		cfg:       config{window: 2 * time.Hour, pageSize: pageSize, pageLimit: pageLimit},
+		cfg:       config{window: 2 * time.Hour, pageSize: pageSize, pageLimit: pageLimit, ttl: idempotency.DefaultTTL},
 		calls:     client,
 		published: published,
 		queue:     e.queue,
@@ -284,4 +285,251 @@ func errorsAs(err error, target *messages.InvokeResponse_Error) bool {
 		*target = ie
 	}
 	return ok
+}
+
+// pageFunc serves one List Calls page: the calls and the next_page_uri
+// ("" for null) for the request.
+type pageFunc func(r *http.Request) (calls []string, next string)
+
+// setupPages is setup with a List Calls server answering through serve.
+func setupPages(t *testing.T, pageSize, pageLimit int, serve pageFunc) *env {
+	t.Helper()
+	e := setup(t, nil, nil, pageSize, pageLimit)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls, next := serve(r)
+		n := "null"
+		if next != "" {
+			n = strconv.Quote(next)
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		fmt.Fprintf(w, `{"calls":[%s],"next_page_uri":%s,"page_size":%d}`, strings.Join(calls, ","), n, pageSize)
+	}))
+	t.Cleanup(ts.Close)
+	creds := signalwire.NewStaticCredentials(signalwire.Credentials{ProjectID: testProject, APIToken: testToken, SpaceURL: ts.URL})
+	e.h.calls = signalwire.NewClient(creds, nil, signalwire.WithLoopback(), signalwire.WithRetry(2, time.Millisecond, time.Millisecond))
+	return e
+}
+
+// TestSweepPaginationLoop checks that no next_page_uri makes the sweep read
+// a page twice or queue a call and status twice: a link to the same or an
+// earlier page (however its query is spelled) or a page of calls all seen
+// before stops the window as pagination_loop, counted in
+// SweepPaginationLoops, and never as the page limit.
+func TestSweepPaginationLoop(t *testing.T) {
+	t.Parallel()
+	const path = "/api/laml/2010-04-01/Accounts/" + testProject + "/Calls"
+	page0 := []string{call(1, "completed"), call(2, "busy")}
+	page1 := []string{call(3, "failed"), call(4, "no-answer")}
+	pages := func(next0, next1 string) pageFunc {
+		return func(r *http.Request) ([]string, string) {
+			if r.URL.Query().Get("Page") == "1" {
+				return page1, next1
+			}
+			return page0, next0
+		}
+	}
+	first := "EndTime%3C=Mon%2C+02+Mar+2026+16%3A00%3A00+GMT&EndTime%3E=Mon%2C+02+Mar+2026+14%3A00%3A00+GMT&PageSize=2"
+	tests := []struct {
+		name       string
+		serve      pageFunc
+		wantQueued []string
+		wantPages  int
+	}{
+		{name: "next page is the same page", serve: pages(path+"?"+first, ""), wantQueued: []string{sidOf(1), sidOf(2)}, wantPages: 1},
+		{
+			name:       "next page is the first, its query reordered and re-encoded",
+			serve:      pages(path+"?Page=1&PageSize=2", path+"?PageSize=2&EndTime%3E=Mon,%2002%20Mar%202026%2014:00:00%20GMT&EndTime%3C=Mon%2C+02+Mar+2026+16%3A00%3A00+GMT"),
+			wantQueued: []string{sidOf(1), sidOf(2), sidOf(3), sidOf(4)}, wantPages: 2,
+		},
+		{
+			name:       "next page is an earlier page with members reordered",
+			serve:      pages(path+"?Page=1&PageSize=2&PageToken=PA1", path+"?PageToken=PA%31&PageSize=2&Page=1"),
+			wantQueued: []string{sidOf(1), sidOf(2), sidOf(3), sidOf(4)}, wantPages: 2,
+		},
+		{
+			name: "every page a new token, the same calls",
+			serve: func(r *http.Request) ([]string, string) {
+				n, _ := strconv.Atoi(r.URL.Query().Get("Page"))
+				return page0, path + "?Page=" + strconv.Itoa(n+1) + "&PageSize=2&PageToken=PA" + strconv.Itoa(n+1)
+			},
+			wantQueued: []string{sidOf(1), sidOf(2)}, wantPages: 2,
+		},
+		{
+			name: "every page a new token, an empty page",
+			serve: func(r *http.Request) ([]string, string) {
+				n, _ := strconv.Atoi(r.URL.Query().Get("Page"))
+				return nil, path + "?Page=" + strconv.Itoa(n+1) + "&PageSize=2"
+			},
+			wantPages: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := setupPages(t, 2, 50, tt.serve)
+			rep, err := e.h.Handle(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Complete || rep.Stopped != stopPaginationLoop || rep.Loop == "" {
+				t.Errorf("report %+v: want stopped %q with the evidence", rep, stopPaginationLoop)
+			}
+			if rep.Pages != tt.wantPages {
+				t.Errorf("pages = %d, want %d", rep.Pages, tt.wantPages)
+			}
+			var queued []string
+			for _, h := range e.queue.hints {
+				queued = append(queued, h.CallSID)
+			}
+			if diff := cmp.Diff(tt.wantQueued, queued); diff != "" {
+				t.Errorf("queued (-want +got):\n%s", diff)
+			}
+			if strings.Contains(e.logs.String(), "page limit") {
+				t.Errorf("a loop reported as the page limit: %s", e.logs.String())
+			}
+			if !strings.Contains(e.metrics.String(), `"SweepPaginationLoops":1`) {
+				t.Errorf("SweepPaginationLoops not 1: %s", e.metrics.String())
+			}
+		})
+	}
+}
+
+// TestSweepRepeatedCalls checks that a call listed again on a later page
+// (pages overlap while calls end) is queued once per run.
+func TestSweepRepeatedCalls(t *testing.T) {
+	t.Parallel()
+	const path = "/api/laml/2010-04-01/Accounts/" + testProject + "/Calls"
+	e := setupPages(t, 2, 50, func(r *http.Request) ([]string, string) {
+		switch r.URL.Query().Get("Page") {
+		case "1":
+			return []string{call(2, "busy"), call(3, "completed")}, path + "?Page=2&PageSize=2"
+		case "2":
+			return []string{call(3, "completed"), call(4, "failed")}, ""
+		}
+		return []string{call(1, "completed"), call(2, "busy")}, path + "?Page=1&PageSize=2"
+	})
+	rep, err := e.h.Handle(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Complete || rep.Repeated != 2 || rep.Enqueued != 4 || rep.Finished != 4 {
+		t.Errorf("report %+v: want complete, 2 repeated, 4 finished and enqueued", rep)
+	}
+	if len(e.queue.hints) != 4 {
+		t.Errorf("queued %d hints, want 4: %+v", len(e.queue.hints), e.queue.hints)
+	}
+	if !strings.Contains(e.metrics.String(), `"SweepPaginationLoops":0`) {
+		t.Errorf("SweepPaginationLoops not 0: %s", e.metrics.String())
+	}
+}
+
+// TestSweepPageFindings checks the findings of a page that is not what was
+// asked for: more calls than the page size, and calls of another account
+// (found, never queued).
+func TestSweepPageFindings(t *testing.T) {
+	t.Parallel()
+	const other = "0ff1ce00-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	foreign := strings.Replace(call(3, "completed"), testProject, other, -1)
+	noAccount := strings.Replace(call(4, "completed"), `"account_sid":"`+testProject+`"`, `"account_sid":null`, 1)
+	upper := strings.Replace(call(5, "completed"), `"account_sid":"`+testProject+`"`, `"account_sid":"`+strings.ToUpper(testProject)+`"`, 1)
+	var calls []string
+	for i := range 20 {
+		calls = append(calls, call(100+i, "completed"))
+	}
+	tests := []struct {
+		name                  string
+		calls                 []string
+		wantOversized         int
+		wantForeign           int
+		wantQueued, wantFound int
+	}{
+		{name: "a page ten times the size asked", calls: calls, wantOversized: 1, wantQueued: 20, wantFound: 1},
+		{name: "calls of another account", calls: []string{call(1, "completed"), foreign}, wantForeign: 1, wantQueued: 1, wantFound: 1},
+		{name: "a call with no account", calls: []string{noAccount}, wantForeign: 1, wantFound: 2},
+		{name: "the project's sid in upper case", calls: []string{upper}, wantQueued: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if !strings.Contains(tt.calls[0], "account_sid") {
+				t.Fatal("fixture without account_sid")
+			}
+			e := setupPages(t, 2, 50, func(*http.Request) ([]string, string) { return tt.calls, "" })
+			rep, err := e.h.Handle(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OversizedPages != tt.wantOversized || rep.ForeignAccount != tt.wantForeign || rep.Findings < tt.wantFound || (tt.wantFound == 0 && rep.Findings != 0) {
+				t.Errorf("report %+v: want %d oversized, %d foreign, findings at least %d", rep, tt.wantOversized, tt.wantForeign, tt.wantFound)
+			}
+			for _, h := range e.queue.hints {
+				if h.CallSID == sidOf(3) || h.CallSID == sidOf(4) {
+					t.Errorf("the call %s of no project account was queued", h.CallSID)
+				}
+			}
+			if len(e.queue.hints) != tt.wantQueued {
+				t.Errorf("queued %d, want %d", len(e.queue.hints), tt.wantQueued)
+			}
+		})
+	}
+}
+
+// TestSweepDeadlineInPage checks that a page cut by the deadline is reported
+// as the deadline, not as SignalWire being unavailable.
+func TestSweepDeadlineInPage(t *testing.T) {
+	t.Parallel()
+	e := setupPages(t, 2, 50, func(r *http.Request) ([]string, string) {
+		<-r.Context().Done()
+		return nil, ""
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 700*time.Millisecond)
+	defer cancel()
+	rep, err := e.h.Handle(ctx, nil)
+	if err != nil {
+		t.Fatalf("Handle = %v: a deadline is not SignalWire failing", err)
+	}
+	if rep.Complete || rep.Stopped != stopDeadlineInPage {
+		t.Errorf("report %+v: want stopped %q", rep, stopDeadlineInPage)
+	}
+	if strings.Contains(e.logs.String(), "unavailable") {
+		t.Errorf("a deadline logged as unavailable: %s", e.logs.String())
+	}
+}
+
+// TestSweepStrictInput checks that an input that is not exactly what the
+// sweep reads is refused before any List Calls request: unknown, repeated or
+// case-folded members, trailing data, values that are not strings, and
+// windows that end before they start, end more than 5 minutes from now,
+// are longer than the idempotency TTL or start before the Unix epoch.
+func TestSweepStrictInput(t *testing.T) {
+	t.Parallel()
+	e := setup(t, nil, nil, 50, 5)
+	for _, bad := range []string{
+		`{"window":"1s"}`, `{"window_end":"tomorrow"}`, `{"x":1}`, `[]`, `"30m"`, `42`, `{`,
+		`{"Window":"30m"}`, `{"WINDOW_END":"2026-03-02T12:00:00Z"}`,
+		`{"window":"30m","window":"1h"}`, `{"window_end":"2026-03-02T12:00:00Z","window_end":"2026-03-02T13:00:00Z"}`,
+		`{"window":"30m"} {"window":"1h"}`, `{"window":"30m"}x`, `{"window":"30m"}]`, `{} {}`,
+		`{"window":null}`, `{"window_end":null}`, `{"window":1800}`, `{"window":["30m"]}`,
+		`{"window_end":"0001-01-01T00:00:00Z"}`, `{"window_end":"0001-01-01T00:10:00Z","window":"10m"}`,
+		`{"window_end":"2026-03-02T16:05:01Z"}`, `{"window_end":"2027-01-01T00:00:00Z"}`,
+		`{"window":"169h"}`, `{"window_end":"1970-01-01T00:09:59Z","window":"10m"}`, `{"window":"-30m"}`,
+	} {
+		before := len(e.list.requests)
+		_, err := e.h.Handle(t.Context(), json.RawMessage(bad))
+		var ie messages.InvokeResponse_Error
+		if !errorsAs(err, &ie) || ie.Type != typeInvalidRequest {
+			t.Errorf("input %s: error %v, want InvalidRequest", bad, err)
+		}
+		if len(e.list.requests) != before {
+			t.Errorf("input %s reached List Calls", bad)
+		}
+	}
+	for _, good := range []string{
+		``, `null`, `{}`, ` {"window":"30m"} `, `{"window_end":"2026-03-02T16:05:00Z"}`,
+		`{"window":"168h"}`, `{"window_end":"2026-02-23T16:10:00Z","window":"10m"}`, `{"window_end":"1970-01-01T00:10:00Z","window":"10m"}`,
+	} {
+		if _, err := e.h.Handle(t.Context(), json.RawMessage(good)); err != nil {
+			t.Errorf("input %q: %v", good, err)
+		}
+	}
 }

@@ -5,7 +5,8 @@
 // whose event was not published yet on the queue the callbacks feed, so it
 // reaches EventBridge with the same event id as if its callback had come.
 //
-// A window left unread (page limit, deadline) is reported in a metric, a log
+// Each call and status is queued at most once per run. A window left unread
+// (page limit, deadline, a pagination loop) is reported in a metric, a log
 // line and an alarm; a run that cannot do its job fails with errorType
 // InvalidRequest, CredentialsUnavailable, AccessDenied, UpstreamUnavailable
 // or Internal.

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 
 	"github.com/callwire/callwire/functions/internal/env"
+	"github.com/callwire/callwire/functions/internal/sdkhttp"
 )
 
 // The environment variables AWS reads, by their AWS names.
@@ -78,6 +79,9 @@ func AWS(getenv func(string) string) (aws.Config, error) {
 	cfg := aws.Config{
 		Region:      region,
 		Credentials: creds,
+		// The SDK's client, with request bodies net/http reads only
+		// through Read: see sdkhttp.
+		HTTPClient: sdkhttp.New(),
 		// Service clients ask the values here for their endpoint.
 		ConfigSources: []any{endpointSource{getenv: getenv, ignore: ignore}},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/callwire/callwire/functions/internal/sdkhttp"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 )
 
@@ -375,5 +376,20 @@ func TestContainerURLs(t *testing.T) {
 				t.Errorf("checkContainerURL(%q) = %v, want ok %t", tt.url, err, tt.ok)
 			}
 		})
+	}
+}
+
+// TestAWSHTTPClient checks that every SDK client built from AWS sends
+// through sdkhttp, whose request bodies net/http reads only through Read.
+func TestAWSHTTPClient(t *testing.T) {
+	t.Parallel()
+	cfg, err := AWS(func(k string) string {
+		return map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": testAccessKey, "AWS_SECRET_ACCESS_KEY": "x"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cfg.HTTPClient.(*sdkhttp.Client); !ok {
+		t.Errorf("HTTPClient is %T, want *sdkhttp.Client", cfg.HTTPClient)
 	}
 }

@@ -252,7 +252,8 @@ func deadLetterQueues(tmpl map[string]any) map[string]bool {
 // asynchronous destinations a DestinationDeliveryFailures alarm; one on a
 // schedule an alarm for a run that did not happen; every dead-letter queue a
 // depth alarm; drift raises DriftNonConformant; a sweep that left its window
-// unread raises SweepWindowsNotFinished; and the callback receiver's
+// unread raises SweepWindowsNotFinished, and one stopped by a pagination
+// loop SweepPaginationLoops; and the callback receiver's
 // own failures (bad signatures over the threshold, payload findings, no
 // signing key, a secret or queue that failed) raise theirs.
 func TestRequiredAlarms(t *testing.T) {
@@ -314,6 +315,7 @@ func TestRequiredAlarms(t *testing.T) {
 		need{emf.Namespace, emf.SweepWindowsNotFinished, emf.DimFunctionName, "SweepFunction", "a sweep that stops early leaves calls unread", above(0)},
 		need{emf.Namespace, emf.SpecBreakingChanges, emf.DimFunctionName, "SpecWatchFunction", "SignalWire's document changed in a way that breaks a reader", above(0)},
 		need{emf.Namespace, emf.SpecWatchFailures, emf.DimFunctionName, "SpecWatchFunction", "a failed fetch must not pass for no change", above(0)},
+		need{emf.Namespace, emf.SweepPaginationLoops, emf.DimFunctionName, "SweepFunction", "a looping List Calls pagination stops the sweep's window", above(0)},
 		need{emf.Namespace, emf.CallbackContractFindings, emf.DimFunctionName, "CallbackFunction", "SignalWire sent a callback that breaks the payload", above(0)},
 		need{emf.Namespace, emf.SigningKeyMissing, emf.DimFunctionName, "CallbackFunction", "no callback can be verified", above(0)},
 		need{emf.Namespace, emf.CallbacksFailed, emf.DimFunctionName, "CallbackFunction", "callbacks answered 500 or 503 are not queued", above(0)},

@@ -16,7 +16,8 @@ import (
 
 // publishGrants are what the consumer's role allows besides its logs and the
 // secret: what the event source mapping does on the callback queue, putting
-// events on the stack's bus, and the idempotency table's operations.
+// events on the stack's bus, the idempotency table's operations, and
+// sending what can never be published to the callback dead-letter queue.
 var publishGrants = []grant{
 	{Action: "dynamodb:BatchGetItem", Resource: "PublishedEventsTable.Arn"},
 	{Action: "dynamodb:DeleteItem", Resource: "PublishedEventsTable.Arn"},
@@ -27,6 +28,7 @@ var publishGrants = []grant{
 	{Action: "sqs:DeleteMessage", Resource: "CallbackQueue.Arn"},
 	{Action: "sqs:GetQueueAttributes", Resource: "CallbackQueue.Arn"},
 	{Action: "sqs:ReceiveMessage", Resource: "CallbackQueue.Arn"},
+	{Action: "sqs:SendMessage", Resource: "CallbackDeadLetterQueue.Arn"},
 }
 
 func TestPublishWiring(t *testing.T) {
@@ -49,6 +51,7 @@ func TestPublishWiring(t *testing.T) {
 		{"source from parameter", p(fn, "Environment", "Variables", "EVENT_SOURCE"), refTo("CallEventSource")},
 		{"idempotency table", p(fn, "Environment", "Variables", "IDEMPOTENCY_TABLE"), refTo("PublishedEventsTable")},
 		{"idempotency TTL from parameter", p(fn, "Environment", "Variables", "IDEMPOTENCY_TTL_HOURS"), refTo("IdempotencyTtlHours")},
+		{"dead-letter queue", p(fn, "Environment", "Variables", "DEAD_LETTER_QUEUE_URL"), refTo("CallbackDeadLetterQueue")},
 		{"contract mode from parameter", p(fn, "Environment", "Variables", "CONTRACT_MODE"), refTo("ContractMode")},
 		{"event source is the callback queue", p(hints, "Queue"), getAttOf("CallbackQueue", "Arn")},
 		{"event source type", []any{"Resources", "PublishFunction", "Properties", "Events", "Hints", "Type"}, "SQS"},

@@ -29,6 +29,8 @@ func TestSweepWiring(t *testing.T) {
 		{"idempotency table is publish's", p(fn, "Environment", "Variables", "IDEMPOTENCY_TABLE"), refTo("PublishedEventsTable")},
 		{"window from parameter", p(fn, "Environment", "Variables", "SWEEP_WINDOW"), refTo("SweepWindow")},
 		{"page limit from parameter", p(fn, "Environment", "Variables", "SWEEP_PAGE_LIMIT"), refTo("SweepPageLimit")},
+		{"idempotency TTL is publish's", p(fn, "Environment", "Variables", "IDEMPOTENCY_TTL_HOURS"), refTo("IdempotencyTtlHours")},
+		{"pagination-loop alarm keeps its state between runs", []any{"Resources", "SweepPaginationLoopsAlarm", "Properties", "TreatMissingData"}, "ignore"},
 		{"pages of List Calls' largest size", p(fn, "Environment", "Variables", "SWEEP_PAGE_SIZE"), "1000"},
 		{"no function URL", p(fn, "FunctionUrlConfig"), nil},
 		{"no retry of a failed run", p(fn, "EventInvokeConfig", "MaximumRetryAttempts"), 0},

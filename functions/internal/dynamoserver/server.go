@@ -16,6 +16,7 @@ package dynamoserver
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -435,7 +436,26 @@ func (t *table) keyOf(key item) (string, *awsError) {
 	if !ok || typ != t.hashType || value == "" {
 		return "", validation("The provided key element does not match the schema")
 	}
+	if keyBytes(typ, value) > maxPartitionKeySize {
+		return "", errKeyTooLarge
+	}
 	return string(canonical(v)), nil
+}
+
+// maxPartitionKeySize is DynamoDB's limit on a partition key value: 2048
+// bytes (the UTF-8 bytes of a string, the bytes of a binary value).
+const maxPartitionKeySize = 2048
+
+var errKeyTooLarge = validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+
+// keyBytes is the size DynamoDB counts for a key value of type typ.
+func keyBytes(typ, value string) int {
+	if typ == "B" {
+		if b, err := base64.StdEncoding.DecodeString(value); err == nil {
+			return len(b)
+		}
+	}
+	return len(value)
 }
 
 // writeInput is what PutItem, UpdateItem and DeleteItem share.
@@ -520,6 +540,9 @@ func (s *Server) putItem(body []byte) (any, string, *awsError) {
 		return nil, in.TableName, e
 	}
 	k, e := t.keyOf(item{t.hashKey: in.Item[t.hashKey]})
+	if e == errKeyTooLarge {
+		return nil, t.name, e
+	}
 	if e != nil {
 		return nil, t.name, validation("One or more parameter values were invalid: Missing the key " + t.hashKey + " in the item")
 	}

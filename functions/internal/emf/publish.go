@@ -22,4 +22,18 @@ const (
 	PublishFailures = "PublishFailures"
 	// IdempotencyErrors counts the failed claims and done marks.
 	IdempotencyErrors = "IdempotencyErrors"
+	// HintsDeadLettered counts the records publish itself sent to the
+	// callback dead-letter queue: their call can never be published (a
+	// status SignalWire does not document, or an event that would break
+	// callwire.call.event.v1).
+	HintsDeadLettered = "HintsDeadLettered"
+	// StatusDrift counts the calls whose status SignalWire spelled other
+	// than it documents (case, '_' for '-', surrounding space); they are
+	// published in the documented spelling.
+	StatusDrift = "StatusDrift"
+	// EventsPossiblyPublished counts the events whose PutEvents outcome
+	// was unknown (a timeout, or a failed request that may have delivered
+	// some entries): their ids are marked possibly published, and a later
+	// delivery publishes them once more at most.
+	EventsPossiblyPublished = "EventsPossiblyPublished"
 )

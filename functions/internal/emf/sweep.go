@@ -11,8 +11,18 @@ const (
 	// SweepPages counts the List Calls pages read.
 	SweepPages = "SweepPages"
 	// SweepWindowsNotFinished is 1 when a run stopped before the end of its
-	// window (page limit, deadline or SignalWire), 0 otherwise.
+	// window (page limit, deadline, SignalWire or a pagination loop), 0
+	// otherwise.
 	SweepWindowsNotFinished = "SweepWindowsNotFinished"
-	// SweepFindings counts the contract findings (errors) in the listed calls.
+	// SweepFindings counts the contract findings (errors) in the listed
+	// calls, the calls of another account and the pages larger than asked.
 	SweepFindings = "SweepFindings"
+	// SweepCallsUnclassified counts the listed calls whose status is none
+	// SignalWire documents (after the status rule): not queued, since the
+	// sweep cannot tell whether they ended.
+	SweepCallsUnclassified = "SweepCallsUnclassified"
+	// SweepPaginationLoops is 1 when a run stopped because List Calls'
+	// pagination looped (a next page already read, or a page of calls all
+	// seen before), 0 otherwise.
+	SweepPaginationLoops = "SweepPaginationLoops"
 )

@@ -82,8 +82,13 @@ type Server struct {
 	events   []Event
 	failNext []entryFailure // injected entry failures, consumed in order
 	fault    Fault
-	http     *http.Server
-	notify   chan struct{} // closed and replaced when events are accepted
+	// partial is how many entries the next PutEvents requests deliver
+	// before the whole request fails (DeliverThenFail); -1 when off.
+	partial int
+	// delay holds each PutEvents answer after its entries were delivered.
+	delay  time.Duration
+	http   *http.Server
+	notify chan struct{} // closed and replaced when events are accepted
 
 	requests sync.Map // op -> *atomic.Int64
 	total    atomic.Int64
@@ -100,6 +105,7 @@ func New(opts ...Option) *Server {
 		log:       slog.New(slog.DiscardHandler),
 		buses:     map[string]bool{DefaultBus: true},
 		notify:    make(chan struct{}),
+		partial:   -1,
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -185,6 +191,28 @@ func (s *Server) SetFault(f Fault) {
 	s.fault = f
 }
 
+// DeliverThenFail makes every PutEvents request until it is reset with n < 0
+// deliver its first n valid entries and then fail as a whole with 500
+// InternalException. EventBridge documents no such answer (it checks a
+// request before it delivers any entry, and reports entry failures one by
+// one); this is the fault of an implementation that does it, such as moto
+// when a later entry names a bus that does not exist. A publisher cannot
+// tell from the answer that anything was delivered.
+func (s *Server) DeliverThenFail(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.partial = n
+}
+
+// SetDelay holds every PutEvents answer for d after its entries were
+// delivered (0 turns it off), or until the client gives up: a slow
+// EventBridge whose caller times out after the events went out.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
 // Requests reports how many requests for op (OpPutEvents, ...) arrived, or,
 // for op "", how many requests of any kind, rejected ones included.
 func (s *Server) Requests(op string) int64 {
@@ -249,6 +277,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out, e = s.createEventBus(body)
 	case OpPutEvents:
 		out, e = s.putEvents(body)
+		s.mu.Lock()
+		d := s.delay
+		s.mu.Unlock()
+		if d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+			}
+			t.Stop()
+		}
 	default:
 		e = errUnknownOperation
 	}
@@ -368,6 +407,10 @@ func (s *Server) putEvents(body []byte) (any, *awsError) {
 	}{Entries: make([]resultEntry, len(in.Entries))}
 	accepted := false
 	for i, e := range in.Entries {
+		if s.partial >= 0 && i >= s.partial {
+			s.notifyLocked(accepted)
+			return nil, Unavailable.awsError()
+		}
 		res := s.acceptLocked(e)
 		if res.ErrorCode != "" {
 			out.FailedEntryCount++
@@ -376,11 +419,16 @@ func (s *Server) putEvents(body []byte) (any, *awsError) {
 		}
 		out.Entries[i] = res
 	}
+	s.notifyLocked(accepted)
+	return out, nil
+}
+
+// notifyLocked wakes the callers of Accepted when events were accepted.
+func (s *Server) notifyLocked(accepted bool) {
 	if accepted {
 		close(s.notify)
 		s.notify = make(chan struct{})
 	}
-	return out, nil
 }
 
 // busName reads an EventBusName, which may be a name or an ARN.
@@ -405,7 +453,7 @@ func (s *Server) acceptLocked(e putEntry) resultEntry {
 		return resultEntry{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter DetailType is not valid. Reason: DetailType is a required argument."}
 	case e.Detail == "":
 		return resultEntry{ErrorCode: "InvalidArgument", ErrorMessage: "Parameter Detail is not valid. Reason: Detail is a required argument."}
-	case !utf8.ValidString(e.Detail) || !isJSONObject(e.Detail):
+	case !utf8.ValidString(e.Detail) || !isJSONObject(e.Detail) || depth(e.Detail) > MaxDetailDepth:
 		return resultEntry{ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed."}
 	case strings.HasPrefix(e.Source, "aws."):
 		return resultEntry{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."}
@@ -430,6 +478,37 @@ func (s *Server) acceptLocked(e putEntry) resultEntry {
 	}
 	s.events = append(s.events, ev)
 	return resultEntry{EventID: ev.ID}
+}
+
+// MaxDetailDepth is how deep EventBridge documents that PutEvents processes
+// nested JSON in an entry's Detail; a deeper one is refused here as
+// MalformedDetail.
+const MaxDetailDepth = 1100
+
+// depth returns the deepest nesting of objects and arrays in the JSON
+// document s, outside strings.
+func depth(s string) int {
+	d, deepest, inString, escaped := 0, 0, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString && c == '"':
+			inString = false
+		case inString:
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			d++
+			deepest = max(deepest, d)
+		case c == '}' || c == ']':
+			d--
+		}
+	}
+	return deepest
 }
 
 func isJSONObject(s string) bool {

@@ -9,6 +9,14 @@
 // and the retry claims again. A crash between the publish and the done mark
 // publishes the event a second time on the retry, with the same event id.
 //
+// When the publisher cannot tell whether the publish went out (a timeout, or
+// a request that failed after delivering part of it), it marks the id
+// possibly published (MarkPossiblyPublished). The next claim of that id is a
+// last attempt (Claim.Again): the caller publishes once more and completes
+// the id whatever the outcome, so no event id is published more than twice.
+// One narrow exception: a crash between a claim's write and its last-attempt
+// flag leaves an ordinary claim, which a later claim treats as a first one.
+//
 // The table's partition key is the string attribute "id"; its time-to-live
 // attribute is "expiration" (epoch seconds).
 package idempotency
@@ -33,13 +41,20 @@ const (
 	// AttrID is the partition key: the event id.
 	AttrID = "id"
 	// AttrExpiration is the table's time-to-live attribute, in epoch seconds.
-	AttrExpiration   = "expiration"
-	attrStatus       = "status"
-	attrInProgress   = "in_progress_expiration" // epoch milliseconds
-	attrClaim        = "claim"                  // the claimant's random token
-	attrPublishedAt  = "published_at"           // epoch seconds
+	AttrExpiration  = "expiration"
+	attrStatus      = "status"
+	attrInProgress  = "in_progress_expiration" // epoch milliseconds
+	attrClaim       = "claim"                  // the claimant's random token
+	attrPublishedAt = "published_at"           // epoch seconds
+	// attrPossibly is set (to 1) once a publish of the id had an unknown
+	// outcome: the claims after it are last attempts.
+	attrPossibly     = "possibly_published"
 	statusInProgress = "IN_PROGRESS"
 	statusCompleted  = "COMPLETED"
+	// statusPossibly: a publish of the id may have gone out.
+	statusPossibly = "POSSIBLY_PUBLISHED"
+	// maxEchoID bounds how much of an id an error repeats.
+	maxEchoID = 80
 )
 
 const (
@@ -134,20 +149,27 @@ type Claim struct {
 	// Until is when the in-progress claim expires: the caller's for
 	// Claimed, the other claimant's for Busy.
 	Until time.Time
+	// Again is set on a Claimed claim of an id that was marked possibly
+	// published: this is the last attempt, and the caller completes the id
+	// after it whatever the outcome.
+	Again bool
 	token string
 }
 
 // Claim claims id until the given time (the end of the caller's invocation;
 // a zero or past time claims for a minute). It succeeds when there is no
 // record, when the record's TTL has passed (DynamoDB deletes expired items
-// only eventually), or when another claim expired without being completed.
+// only eventually), when another claim expired without being completed, or
+// when the id was marked possibly published (then Claim.Again is set). A
+// lapsed last attempt (one that died after claiming) counts as done: it may
+// have published the second time.
 func (s *Store) Claim(ctx context.Context, id string, until time.Time) (Claim, error) {
 	now := s.now()
 	if !until.After(now) {
 		until = now.Add(defaultLock)
 	}
 	c := Claim{ID: id, State: Claimed, Until: until, token: rand.Text()}
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	out, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item: map[string]types.AttributeValue{
 			AttrID:         str(id),
@@ -156,21 +178,23 @@ func (s *Store) Claim(ctx context.Context, id string, until time.Time) (Claim, e
 			AttrExpiration: num(now.Add(s.ttl).Unix()),
 			attrClaim:      str(c.token),
 		},
-		ConditionExpression: aws.String("attribute_not_exists(#id) OR #exp < :now OR (#status = :inprogress AND #lock < :nowms)"),
+		ConditionExpression: aws.String("attribute_not_exists(#id) OR #exp < :now OR (#status = :inprogress AND #lock < :nowms) OR #status = :possibly"),
 		ExpressionAttributeNames: map[string]string{
 			"#id": AttrID, "#exp": AttrExpiration, "#status": attrStatus, "#lock": attrInProgress,
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":now": num(now.Unix()), ":nowms": num(now.UnixMilli()), ":inprogress": str(statusInProgress),
+			":possibly": str(statusPossibly),
 		},
+		ReturnValues:                        types.ReturnValueAllOld,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if err == nil {
-		return c, nil
+		return s.claimed(ctx, c, out.Attributes, now)
 	}
 	var failed *types.ConditionalCheckFailedException
 	if !errors.As(err, &failed) {
-		return Claim{}, fmt.Errorf("idempotency: claim %s: %w", id, err)
+		return Claim{}, fmt.Errorf("idempotency: claim %s: %w", clipID(id), err)
 	}
 	old := failed.Item
 	if old == nil {
@@ -181,7 +205,7 @@ func (s *Store) Claim(ctx context.Context, id string, until time.Time) (Claim, e
 			ConsistentRead: aws.Bool(true),
 		})
 		if err != nil {
-			return Claim{}, fmt.Errorf("idempotency: claim %s: read the existing record: %w", id, err)
+			return Claim{}, fmt.Errorf("idempotency: claim %s: read the existing record: %w", clipID(id), err)
 		}
 		old = got.Item
 	}
@@ -194,11 +218,97 @@ func (s *Store) Claim(ctx context.Context, id string, until time.Time) (Claim, e
 	return c, nil
 }
 
+// claimed finishes a claim whose write succeeded over old (nil when there
+// was no record): a claim over a possibly published id is a last attempt,
+// and the record says so before the caller publishes; a claim over a lapsed
+// last attempt is done.
+func (s *Store) claimed(ctx context.Context, c Claim, old map[string]types.AttributeValue, now time.Time) (Claim, error) {
+	if old == nil {
+		return c, nil
+	}
+	if exp, _ := numberAttr(old, AttrExpiration); exp < now.Unix() {
+		return c, nil // an expired record is no record
+	}
+	if _, flagged := numberAttr(old, attrPossibly); !flagged && stringAttr(old, attrStatus) != statusPossibly {
+		return c, nil
+	}
+	if stringAttr(old, attrStatus) == statusInProgress {
+		// A last attempt lapsed: it may have published a second time.
+		if err := s.Complete(ctx, c); err != nil {
+			return Claim{}, err
+		}
+		return Claim{ID: c.ID, State: Done}, nil
+	}
+	c.Again = true
+	if err := s.setPossibly(ctx, c, nil); err != nil {
+		_ = s.Release(ctx, c)
+		return Claim{}, fmt.Errorf("idempotency: claim %s: %w", clipID(c.ID), err)
+	}
+	return c, nil
+}
+
+// setPossibly flags the claim's record as a last attempt, guarded by the
+// claim's token; with status set it also sets the record's status and ends
+// the claim.
+func (s *Store) setPossibly(ctx context.Context, c Claim, status *string) error {
+	update := "SET #pp = :one"
+	names := map[string]string{"#pp": attrPossibly, "#claim": attrClaim}
+	values := map[string]types.AttributeValue{":one": num(1), ":token": str(c.token)}
+	if status != nil {
+		update = "SET #pp = :one, #status = :status REMOVE #lock, #claim"
+		names["#status"], names["#lock"] = attrStatus, attrInProgress
+		values[":status"] = str(*status)
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       map[string]types.AttributeValue{AttrID: str(c.ID)},
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("#claim = :token"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	return err
+}
+
+// MarkPossiblyPublished records that the publish under claim c may have
+// gone out (its outcome is unknown) and ends the claim: the next claim of
+// the id is a last attempt. Call it on a context the expiring invocation
+// cannot cancel. A claim someone else has taken over since is left alone
+// (ErrClaimLost).
+func (s *Store) MarkPossiblyPublished(ctx context.Context, c Claim) error {
+	if c.State != Claimed {
+		return fmt.Errorf("idempotency: mark %s possibly published: not claimed (%s)", clipID(c.ID), c.State)
+	}
+	status := statusPossibly
+	err := s.setPossibly(ctx, c, &status)
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return fmt.Errorf("idempotency: mark %s possibly published: %w", clipID(c.ID), ErrClaimLost)
+	}
+	if err != nil {
+		return fmt.Errorf("idempotency: mark %s possibly published: %w", clipID(c.ID), err)
+	}
+	return nil
+}
+
+// ErrClaimLost is returned when a claim was taken over by another claimant
+// before its holder could record the outcome.
+var ErrClaimLost = errors.New("the claim was taken over")
+
+// clipID shortens an id for an error message: ids come from the queue, and
+// an error must not echo a huge one.
+func clipID(id string) string {
+	if len(id) > maxEchoID {
+		return fmt.Sprintf("%q... (%d bytes)", id[:maxEchoID], len(id))
+	}
+	return id
+}
+
 // Complete marks a claimed id done: the event was published. The record is
 // kept for the store's TTL.
 func (s *Store) Complete(ctx context.Context, c Claim) error {
 	if c.State != Claimed {
-		return fmt.Errorf("idempotency: complete %s: not claimed (%s)", c.ID, c.State)
+		return fmt.Errorf("idempotency: complete %s: not claimed (%s)", clipID(c.ID), c.State)
 	}
 	now := s.now()
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -213,16 +323,23 @@ func (s *Store) Complete(ctx context.Context, c Claim) error {
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("idempotency: complete %s: %w", c.ID, err)
+		return fmt.Errorf("idempotency: complete %s: %w", clipID(c.ID), err)
 	}
 	return nil
 }
 
 // Release gives up a claim after the publish failed, so that the retry need
 // not wait for the claim to expire. A claim that someone else has taken
-// over since is left alone.
+// over since is left alone. A last attempt (Claim.Again) keeps its record
+// marked possibly published, so that the id's bound of two publishes holds.
 func (s *Store) Release(ctx context.Context, c Claim) error {
 	if c.State != Claimed {
+		return nil
+	}
+	if c.Again {
+		if err := s.MarkPossiblyPublished(ctx, c); err != nil && !errors.Is(err, ErrClaimLost) {
+			return fmt.Errorf("idempotency: release %s: %w", clipID(c.ID), err)
+		}
 		return nil
 	}
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
@@ -234,7 +351,7 @@ func (s *Store) Release(ctx context.Context, c Claim) error {
 	})
 	var failed *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &failed) {
-		return fmt.Errorf("idempotency: release %s: %w", c.ID, err)
+		return fmt.Errorf("idempotency: release %s: %w", clipID(c.ID), err)
 	}
 	return nil
 }

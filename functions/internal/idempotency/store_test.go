@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/functions/internal/dynamoserver"
+	"github.com/callwire/callwire/functions/internal/sdkhttp"
 )
 
 // backend is a DynamoDB implementation the store is checked against: the
@@ -36,6 +37,10 @@ func newClient(endpoint string) *dynamodb.Client {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDCALLWIRETEST", "callwire-test-secret", ""),
 		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
+		// The SDK's client alone may close a connection under a response
+		// the server sent (see sdkhttp): the request fails although it
+		// was carried out.
+		HTTPClient: sdkhttp.New(),
 	})
 }
 
@@ -193,9 +198,17 @@ func TestReleaseFreesTheClaim(t *testing.T) {
 	})
 }
 
+// TestConcurrentClaimsOneWins checks that of concurrent claims one wins, as
+// DynamoDB's conditional writes are atomic. moto_server evaluates a
+// condition and writes the item without a lock between the two, so two
+// concurrent claims both win now and then (2 of 16, once in about 24 runs
+// under load): the moto case cannot check this, and is skipped saying so.
 func TestConcurrentClaimsOneWins(t *testing.T) {
 	t.Parallel()
-	forEach(t, func(t *testing.T, _ backend, s *Store, clk *clock) {
+	forEach(t, func(t *testing.T, b backend, s *Store, clk *clock) {
+		if b.fake == nil {
+			t.Skip("moto does not make a conditional PutItem atomic under concurrent requests; the loopback server checks what DynamoDB documents")
+		}
 		const n = 16
 		states := make([]State, n)
 		var wg sync.WaitGroup
