@@ -1,4 +1,4 @@
-package main
+package callback
 
 import (
 	"context"
@@ -60,7 +60,7 @@ func secretJSON(signingKey, previous string) string {
 // testEnv is a handler wired to the real AWS SDK clients and loopback
 // Secrets Manager and SQS endpoints.
 type testEnv struct {
-	h       *handler
+	h       *Handler
 	sm      *secretsserver.Server
 	sq      *sqsserver.Server
 	logs    *testkit.SyncBuffer

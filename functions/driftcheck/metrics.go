@@ -1,4 +1,4 @@
-package main
+package driftcheck
 
 import "github.com/callwire/callwire/functions/internal/emf"
 

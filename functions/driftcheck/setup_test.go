@@ -1,4 +1,4 @@
-package main
+package driftcheck
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ type syncBuffer = testkit.SyncBuffer
 
 // testEnv is a handler wired to real clients and loopback servers.
 type testEnv struct {
-	h       *handler
+	h       *Handler
 	sm      *secretsserver.Server
 	sw      *replay.Server
 	logs    *syncBuffer

@@ -1,4 +1,4 @@
-package main
+package getcall
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ type syncBuffer = testkit.SyncBuffer
 
 // testEnv is a handler wired to real clients and loopback servers.
 type testEnv struct {
-	h       *handler
+	h       *Handler
 	sm      *secretsserver.Server
 	sw      *replay.Server
 	swURL   string

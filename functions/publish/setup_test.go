@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"bytes"
@@ -83,7 +83,7 @@ func (c *clock) add(d time.Duration) {
 // Manager (the access key checked), the SignalWire replay server, DynamoDB and
 // EventBridge.
 type testEnv struct {
-	h       *handler
+	h       *Handler
 	sm      *secretsserver.Server
 	sw      *replay.Server
 	ddb     *dynamoserver.Server

@@ -1,4 +1,4 @@
-package main
+package sweep
 
 import (
 	"bytes"
@@ -70,7 +70,7 @@ func TestSweepEndToEnd(t *testing.T) {
 		"IDEMPOTENCY_TABLE":                "published",
 		"SWEEP_PAGE_SIZE":                  "4",
 	}
-	h, err := newHandler(func(k string) string { return env[k] })
+	h, err := New(t.Context(), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

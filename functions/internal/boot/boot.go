@@ -31,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
@@ -148,4 +149,13 @@ func Secrets(awsCfg aws.Config, s Settings, opts ...secrets.Option) *secrets.Sou
 	opts = append([]secrets.Option{secrets.WithStaleTTL(s.StaleTTL)}, opts...)
 	api := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
 	return secrets.NewSource(api, s.CacheTTL, opts...)
+}
+
+// StaleCounter is the secrets option every function's source gets: it
+// emits SecretStaleServes, with dims, each time the last good secret is
+// served past its TTL because Secrets Manager could not be read.
+func StaleCounter(w *emf.Writer, dims map[string]string) secrets.Option {
+	return secrets.WithStaleHook(func(string, time.Duration) {
+		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
+	})
 }
