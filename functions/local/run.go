@@ -127,7 +127,7 @@ stdout holds the function's responses, one line per invoke; stderr one verdict l
 with progress for steps that take a while. The logs appear when the run fails, or with -v.
 
 Exit status: 0 every invoke succeeded, 1 the function returned an error, 2 the runner
-itself failed or the command line is wrong, 130 interrupted (Ctrl-C). "go run" reports
+itself failed or the command line is wrong, 130 interrupted (Ctrl-C), 143 by SIGTERM. "go run" reports
 every failure as 1; "go tool local" passes the status through.
 
 Flags:
