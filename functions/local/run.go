@@ -305,6 +305,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	if o.port != 0 {
 		addr = "127.0.0.1:" + strconv.Itoa(o.port)
 	}
+	r.out.from(o.function)
 	step := r.out.step("starting the emulator", "")
 	emu, err := lambdatest.Start(ctx, lambdatest.Config{
 		RIE:          rie,
@@ -540,6 +541,7 @@ func (r *runner) report() int {
 	}
 	if code != exitOK {
 		r.out.showLogs(false)
+		r.out.showReasons()
 	}
 	for _, l := range t.details() {
 		r.out.detail(l)
