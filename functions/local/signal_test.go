@@ -1,8 +1,10 @@
+//go:build linux
+
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -133,15 +135,21 @@ func interruptAt(t *testing.T, cmd *exec.Cmd, marker string, sig syscall.Signal,
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
-		sc := bufio.NewScanner(pipe)
-		sc.Buffer(nil, 1<<20)
-		once := sync.Once{}
-		for sc.Scan() {
+		// Not line by line: a step's line stays open, without its newline,
+		// until the step ends.
+		buf := make([]byte, 32<<10)
+		signalled := false
+		for {
+			n, err := pipe.Read(buf)
 			mu.Lock()
-			stderr.WriteString(sc.Text() + "\n")
+			stderr.Write(buf[:n])
+			if !signalled && strings.Contains(stderr.String(), marker) {
+				signalled = true
+				close(seen)
+			}
 			mu.Unlock()
-			if strings.Contains(sc.Text(), marker) {
-				once.Do(func() { close(seen) })
+			if err != nil {
+				return
 			}
 		}
 	}()
@@ -223,4 +231,26 @@ func tail(s string) string {
 		lines = lines[len(lines)-15:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestFailSignaledChild checks the race of a signal sent to the process
+// group just as the runner starts a child: the child, not yet in its own
+// group, dies by the signal before the runner's handler has cancelled the
+// run. The run is still reported as interrupted, with the signal's status.
+func TestFailSignaledChild(t *testing.T) {
+	t.Parallel()
+	child := exec.CommandContext(t.Context(), "sh", "-c", "kill -TERM $$")
+	childErr := child.Run()
+	if !signaled(childErr) {
+		t.Fatalf("sh killed by SIGTERM: %v, want a signaled exit", childErr)
+	}
+	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
+	time.AfterFunc(50*time.Millisecond, func() { cancel(signalError{syscall.SIGTERM}) })
+	c, _, stderr := testConsole(false, false)
+	r := &runner{opts: options{n: 1}, out: c}
+	code := r.fail(ctx, &lambdatest.BuildError{Target: "./functions/getcall", Err: childErr})
+	if code != 143 || !strings.HasPrefix(stderr.String(), "local: interrupted after 0/1 invokes") {
+		t.Errorf("fail = %d, stderr %q; want 143 and the interrupted line", code, stderr.String())
+	}
 }

@@ -183,6 +183,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
+	wroteReport(stderr, opts.out)
 	switch {
 	case !rep.Usable() || unreadable:
 		return exitUsage
@@ -388,6 +389,18 @@ func checkOne(v *contract.Validator, ex contract.Exchange) checked {
 	ex.Body = nil
 	ex.Header = nil
 	return checked{ex: ex, res: res}
+}
+
+// wroteReport says on stderr where --out wrote the report, as an absolute
+// path, so a CI log shows where to find it; stdout stays empty.
+func wroteReport(stderr io.Writer, out string) {
+	if out == "" {
+		return
+	}
+	if abs, err := filepath.Abs(out); err == nil {
+		out = abs
+	}
+	fmt.Fprintf(stderr, "swcontract: wrote the report to %s\n", out)
 }
 
 // writeReport writes the report with write to the file out, or to stdout when out is "".

@@ -50,3 +50,44 @@ func TestSampleHAR(t *testing.T) {
 		}
 	}
 }
+
+// TestDidYouMean checks that a mistyped subcommand gets the nearest one.
+func TestDidYouMean(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ arg, want string }{
+		{"chek", `swcontract: unknown command "chek" (did you mean check?)` + "\nrun 'swcontract -h' for help\n"},
+		{"recrod", `swcontract: unknown command "recrod" (did you mean record?)` + "\n"},
+		{"bogus", `swcontract: unknown command "bogus"` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{tt.arg}, nil, &stdout, &stderr); code != exitUsage {
+				t.Errorf("run %s = %d, want %d", tt.arg, code, exitUsage)
+			}
+			if !strings.HasPrefix(stderr.String(), tt.want) {
+				t.Errorf("stderr = %q, want it to start %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+// TestOutSaysWhere checks that --out says on stderr where it wrote the
+// report, as an absolute path, and leaves stdout empty.
+func TestOutSaysWhere(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "report.json")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"check", "--format", "json", "--out", out, filepath.Join(testdataDir, "har", "browser.har")}, nil, &stdout, &stderr)
+	if code != exitFail {
+		t.Errorf("run = %d, want %d; stderr: %s", code, exitFail, stderr.String())
+	}
+	if want := "swcontract: wrote the report to " + out + "\n"; stderr.String() != want || stdout.Len() != 0 {
+		t.Errorf("stdout %q, stderr %q; want nothing and %q", stdout.String(), stderr.String(), want)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Error(err)
+	}
+}
