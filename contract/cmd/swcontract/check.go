@@ -172,6 +172,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "swcontract: write report: %s\n", reason(err))
 		return exitUsage
 	}
+	wroteReport(stderr, opts.out)
 	switch {
 	case !rep.Usable():
 		return exitUsage
@@ -498,4 +499,16 @@ func pathOf(err error, fallback string) string {
 		return pe.Path
 	}
 	return fallback
+}
+
+// wroteReport says on stderr where --out wrote the report, as an absolute
+// path, so a CI log shows where to find it; stdout stays empty.
+func wroteReport(stderr io.Writer, out string) {
+	if out == "" {
+		return
+	}
+	if abs, err := filepath.Abs(out); err == nil {
+		out = abs
+	}
+	fmt.Fprintf(stderr, "swcontract: wrote the report to %s\n", out)
 }

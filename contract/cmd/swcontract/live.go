@@ -258,6 +258,7 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
+	wroteReport(stderr, opts.out)
 	if report.Failed(opts.failOn) {
 		return exitFail
 	}

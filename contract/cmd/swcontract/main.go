@@ -18,6 +18,7 @@ import (
 	"os"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/internal/suggest"
 )
 
 // Exit codes.
@@ -74,8 +75,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
 	}
+	if guess := suggest.Closest(args[0], commands); guess != "" {
+		return usageError(stderr, "", "unknown command %q (did you mean %s?)", contract.Truncate(args[0], 40), guess)
+	}
 	return usageError(stderr, "", "unknown command %q", contract.Truncate(args[0], 40))
 }
+
+// commands are swcontract's subcommands, for "did you mean".
+var commands = []string{"check", "diff", "live", "record", "version", "help"}
 
 // usageError writes a usage error as one line, followed by where to find
 // help, and returns exitUsage. cmd is the subcommand, or "" for swcontract
