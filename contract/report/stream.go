@@ -29,7 +29,7 @@ const MaxListed = 1000
 const MaxAggregated = 1000
 
 // Formats are the report formats NewStream writes.
-var Formats = []string{"text", "json", "junit", "github"}
+var Formats = []string{"text", "json", "junit", "github", "html", "markdown"}
 
 // Aggregate is one fingerprint's findings in the exchanges a report did not
 // list, described by the first of them.
@@ -119,6 +119,10 @@ func NewStream(format string, w io.Writer, spec contract.SpecInfo, failOn contra
 		s.sink = &junitSink{w: w}
 	case "github":
 		s.sink = &githubSink{w: w}
+	case "html":
+		s.sink = &groupSink{w: w, page: htmlPage{}}
+	case "markdown":
+		s.sink = &groupSink{w: w, page: markdownPage{}}
 	default:
 		return nil, fmt.Errorf("report format %q: want one of %s", contract.Truncate(format, 20), strings.Join(Formats, ", "))
 	}
@@ -146,6 +150,12 @@ func (s *Stream) Add(fr FileResult) {
 	}
 	if fr.Fails(s.failOn) {
 		s.failed = true
+	}
+	if g, ok := s.sink.(*groupSink); ok {
+		// HTML and Markdown group every finding by rule and pointer and
+		// list no exchange on its own, so there is nothing to cap.
+		g.add(s, &fr)
+		return
 	}
 	switch {
 	case len(fr.Findings) == 0 && s.listedClean < MaxListed:

@@ -37,8 +37,8 @@ Flags:
   --sample-recent N
         also check the N most recent calls from List Calls, 0 to 1000
         (default 0: none)
-  --format text|json|junit|github
-        report format (default text)
+  --format text|json|junit|github|html|markdown
+        report format (default text); see "swcontract check -h"
   --fail-on error|warning
         lowest finding severity that fails an exchange (default error)
   --out FILE
