@@ -177,7 +177,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 }
 
 // Run diffs the documents at oldPath and newPath and writes the report to
-// stdout as format "text" (or "") or "json". It returns exit code 1 when a
+// stdout as format "text" (or ""), "json", "html" or "markdown". It returns exit code 1 when a
 // change is breaking and 0 otherwise; on an error it returns 2 and the error,
 // and writes nothing. A document that cannot be read or compared comes back
 // as a *DocumentError naming its file.
@@ -187,8 +187,12 @@ func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
 	case "", "text":
 	case "json":
 		write = (*Report).WriteJSON
+	case "html":
+		write = (*Report).WriteHTML
+	case "markdown":
+		write = (*Report).WriteMarkdown
 	default:
-		return 2, fmt.Errorf("specdiff: unknown format %q (want text or json)", format)
+		return 2, fmt.Errorf("specdiff: unknown format %q (want text, json, html or markdown)", format)
 	}
 	oldSpec, err := readSpec(oldPath)
 	if err != nil {

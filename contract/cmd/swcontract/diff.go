@@ -9,7 +9,7 @@ import (
 	"github.com/callwire/callwire/contract/specdiff"
 )
 
-const diffUsage = `Usage: swcontract diff [--format text|json] OLD.yaml NEW.yaml
+const diffUsage = `Usage: swcontract diff [--format text|json|html|markdown] OLD.yaml NEW.yaml
 
 Lists the changes between two OpenAPI 3 documents that matter to a client
 reading the retrieve-a-call response, found by oasdiff's response rules:
@@ -19,7 +19,10 @@ the reader's side: a property that became optional or was removed, a changed
 type or format, an added enum value, null newly allowed.
 
 Each line gives the severity (breaking, non-breaking or info), the kind, the
-status and JSON Pointer, and what changed. --format json adds the oasdiff rule.
+status and JSON Pointer, and what changed (coloured on a terminal unless
+NO_COLOR is set). --format json adds the oasdiff rule; --format html writes
+one self-contained page and --format markdown a pull-request comment or job
+summary, both with the breaking changes first.
 
 Exit codes:
   0  no breaking change
@@ -31,7 +34,7 @@ Exit codes:
 func runDiff(args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
-	format := fset.String("format", "text", "text or json")
+	format := fset.String("format", "text", "text, json, html or markdown")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, diffUsage)

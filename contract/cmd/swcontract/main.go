@@ -4,7 +4,7 @@
 //	swcontract check [--format text|json|junit|github|html|markdown] [--fail-on error|warning] [--out FILE] PATH...
 //	swcontract live [--sid SID ...] [--sample-recent N] [--format ...] [--secret-id ID]
 //	swcontract record [--sid SID ...] [--sample-recent N] --out DIR
-//	swcontract diff [--format text|json] OLD.yaml NEW.yaml
+//	swcontract diff [--format text|json|html|markdown] OLD.yaml NEW.yaml
 //	swcontract version
 //
 // Run "swcontract -h" for subcommands, flags and exit codes. From a clone,
