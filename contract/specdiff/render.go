@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/callwire/callwire/contract/report"
 )
@@ -97,4 +98,40 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// FormatColorText is the text format coloured for a terminal (severities
+// and the summary), which swcontract diff asks Run for when its output is
+// a terminal (see report.ColorFor).
+const FormatColorText = "text+color"
+
+// severityColor colours a severity; each colour has the same length, so
+// the severity column stays aligned.
+func severityColor(s Severity) string {
+	switch s {
+	case SeverityBreaking:
+		return report.Red
+	case SeverityNonBreaking:
+		return report.Yellow
+	}
+	return report.Cyan
+}
+
+// WriteColorText writes the text format with ANSI colours.
+func (r *Report) WriteColorText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range r.Changes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", report.Paint(true, severityColor(c.Severity), string(c.Severity)), c.Kind, pointerText(c.Pointer), c.Message)
+	}
+	switch {
+	case len(r.Changes) == 0:
+		fmt.Fprintln(tw, report.Paint(true, report.Green, "no changes to the Retrieve a Call response"))
+	case r.Breaking():
+		fmt.Fprintf(tw, "%d changes: %s, %d non-breaking, %d info\n", len(r.Changes),
+			report.Paint(true, report.Red, fmt.Sprintf("%d breaking", r.Count(SeverityBreaking))), r.Count(SeverityNonBreaking), r.Count(SeverityInfo))
+	default:
+		fmt.Fprintf(tw, "%d changes: %s, %d non-breaking, %d info\n", len(r.Changes),
+			report.Paint(true, report.Green, "0 breaking"), r.Count(SeverityNonBreaking), r.Count(SeverityInfo))
+	}
+	return tw.Flush()
 }

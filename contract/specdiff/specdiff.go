@@ -187,6 +187,8 @@ func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
 	case "", "text":
 	case "json":
 		write = (*Report).WriteJSON
+	case FormatColorText:
+		write = (*Report).WriteColorText
 	case "html":
 		write = (*Report).WriteHTML
 	case "markdown":

@@ -154,6 +154,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
+	rep.SetColor(opts.out == "" && report.ColorFor(stdout, os.Getenv))
 	inputs := findInputs(opts.paths)
 	for ev := range checkInputs(v, inputs, stdin) {
 		switch {

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
+	"github.com/callwire/callwire/contract/report"
 	"github.com/callwire/callwire/contract/specdiff"
 )
 
@@ -45,7 +47,11 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	if fset.NArg() != 2 {
 		return usageError(stderr, "diff", "want OLD and NEW, got %d paths", fset.NArg())
 	}
-	code, err := specdiff.Run(fset.Arg(0), fset.Arg(1), *format, stdout)
+	f := *format
+	if f == "text" && report.ColorFor(stdout, os.Getenv) {
+		f = specdiff.FormatColorText
+	}
+	code, err := specdiff.Run(fset.Arg(0), fset.Arg(1), f, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "swcontract diff: %v\n", err)
 		return exitUsage
