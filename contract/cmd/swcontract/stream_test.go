@@ -78,7 +78,8 @@ func peakHeap(fn func()) uint64 {
 // TestCheckMemoryDoesNotGrowWithEntries checks that checking a HAR holds
 // memory for the exchanges in flight, not for every entry or result: the
 // peak heap for 20,000 entries stays near the one for 2,000 in the formats
-// that spool what follows the results (JSON) or the counts (JUnit). It runs
+// that spool what follows the results (JSON), the counts (JUnit) or the
+// groups (HTML, Markdown). It runs
 // alone (not parallel) so the heap is its own.
 func TestCheckMemoryDoesNotGrowWithEntries(t *testing.T) { //nolint:paralleltest // measures the heap
 	if testing.Short() {
@@ -86,7 +87,7 @@ func TestCheckMemoryDoesNotGrowWithEntries(t *testing.T) { //nolint:paralleltest
 	}
 	dir := t.TempDir()
 	small, large := writeBigHAR(t, dir, 2_000), writeBigHAR(t, dir, 20_000)
-	for _, format := range []string{"json", "junit"} {
+	for _, format := range []string{"json", "junit", "html", "markdown"} {
 		measure := func(path string) (uint64, string) {
 			var out countingWriter
 			var code int
