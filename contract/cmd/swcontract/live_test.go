@@ -14,6 +14,8 @@ import (
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
+
+	"github.com/callwire/callwire/contract/report"
 )
 
 const (
@@ -216,7 +218,7 @@ func TestDispatch(t *testing.T) {
 func TestLiveFormats(t *testing.T) {
 	t.Parallel()
 	outAPI := recSID(t, "drift/200-direction-outbound-api-2019-shape")
-	for _, format := range []string{"text", "json", "junit", "github"} {
+	for _, format := range report.Formats {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			e := setupLive(t)

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/callwire/callwire/contract/report"
 )
 
 const streamCallURL = "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
@@ -143,7 +145,7 @@ func TestUnusableInEveryFormat(t *testing.T) {
 	}
 	args := []string{p("ok.json"), p("bad/broken.json"), p("missing.json"), p("entry.har"), p("notes.txt")}
 	reasons := []string{"invalid JSON: malformed", "no such file or directory", "response.content: text is not valid base64", "invalid JSON: syntax error"}
-	for _, format := range []string{"text", "json", "junit", "github"} {
+	for _, format := range report.Formats {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
@@ -240,7 +242,7 @@ func TestHARCredentialsNeverEchoed(t *testing.T) {
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range []string{"text", "json", "junit", "github"} {
+	for _, format := range report.Formats {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
