@@ -1,10 +1,10 @@
 // Command swcontract checks recorded SignalWire "Retrieve a Call" exchanges
 // against the pinned OpenAPI contract.
 //
-//	swcontract check [--format text|json|junit|github] [--fail-on error|warning] [--out FILE] PATH...
+//	swcontract check [--format text|json|junit|github|html|markdown] [--fail-on error|warning] [--out FILE] PATH...
 //	swcontract live [--sid SID ...] [--sample-recent N] [--format ...] [--secret-id ID]
 //	swcontract record [--sid SID ...] [--sample-recent N] --out DIR
-//	swcontract diff [--format text|json] OLD.yaml NEW.yaml
+//	swcontract diff [--format text|json|html|markdown] OLD.yaml NEW.yaml
 //	swcontract version
 //
 // Run "swcontract -h" for subcommands, flags and exit codes. From a clone,
