@@ -165,12 +165,14 @@ func (r *Report) AddUnusable(source, reason string) {
 	r.Unusable = append(r.Unusable, Unusable{Source: source, Reason: reason})
 }
 
-// replay writes r through a Stream in format.
-func (r *Report) replay(format string, w io.Writer) error {
+// Write writes the report in format, one of Formats; color colours the
+// text format for a terminal (see ColorFor).
+func (r *Report) Write(format string, w io.Writer, color bool) error {
 	s, err := NewStream(format, w, r.Spec, r.FailOn)
 	if err != nil {
 		return err
 	}
+	s.SetColor(color)
 	for _, fr := range r.Results {
 		s.Add(fr)
 	}
@@ -192,16 +194,16 @@ func (r *Report) Summary() string {
 }
 
 // WriteText writes the report as text; see Stream.
-func (r *Report) WriteText(w io.Writer) error { return r.replay("text", w) }
+func (r *Report) WriteText(w io.Writer) error { return r.Write("text", w, false) }
 
 // WriteJSON writes the report as one indented JSON document; see Stream.
-func (r *Report) WriteJSON(w io.Writer) error { return r.replay("json", w) }
+func (r *Report) WriteJSON(w io.Writer) error { return r.Write("json", w, false) }
 
 // WriteJUnit writes the report as JUnit XML; see Stream.
-func (r *Report) WriteJUnit(w io.Writer) error { return r.replay("junit", w) }
+func (r *Report) WriteJUnit(w io.Writer) error { return r.Write("junit", w, false) }
 
 // WriteGitHub writes the report as GitHub Actions annotations; see Stream.
-func (r *Report) WriteGitHub(w io.Writer) error { return r.replay("github", w) }
+func (r *Report) WriteGitHub(w io.Writer) error { return r.Write("github", w, false) }
 
 // Failed reports whether any result has a finding at or above failOn; an
 // empty failOn means SeverityError. Unusable inputs are not failures of the

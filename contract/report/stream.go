@@ -29,7 +29,7 @@ const MaxListed = 1000
 const MaxAggregated = 1000
 
 // Formats are the report formats NewStream writes.
-var Formats = []string{"text", "json", "junit", "github"}
+var Formats = []string{"text", "json", "junit", "github", "html", "markdown"}
 
 // Aggregate is one fingerprint's findings in the exchanges a report did not
 // list, described by the first of them.
@@ -119,10 +119,23 @@ func NewStream(format string, w io.Writer, spec contract.SpecInfo, failOn contra
 		s.sink = &junitSink{w: w}
 	case "github":
 		s.sink = &githubSink{w: w}
+	case "html":
+		s.sink = &groupSink{w: w, page: htmlPage{}}
+	case "markdown":
+		s.sink = &groupSink{w: w, page: markdownPage{}}
 	default:
 		return nil, fmt.Errorf("report format %q: want one of %s", contract.Truncate(format, 20), strings.Join(Formats, ", "))
 	}
 	return s, nil
+}
+
+// SetColor colours the text format for a terminal (see ColorFor): the
+// verdicts, severities, unusable inputs and warnings. Other formats are
+// never coloured. Call it before adding anything.
+func (s *Stream) SetColor(on bool) {
+	if t, ok := s.sink.(*textSink); ok {
+		t.color = on
+	}
 }
 
 // keep records the first error.
@@ -146,6 +159,12 @@ func (s *Stream) Add(fr FileResult) {
 	}
 	if fr.Fails(s.failOn) {
 		s.failed = true
+	}
+	if g, ok := s.sink.(*groupSink); ok {
+		// HTML and Markdown group every finding by rule and pointer and
+		// list no exchange on its own, so there is nothing to cap.
+		g.add(s, &fr)
+		return
 	}
 	switch {
 	case len(fr.Findings) == 0 && s.listedClean < MaxListed:
@@ -342,28 +361,41 @@ func verdict(fr *FileResult, failOn contract.Severity) string {
 // the aggregated findings and the summary. Results without findings are
 // counted, not listed.
 type textSink struct {
-	w  io.Writer
-	tw *tabwriter.Writer
+	w     io.Writer
+	tw    *tabwriter.Writer
+	color bool
+}
+
+// paint colours s when the text is for a terminal.
+func (t *textSink) paint(color, s string) string { return Paint(t.color, color, s) }
+
+// verdict is the coloured verdict of fr.
+func (t *textSink) verdict(s *Stream, fr *FileResult) string {
+	v := verdict(fr, s.failOn)
+	if fr.Fails(s.failOn) {
+		return t.paint(Red, v)
+	}
+	return t.paint(Green, v)
 }
 
 func (t *textSink) result(s *Stream, fr *FileResult) error {
 	if len(fr.Findings) == 0 {
 		return nil
 	}
-	fmt.Fprintf(t.tw, "%s: %s\n", verdict(fr, s.failOn), oneLine(describe(fr)))
+	fmt.Fprintf(t.tw, "%s: %s\n", t.verdict(s, fr), oneLine(describe(fr)))
 	for _, f := range fr.Findings {
-		fmt.Fprintf(t.tw, "  %s\t%s\t%s\n", f.Severity, oneLine(f.Rule), oneLine(Sentence(f)))
+		fmt.Fprintf(t.tw, "  %s\t%s\t%s\n", t.paint(severityColor(f.Severity), oneLine(string(f.Severity))), oneLine(f.Rule), oneLine(Sentence(f)))
 	}
 	return t.tw.Flush()
 }
 
 func (t *textSink) unusable(_ *Stream, u *Unusable) error {
-	_, err := fmt.Fprintf(t.w, "UNUSABLE: %s: %s\n", oneLine(u.Name()), oneLine(u.Reason))
+	_, err := fmt.Fprintf(t.w, "%s: %s: %s\n", t.paint(Red, "UNUSABLE"), oneLine(u.Name()), oneLine(u.Reason))
 	return err
 }
 
 func (t *textSink) warning(_ *Stream, w *Warning) error {
-	_, err := fmt.Fprintf(t.w, "WARNING: %s: %s\n", oneLine(w.Source), oneLine(w.Message))
+	_, err := fmt.Fprintf(t.w, "%s: %s: %s\n", t.paint(Yellow, "WARNING"), oneLine(w.Source), oneLine(w.Message))
 	return err
 }
 
@@ -371,14 +403,14 @@ func (t *textSink) end(s *Stream) error {
 	if s.aggregated > 0 {
 		fmt.Fprintf(t.tw, "AGGREGATED: %d more exchanges with findings, by fingerprint:\n", s.aggregated)
 		for _, a := range s.aggregates() {
-			fmt.Fprintf(t.tw, "  %s\t%s\t%s\t(%d exchanges)\n", a.Severity, oneLine(a.Rule), oneLine(a.Sentence), a.Exchanges)
+			fmt.Fprintf(t.tw, "  %s\t%s\t%s\t(%d exchanges)\n", t.paint(severityColor(a.Severity), oneLine(string(a.Severity))), oneLine(a.Rule), oneLine(a.Sentence), a.Exchanges)
 		}
 		if s.otherFindings > 0 {
 			fmt.Fprintf(t.tw, "  and %d findings with other fingerprints\n", s.otherFindings)
 		}
 	}
 	if s.nothingChecked() {
-		fmt.Fprintf(t.tw, "UNUSABLE: %s\n", NothingChecked)
+		fmt.Fprintf(t.tw, "%s: %s\n", t.paint(Red, "UNUSABLE"), NothingChecked)
 	}
 	fmt.Fprintln(t.tw, s.Summary())
 	return t.tw.Flush()

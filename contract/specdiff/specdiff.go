@@ -213,22 +213,33 @@ func Run(oldPath, newPath, format string, stdout io.Writer) (int, error) {
 }
 
 func checkFormat(format string) error {
+	_, err := writerFor(format)
+	return err
+}
+
+// writerFor returns the writer of a report format.
+func writerFor(format string) (func(*Report, io.Writer) error, error) {
 	switch format {
-	case "", "text", "json":
-		return nil
+	case "", "text":
+		return (*Report).WriteText, nil
+	case "json":
+		return (*Report).WriteJSON, nil
+	case FormatColorText:
+		return (*Report).WriteColorText, nil
+	case "html":
+		return (*Report).WriteHTML, nil
+	case "markdown":
+		return (*Report).WriteMarkdown, nil
 	}
-	return fmt.Errorf("specdiff: unknown format %q (want text or json)", format)
+	return nil, fmt.Errorf("specdiff: unknown format %q (want text, json, html or markdown)", format)
 }
 
 // RunBytes is Run on documents already read, named oldName and newName in
 // errors (at most MaxSpecSize bytes each, as Load checks).
 func RunBytes(oldName string, oldSpec []byte, newName string, newSpec []byte, format string, stdout io.Writer) (int, error) {
-	if err := checkFormat(format); err != nil {
+	write, err := writerFor(format)
+	if err != nil {
 		return 2, err
-	}
-	write := (*Report).WriteText
-	if format == "json" {
-		write = (*Report).WriteJSON
 	}
 	rep, err := compare(oldName, oldSpec, newName, newSpec)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -47,6 +48,10 @@ type console struct {
 	shutdown logTail // that noise, shown only if stopping fails
 	partial  []byte  // an emulator log line not yet ended
 	shown    bool    // the kept logs were shown
+	// source is the function whose emulator writes the log now; reasons
+	// are its warnings and errors, shown on failure even without -v.
+	source  string
+	reasons logTail
 }
 
 // maxLogBytes bounds the log a quiet run keeps to show on failure; older
@@ -59,6 +64,7 @@ func newConsole(stdout, stderr io.Writer, verbose bool) *console {
 		grace: time.Second, slow: time.Second,
 		logs:     logTail{max: maxLogBytes},
 		shutdown: logTail{max: 64 << 10},
+		reasons:  logTail{max: maxReasonBytes},
 	}
 	errFile, ok := stderr.(*os.File)
 	if !ok {
@@ -237,6 +243,11 @@ func (c *console) Write(p []byte) (int, error) {
 // logLine takes one line of the emulator's output. c.mu is held.
 func (c *console) logLine(line string) {
 	line = strings.TrimRight(line, "\r")
+	if !c.stopping {
+		if r, ok := reasonLine(line); ok {
+			c.reasons.add("local: " + c.source + " logged " + r)
+		}
+	}
 	switch {
 	case c.stopping:
 		c.shutdown.add(line)
@@ -264,6 +275,91 @@ func labelReport(line string) string {
 	}
 	end := i + j + len(" MB")
 	return line[:end] + " (the configured size; the emulator does not measure it)" + line[end:]
+}
+
+// from names the function whose emulator writes the log from now on.
+func (c *console) from(fn string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flushPartial()
+	c.source = fn
+	c.stopping = false
+}
+
+// showReasons writes the warnings and errors the functions logged, the
+// reason a run failed, in a few lines: shown even without -v.
+func (c *console) showReasons() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flushPartial()
+	c.endPending()
+	c.reasons.writeTo(c.stderr, "why, from the function's log")
+}
+
+// maxReasonBytes bounds the warnings and errors kept for showReasons, and
+// maxReasonLine each of them.
+const (
+	maxReasonBytes = 8 << 10
+	maxReasonLine  = 600
+)
+
+// reasonKeys are the members of a function's JSON log line that say why,
+// in the order shown.
+var reasonKeys = []string{"outcome", "reason", "failure_reasons", "status", "upstream_status", "errorType", "errorMessage", "error"}
+
+// reasonLine returns a warning or an error of a function's log (a JSON
+// line from log/slog, or slog's text format) in one short line: the level,
+// the message and the members in reasonKeys.
+func reasonLine(line string) (string, bool) {
+	if strings.HasPrefix(line, "time=") {
+		for _, lvl := range []string{" level=WARN ", " level=ERROR "} {
+			if strings.Contains(line, lvl) {
+				return truncate(line), true
+			}
+		}
+		return "", false
+	}
+	if !strings.HasPrefix(line, "{") {
+		return "", false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(line), &m) != nil {
+		return "", false
+	}
+	var level, msg string
+	_ = json.Unmarshal(m["level"], &level)
+	if level != "WARN" && level != "ERROR" {
+		return "", false
+	}
+	if json.Unmarshal(m["message"], &msg) != nil {
+		_ = json.Unmarshal(m["msg"], &msg)
+	}
+	var parts []string
+	for _, k := range reasonKeys {
+		raw, ok := m[k]
+		if !ok {
+			continue
+		}
+		v := string(raw)
+		var str string
+		if json.Unmarshal(raw, &str) == nil {
+			v = str
+		}
+		parts = append(parts, k+"="+v)
+	}
+	out := level + " " + strconv.Quote(msg)
+	if len(parts) > 0 {
+		out += ": " + strings.Join(parts, ", ")
+	}
+	return truncate(out), true
+}
+
+// truncate bounds a reason line.
+func truncate(s string) string {
+	if len(s) <= maxReasonLine {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxReasonLine], "") + "..."
 }
 
 // stop marks the start of the emulator's shutdown.
@@ -377,6 +473,16 @@ func (t tally) verdict() string {
 		}
 	}
 	head := t.function + ": ok"
+	if d, findings := t.drift(); d > 0 && nFailed == 0 {
+		// Warn mode returns a call that breaks the contract: the verdict
+		// says so, not only the "contract" member on stdout.
+		head = t.function + ": drift in warn mode, "
+		if len(t.results) == 1 {
+			head += count(findings, "contract finding", "contract findings")
+		} else {
+			head += fmt.Sprintf("%d of %d responses not conformant (%s)", d, len(t.results), count(findings, "contract finding", "contract findings"))
+		}
+	}
 	switch {
 	case nFailed > 0 && len(t.results) == 1:
 		head = t.function + ": function error " + failed[0]
@@ -416,6 +522,53 @@ func (t tally) verdict() string {
 	}
 	parts = append(parts, t.counts...)
 	return head + ", " + strings.Join(parts, ", ")
+}
+
+// drift returns how many of the responses say they break the contract
+// (getcall's "contract": {"conformant": false} in warn mode, in the payload
+// or in an HTTP response's body) and their findings in all.
+func (t tally) drift() (responses, findings int) {
+	for _, res := range t.results {
+		if res.Err != nil {
+			continue
+		}
+		if c, ok := contractSummary(res.Payload); ok && !c.Conformant {
+			responses++
+			findings += c.Findings
+		}
+	}
+	return responses, findings
+}
+
+// summary is the "contract" member of a normalized call.
+type summary struct {
+	Conformant bool `json:"conformant"`
+	Findings   int  `json:"findings"`
+}
+
+// contractSummary reads the "contract" member of a payload: a normalized
+// call, or an HTTP response (API Gateway, Function URL) whose body is one.
+func contractSummary(payload []byte) (summary, bool) {
+	var doc struct {
+		Contract   *summary `json:"contract"`
+		StatusCode int      `json:"statusCode"`
+		Body       *string  `json:"body"`
+	}
+	if json.Unmarshal(payload, &doc) != nil {
+		return summary{}, false
+	}
+	if doc.Contract != nil {
+		return *doc.Contract, true
+	}
+	if doc.StatusCode != 0 && doc.Body != nil {
+		var body struct {
+			Contract *summary `json:"contract"`
+		}
+		if json.Unmarshal([]byte(*doc.Body), &body) == nil && body.Contract != nil {
+			return *body.Contract, true
+		}
+	}
+	return summary{}, false
 }
 
 // details are the -v lines before the verdict: each invoke's figures (the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -198,6 +199,68 @@ func TestRunnerFailBuild(t *testing.T) {
 	}
 }
 
+// Payloads of getcall in warn mode: a call that breaks the contract, as
+// returned directly and inside a Function URL response, and one that does not.
+const (
+	drifted     = `{"schema":"callwire.call.v1","sid":"x","contract":{"conformant":false,"findings":10}}`
+	driftedHTTP = `{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"sid\":\"x\",\"contract\":{\"conformant\":false,\"findings\":10}}"}`
+	conformant  = `{"schema":"callwire.call.v1","sid":"x","contract":{"conformant":true,"findings":0}}`
+)
+
+func withPayload(r *lambdatest.Result, payload string) *lambdatest.Result {
+	r.Payload = []byte(payload)
+	return r
+}
+
+func TestReasonLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, line, want string
+	}{
+		{name: "JSON warning", line: `{"timestamp":"t","level":"WARN","message":"publish: call","sid":"s","outcome":"retry","upstream_status":404,"reason":"not_found","error":"signalwire: HTTP 404","requestId":"r"}`,
+			want: `WARN "publish: call": outcome=retry, reason=not_found, upstream_status=404, error=signalwire: HTTP 404`},
+		{name: "JSON error with an object", line: `{"level":"ERROR","msg":"batch","failure_reasons":{"not_found":1}}`,
+			want: `ERROR "batch": failure_reasons={"not_found":1}`},
+		{name: "text format", line: `time=2026-03-02T14:08:00Z level=WARN msg="publish: call" reason=not_found`,
+			want: `time=2026-03-02T14:08:00Z level=WARN msg="publish: call" reason=not_found`},
+		{name: "info", line: `{"level":"INFO","message":"publish: batch","item_failures":1}`},
+		{name: "text info", line: `time=t level=INFO msg=x`},
+		{name: "emulator", line: `06 Dec 2026 12:57:15,879 [WARNING] (rapid) Reset initiated: SandboxTerminated`},
+		{name: "not JSON", line: `{"level":"WARN"`},
+		{name: "long", line: `{"level":"WARN","message":"m","error":"` + strings.Repeat("é", 1000) + `"}`,
+			want: `WARN "m": error=` + strings.Repeat("é", (maxReasonLine-len(`WARN "m": error=`))/2) + "..."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := reasonLine(tt.line)
+			if ok != (tt.want != "") || got != tt.want {
+				t.Errorf("reasonLine = %q, %v; want %q", got, ok, tt.want)
+			}
+		})
+	}
+}
+
+// TestConsoleReasons checks that the warnings and errors of each function's
+// log are shown, named by function, without -v, and not the emulator's
+// shutdown noise.
+func TestConsoleReasons(t *testing.T) {
+	t.Parallel()
+	c, _, stderr := testConsole(false, false)
+	c.from("callback")
+	fmt.Fprintln(c, `{"level":"INFO","message":"callback","status":204}`)
+	c.from("publish")
+	fmt.Fprint(c, `{"level":"WARN","message":"publish: call","reason":"not_found"}`+"\n"+`{"level":"ERROR","message":"late"`)
+	c.stop()
+	fmt.Fprintln(c, `{"level":"WARN","message":"shutting down"}`)
+	c.showReasons()
+	want := "local: why, from the function's log:\n" +
+		`local: publish logged WARN "publish: call": reason=not_found` + "\n"
+	if diff := cmp.Diff(want, stderr.String()); diff != "" {
+		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestVerdict(t *testing.T) {
 	t.Parallel()
 	ok := func(init, d time.Duration) *lambdatest.Result {
@@ -228,6 +291,17 @@ func TestVerdict(t *testing.T) {
 			want: "getcall: function error on 3 of 4 invokes (A, B), 4 invokes, init 7.0 ms, duration 5.0 ms, then p50 3.0 ms, p99 3.0 ms"},
 		{name: "live", t: tally{function: "getcall", live: true, results: []*lambdatest.Result{{}}},
 			want: "getcall: ok, 1 invoke, live"},
+		{name: "drift in warn mode", t: tally{function: "getcall", counts: counts, results: []*lambdatest.Result{withPayload(ok(7*time.Millisecond, time.Millisecond), drifted)}},
+			want: "getcall: drift in warn mode, 10 contract findings, 1 invoke, init 7.0 ms, duration 1.0 ms, 1 Secrets Manager request, 1 upstream request"},
+		{name: "drift in an HTTP response's body", t: tally{function: "getcall", results: []*lambdatest.Result{withPayload(ok(0, time.Millisecond), driftedHTTP)}},
+			want: "getcall: drift in warn mode, 10 contract findings, 1 invoke, duration 1.0 ms"},
+		{name: "drift in some responses", t: tally{function: "getcall", results: []*lambdatest.Result{
+			withPayload(ok(0, time.Millisecond), drifted), withPayload(ok(0, time.Millisecond), conformant), withPayload(ok(0, time.Millisecond), drifted)}},
+			want: "getcall: drift in warn mode, 2 of 3 responses not conformant (20 contract findings), 3 invokes, duration 1.0 ms, then p50 1.0 ms, p99 1.0 ms"},
+		{name: "conformant", t: tally{function: "getcall", results: []*lambdatest.Result{withPayload(ok(0, time.Millisecond), conformant)}},
+			want: "getcall: ok, 1 invoke, duration 1.0 ms"},
+		{name: "a function error wins over drift", t: tally{function: "getcall", results: []*lambdatest.Result{withPayload(ok(0, time.Millisecond), drifted), failed("A")}},
+			want: "getcall: function error on 1 of 2 invokes (A), 2 invokes, duration 1.0 ms, then p50 3.0 ms, p99 3.0 ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,7 +42,8 @@
 // Exit status: 0 when every invoke succeeded, 1 when the function returned an
 // error (stdout then holds {"errorType","errorMessage"}), 2 when the runner
 // itself failed or the command line is wrong (a one-line reason on stderr),
-// 130 when interrupted by Ctrl-C (143 by SIGTERM). "go run" turns every
+// 130 when interrupted by Ctrl-C (143 by SIGTERM, 129 by SIGHUP), after
+// stopping everything it started. "go run" turns every
 // failure into 1; "go tool local" passes the status through.
 package main
 
@@ -55,14 +56,17 @@ import (
 
 func main() {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// The runner listens for as long as it runs and never dies by a
+	// signal: "go tool" forwards each signal it gets to the runner, so a
+	// signal sent to the process group (timeout(1), CI runners) arrives
+	// twice. The first one stops the run, which then stops what it started
+	// and exits 128 plus the signal's number; later ones change nothing.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
-		sig := <-sigs
-		// A second Ctrl-C ends the runner at once; the emulator, in its
-		// own process group, gets SIGTERM from the kernel as its parent dies.
-		signal.Stop(sigs)
-		cancel(signalError{sig})
+		for sig := range sigs {
+			cancel(signalError{sig})
+		}
 	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	cancel(nil)

@@ -174,14 +174,17 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 		return 0, err
 	}
 	start := func(fn string, env []string) (*lambdatest.Emulator, error) {
+		r.out.from(fn)
 		return lambdatest.Start(ctx, lambdatest.Config{
 			RIE: rie, Bootstrap: bootstraps[fn], Env: append(env, o.env...), FunctionName: fn,
 			Timeout: o.timeout, MemoryMB: o.memoryMB, LogLevel: o.logLevel, LogFormat: o.logFormat, Logs: r.out,
 		})
 	}
 
-	// The callback function: every invoke must be answered 2xx.
-	failed := false
+	// The callback function: every invoke must be answered 2xx. problems
+	// are what went wrong, for the verdict.
+	var problems []string
+	rejected := 0
 	cb, err := start("callback", append(slices.Clone(base), queue.environ()...))
 	if err != nil {
 		return 0, err
@@ -194,9 +197,12 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 		}
 		r.out.detail(strings.Replace(invokeLine(i, o.n, res), "local: invoke", "local: callback invoke", 1))
 		if status := answerStatus(res); status < 200 || status > 299 {
-			failed = true
+			rejected++
 			r.out.line("local: the callback was answered " + describeAnswer(res, status))
 		}
+	}
+	if rejected > 0 {
+		problems = append(problems, fmt.Sprintf("the callback was refused %d of %d times", rejected, o.n))
 	}
 	if err := cb.Close(); err != nil {
 		return 0, err
@@ -219,7 +225,7 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 			_ = pub.Close()
 		}
 	}()
-	batches := 0
+	batches, back := 0, 0
 	for {
 		out, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(queue.url),
@@ -239,11 +245,14 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 			}
 		}
 		batches++
-		retried, err := r.publishBatch(ctx, pub, sqsc, queue.url, out.Messages, batches)
+		n, err := r.publishBatch(ctx, pub, sqsc, queue.url, out.Messages, batches)
 		if err != nil {
 			return 0, err
 		}
-		failed = failed || retried
+		back += n
+	}
+	if back > 0 {
+		problems = append(problems, count(back, "record came back through the queue", "records came back through the queue"))
 	}
 	if batches == 0 {
 		r.out.line("local: nothing was queued, so the publish function was not invoked")
@@ -264,8 +273,12 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 		}
 	}
 	verdict := "ok"
-	if failed {
-		verdict = "failed"
+	if len(problems) > 0 {
+		// Why, without -v: the functions' logs, then their warnings and
+		// errors in a few lines.
+		r.out.showLogs(false)
+		r.out.showReasons()
+		verdict = "failed: " + strings.Join(problems, ", ")
 	}
 	counts := append([]string{
 		count(int(demo.Secrets.Requests()), "Secrets Manager request", "Secrets Manager requests"),
@@ -275,16 +288,16 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 		count(int(end.ddb.Requests("")), "DynamoDB request", "DynamoDB requests"),
 		count(int(end.bus.Requests("")), "EventBridge request", "EventBridge requests"))
 	r.out.line(fmt.Sprintf("pipeline: %s, %s published; %s", verdict, count(len(published), "event", "events"), strings.Join(counts, ", ")))
-	if failed {
+	if len(problems) > 0 {
 		return exitFunctionError, nil
 	}
 	return exitOK, nil
 }
 
 // publishBatch invokes the publish function with msgs as one SQS event,
-// deletes the records it did not report as failures, and reports whether
-// any came back.
-func (r *runner) publishBatch(ctx context.Context, pub *lambdatest.Emulator, sqsc *sqs.Client, queueURL string, msgs []types.Message, n int) (bool, error) {
+// deletes the records it did not report as failures, and returns how many
+// came back.
+func (r *runner) publishBatch(ctx context.Context, pub *lambdatest.Emulator, sqsc *sqs.Client, queueURL string, msgs []types.Message, n int) (int, error) {
 	arn := fmt.Sprintf("arn:aws:sqs:%s:%s:%s", lambdatest.DemoRegion, pipelineAccount, callbackQueueName)
 	ev := events.SQSEvent{Records: make([]events.SQSMessage, len(msgs))}
 	for i, m := range msgs {
@@ -301,21 +314,21 @@ func (r *runner) publishBatch(ctx context.Context, pub *lambdatest.Emulator, sqs
 	}
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	res, err := pub.Invoke(ctx, payload)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	r.out.detail(strings.Replace(invokeLine(n-1, n, res), "local: invoke", fmt.Sprintf("local: publish invoke (%d records)", len(msgs)), 1))
 	if res.Err != nil {
 		// A failed invoke returns the whole batch to the queue.
 		r.out.line(fmt.Sprintf("local: publish failed (%s); all %d records come back", res.Err.Type, len(msgs)))
-		return true, nil
+		return len(msgs), nil
 	}
 	var resp events.SQSEventResponse
 	if err := json.Unmarshal(res.Payload, &resp); err != nil {
-		return false, fmt.Errorf("publish answered %s: %w", res.Payload, err)
+		return 0, fmt.Errorf("publish answered %s: %w", res.Payload, err)
 	}
 	back := map[string]bool{}
 	for _, f := range resp.BatchItemFailures {
@@ -326,13 +339,13 @@ func (r *runner) publishBatch(ctx context.Context, pub *lambdatest.Emulator, sqs
 			continue
 		}
 		if _, err := sqsc.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queueURL), ReceiptHandle: aws.String(rec.ReceiptHandle)}); err != nil {
-			return false, fmt.Errorf("delete a processed hint: %w", err)
+			return 0, fmt.Errorf("delete a processed hint: %w", err)
 		}
 	}
 	if len(back) > 0 {
-		r.out.line(fmt.Sprintf("local: %d of %d records come back through the queue (item failures; the publish log says why)", len(back), len(msgs)))
+		r.out.line(fmt.Sprintf("local: %d of %d records come back through the queue (item failures)", len(back), len(msgs)))
 	}
-	return len(back) > 0, nil
+	return len(back), nil
 }
 
 // answerStatus returns the HTTP status of a Function URL answer, or 0.

@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
+	"github.com/callwire/callwire/internal/suggest"
 )
 
 // Exit statuses.
@@ -33,8 +36,35 @@ const (
 	exitInterrupted = 130
 )
 
-// helpHint ends every usage error.
-const helpHint = "run 'go run ./functions/local -h' for help"
+// helpHint ends every usage error, naming the command the way it was run.
+var helpHint = "run '" + invocation() + " -h' for help"
+
+// invocation returns how the runner was started, for the messages that
+// suggest a command: "go tool local" or "go run ./functions/local" from the
+// go command that started it (its parent), the path typed for a binary built
+// with go build. Where the parent cannot be read it is "go run
+// ./functions/local", as the README's Quick start shows.
+func invocation() string {
+	const goRun = "go run ./functions/local"
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(os.Getppid()) + "/cmdline")
+	if err == nil {
+		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		if len(args) >= 2 && strings.TrimSuffix(filepath.Base(args[0]), ".exe") == "go" {
+			switch args[1] {
+			case "tool":
+				return "go tool local"
+			case "run", "test":
+				return goRun
+			}
+		}
+	}
+	// A binary the go command built for go run or go test lives in a
+	// go-build directory, under the temporary directory or the build cache.
+	if len(os.Args) > 0 && !strings.Contains(os.Args[0], "go-build") && !strings.HasSuffix(os.Args[0], ".test") {
+		return os.Args[0]
+	}
+	return goRun
+}
 
 // options are the command-line flags and argument.
 type options struct {
@@ -110,6 +140,38 @@ func newFlagSet(o *options) *flag.FlagSet {
 	return fs
 }
 
+// defaultEventsText says which event each function gets without EVENT_FILE,
+// from defaultEventFiles, so the help cannot fall behind it.
+func defaultEventsText() string {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(defaultEventFiles)) {
+		parts = append(parts, name+" "+defaultEventFiles[name])
+	}
+	parts = append(parts, "callback a completed status callback signed with the demo key", "any other function {}")
+	return strings.Join(parts, ", ")
+}
+
+// wrap breaks s into lines of at most width bytes, between words.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, w := range strings.Fields(s) {
+		switch {
+		case i == 0:
+		case n+1+len(w) > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
+
 // help is the -h text.
 func help() string {
 	var o options
@@ -118,16 +180,15 @@ func help() string {
 	b.WriteString(`usage: go run ./functions/local [flags] [EVENT_FILE]
        go tool local [flags] [EVENT_FILE]     (the same, with exact exit statuses)
 
-Runs a Lambda function of this module under the AWS Lambda Runtime Interface Emulator
-(Linux only) and invokes it with EVENT_FILE, or the function's default event: getcall
-testdata/events/direct.json, driftcheck testdata/driftcheck/schedule.json, callback a
-completed status callback signed with the demo key, any other function {}.
-
+`)
+	b.WriteString(wrap("Runs a Lambda function of this module under the AWS Lambda Runtime Interface Emulator "+
+		"(Linux only) and invokes it with EVENT_FILE, or the function's default event: "+defaultEventsText()+".", 88))
+	b.WriteString(`
 stdout holds the function's responses, one line per invoke; stderr one verdict line,
 with progress for steps that take a while. The logs appear when the run fails, or with -v.
 
 Exit status: 0 every invoke succeeded, 1 the function returned an error, 2 the runner
-itself failed or the command line is wrong, 130 interrupted (Ctrl-C). "go run" reports
+itself failed or the command line is wrong, 130 interrupted (Ctrl-C), 143 by SIGTERM. "go run" reports
 every failure as 1; "go tool local" passes the status through.
 
 Flags:
@@ -222,6 +283,15 @@ type service interface {
 func (r *runner) fail(ctx context.Context, err error) int {
 	var ue *usageError
 	var be *lambdatest.BuildError
+	if ctx.Err() == nil && signaled(err) {
+		// A signal sent to the process group reaches a child that has not
+		// yet moved to its own group at the same time as the runner, whose
+		// handler may not have run yet: give it a moment.
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
 	switch {
 	case ctx.Err() != nil:
 		msg := fmt.Sprintf("local: interrupted after %d/%d invokes", len(r.results), r.opts.n)
@@ -242,6 +312,17 @@ func (r *runner) fail(ctx context.Context, err error) int {
 	r.out.showLogs(false)
 	r.out.line("local: " + strings.Join(strings.Fields(err.Error()), " "))
 	return exitHarness
+}
+
+// signaled reports whether err comes from a child process that a signal
+// ended.
+func signaled(err error) bool {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
 }
 
 // interruptedStatus is the exit status of a run that ctx interrupted:
@@ -280,7 +361,11 @@ func (r *runner) run(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		if !slices.Contains(names, o.function) {
-			return 0, &usageError{fmt.Sprintf("-function %s: no such function; want one of %s", o.function, strings.Join(names, ", "))}
+			guess := ""
+			if g := suggest.Closest(o.function, names); g != "" {
+				guess = " (did you mean " + g + "?)"
+			}
+			return 0, &usageError{fmt.Sprintf("-function %s: no such function%s; want one of %s", o.function, guess, strings.Join(names, ", "))}
 		}
 	}
 	event, err := r.event(root)
@@ -305,6 +390,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	if o.port != 0 {
 		addr = "127.0.0.1:" + strconv.Itoa(o.port)
 	}
+	r.out.from(o.function)
 	step := r.out.step("starting the emulator", "")
 	emu, err := lambdatest.Start(ctx, lambdatest.Config{
 		RIE:          rie,
@@ -549,6 +635,7 @@ func (r *runner) report() int {
 	}
 	if code != exitOK {
 		r.out.showLogs(false)
+		r.out.showReasons()
 	}
 	for _, l := range t.details() {
 		r.out.detail(l)

@@ -96,13 +96,15 @@ func TestRunGolden(t *testing.T) {
 		name     string
 		args     []string
 		wantCode int
+		// verdict is how the verdict line starts (default "getcall: ok,").
+		verdict string
 	}{
 		{name: "direct", args: []string{filepath.Join(events, "direct.json")}},
 		{name: "eventbridge", args: []string{filepath.Join(events, "eventbridge.json")}},
 		{name: "apigw-v2", args: []string{filepath.Join(events, "apigw-v2.json")}},
 		{name: "function-url", args: []string{filepath.Join(events, "function-url.json")}},
 		{name: "conformant", args: []string{"-call-sid", conformantSID}},
-		{name: "drifted", args: []string{"-call-sid", driftedSID}},
+		{name: "drifted", args: []string{"-call-sid", driftedSID}, verdict: "getcall: drift in warn mode, "},
 		{name: "drifted-unusable", args: []string{"-call-sid", unusableSID}, wantCode: 1},
 		{name: "unknown", args: []string{"-call-sid", unknownSID}, wantCode: 1},
 	}
@@ -136,13 +138,21 @@ func TestRunGolden(t *testing.T) {
 				t.Errorf("output mismatch with %s (-want +got):\n%s", golden, diff)
 			}
 			checkQuiet(t, code, stderr, "getcall", "1 invoke", "1 Secrets Manager request, 1 upstream request")
+			if want := tt.verdict; code == 0 {
+				if want == "" {
+					want = "getcall: ok,"
+				}
+				if lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n"); !strings.HasPrefix(lines[len(lines)-1], want) {
+					t.Errorf("verdict %q, want it to start %q", lines[len(lines)-1], want)
+				}
+			}
 		})
 	}
 }
 
 // verdictRE matches a verdict line: the function, ok or its error, the
 // invokes, one init, the durations and the request counts.
-var verdictRE = regexp.MustCompile(`^(\w+): (ok|function error [\w.]+|function error on \d+ of \d+ invokes \([\w., ]+\)), ` +
+var verdictRE = regexp.MustCompile(`^(\w+): (ok|drift in warn mode, [^,]+|function error [\w.]+|function error on \d+ of \d+ invokes \([\w., ]+\)), ` +
 	`(\d+ invokes?), init \d+\.\d+ ms, duration \d+\.\d+ ms(, then p50 \d+\.\d+ ms, p99 \d+\.\d+ ms)?, (.+)$`)
 
 // progressRE matches the line of a step that took a while.
@@ -165,7 +175,7 @@ func checkQuiet(t *testing.T, code int, stderr, fn, invokes, counts string) {
 		t.Errorf("last line of stderr is not a verdict: %q; stderr:\n%s", last, stderr)
 	case m[1] != fn || m[3] != invokes || m[5] != counts:
 		t.Errorf("verdict %q, want function %s, %s, counts %q", last, fn, invokes, counts)
-	case (code == 0) != (m[2] == "ok"):
+	case (code == 0) != (m[2] == "ok" || strings.HasPrefix(m[2], "drift in warn mode, ")):
 		t.Errorf("verdict %q for exit %d", last, code)
 	}
 	if code == 0 {

@@ -31,7 +31,10 @@ func TestGoToolExitCodes(t *testing.T) {
 	}{
 		{name: "version", args: []string{"--version"}, code: exitOK, stdout: contract.SpecSHA256},
 		{name: "unknown function", args: []string{"-function", "nosuch"}, code: exitHarness, stderr: "local: -function nosuch: no such function; want one of "},
-		{name: "usage error", args: []string{"-n", "0"}, code: exitHarness, stderr: helpHint},
+		// Run as go tool, its help hint says so.
+		{name: "usage error", args: []string{"-n", "0"}, code: exitHarness, stderr: "local: -n must be at least 1\nrun 'go tool local -h' for help\n"},
+		{name: "mistyped function", args: []string{"-function", "getcal"}, code: exitHarness,
+			stderr: "local: -function getcal: no such function (did you mean getcall?); want one of "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

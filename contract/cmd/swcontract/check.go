@@ -36,9 +36,13 @@ Past 1000 exchanges with findings, the rest are aggregated by fingerprint.
 Flags may come before or after PATH.
 
 Flags:
-  --format text|json|junit|github
-        report format (default text): text for people, json for tools,
-        junit for CI test views, github for GitHub Actions annotations
+  --format text|json|junit|github|html|markdown
+        report format (default text): text for people (coloured on a
+        terminal unless NO_COLOR is set), json for tools, junit for CI test
+        views, github for GitHub Actions annotations, html for one
+        self-contained page that reads offline, markdown for pull-request
+        comments and job summaries; html and markdown group the findings by
+        rule and pointer with their counts and an example exchange
   --fail-on error|warning
         lowest finding severity that fails an exchange (default error)
   --out FILE
@@ -72,7 +76,7 @@ type checkOptions struct {
 func (o *checkOptions) registerReport(fset *flag.FlagSet) {
 	fset.Func("format", "", func(s string) error {
 		if !slices.Contains(report.Formats, s) {
-			return errors.New("want text, json, junit or github")
+			return errors.New("want " + strings.Join(report.Formats, ", "))
 		}
 		o.format = s
 		return nil
@@ -150,6 +154,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
+	rep.SetColor(opts.out == "" && report.ColorFor(stdout, os.Getenv))
 	inputs := findInputs(opts.paths)
 	for ev := range checkInputs(v, inputs, stdin) {
 		switch {
@@ -172,6 +177,7 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "swcontract: write report: %s\n", reason(err))
 		return exitUsage
 	}
+	wroteReport(stderr, opts.out)
 	switch {
 	case !rep.Usable():
 		return exitUsage
@@ -498,4 +504,16 @@ func pathOf(err error, fallback string) string {
 		return pe.Path
 	}
 	return fallback
+}
+
+// wroteReport says on stderr where --out wrote the report, as an absolute
+// path, so a CI log shows where to find it; stdout stays empty.
+func wroteReport(stderr io.Writer, out string) {
+	if out == "" {
+		return
+	}
+	if abs, err := filepath.Abs(out); err == nil {
+		out = abs
+	}
+	fmt.Fprintf(stderr, "swcontract: wrote the report to %s\n", out)
 }

@@ -11,11 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"os"
 
+	"github.com/callwire/callwire/contract/report"
 	"github.com/callwire/callwire/contract/specdiff"
 )
 
-const diffUsage = `Usage: swcontract diff [--format text|json] OLD NEW
+const diffUsage = `Usage: swcontract diff [--format text|json|html|markdown] OLD NEW
 
 Lists the changes between two OpenAPI 3 documents that matter to a client
 reading the retrieve-a-call response, found by oasdiff's response rules:
@@ -31,7 +33,10 @@ document). A URL is fetched with the same limits as a file: at most 8 MiB,
 within 30 seconds, at most 3 redirects, https only, no credentials in the URL.
 
 Each line gives the severity (breaking, non-breaking or info), the kind, the
-status and JSON Pointer, and what changed. --format json adds the oasdiff rule.
+status and JSON Pointer, and what changed (coloured on a terminal unless
+NO_COLOR is set). --format json adds the oasdiff rule; --format html writes
+one self-contained page and --format markdown a pull-request comment or job
+summary, both with the breaking changes first.
 
 Exit codes:
   0  no breaking change
@@ -55,7 +60,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 func runDiffWith(hc *http.Client, args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("diff", flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
-	format := fset.String("format", "text", "text or json")
+	format := fset.String("format", "text", "text, json, html or markdown")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, diffUsage)
@@ -66,8 +71,12 @@ func runDiffWith(hc *http.Client, args []string, stdout, stderr io.Writer) int {
 	if fset.NArg() != 2 {
 		return usageError(stderr, "diff", "want OLD and NEW, got %d paths", fset.NArg())
 	}
+	f := *format
+	if f == "text" && report.ColorFor(stdout, os.Getenv) {
+		f = specdiff.FormatColorText
+	}
 	if !isURL(fset.Arg(0)) && !isURL(fset.Arg(1)) {
-		code, err := specdiff.Run(fset.Arg(0), fset.Arg(1), *format, stdout)
+		code, err := specdiff.Run(fset.Arg(0), fset.Arg(1), f, stdout)
 		if err != nil {
 			fmt.Fprintf(stderr, "swcontract diff: %v\n", err)
 			return exitUsage
@@ -97,7 +106,7 @@ func runDiffWith(hc *http.Client, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	code, err := specdiff.RunBytes(names[0], docs[0], names[1], docs[1], *format, stdout)
+	code, err := specdiff.RunBytes(names[0], docs[0], names[1], docs[1], f, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "swcontract diff: %v\n", err)
 		return exitUsage

@@ -37,8 +37,8 @@ Flags:
   --sample-recent N
         also check the N most recent calls from List Calls, 0 to 1000
         (default 0: none)
-  --format text|json|junit|github
-        report format (default text)
+  --format text|json|junit|github|html|markdown
+        report format (default text); see "swcontract check -h"
   --fail-on error|warning
         lowest finding severity that fails an exchange (default error)
   --out FILE
@@ -254,10 +254,11 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 		ex.Body = nil // only the result is kept
 		report.Add(sid, ex, res)
 	}
-	if err := writeReport(report, opts.format, opts.out, stdout); err != nil {
+	if err := writeReport(report, opts.format, opts.out, stdout, getenv); err != nil {
 		fmt.Fprintf(stderr, "swcontract: %v\n", err)
 		return exitUsage
 	}
+	wroteReport(stderr, opts.out)
 	if report.Failed(opts.failOn) {
 		return exitFail
 	}
@@ -265,19 +266,13 @@ func runLive(args []string, stdout, stderr io.Writer, getenv func(string) string
 }
 
 // writeReport writes the report in format to the file out, or to stdout
-// when out is "".
-func writeReport(r *report.Report, format, out string, stdout io.Writer) error {
-	write := map[string]func(*report.Report, io.Writer) error{
-		"text":   (*report.Report).WriteText,
-		"json":   (*report.Report).WriteJSON,
-		"junit":  (*report.Report).WriteJUnit,
-		"github": (*report.Report).WriteGitHub,
-	}[format]
+// when out is "" (coloured on a terminal; see report.ColorFor).
+func writeReport(r *report.Report, format, out string, stdout io.Writer, getenv func(string) string) error {
 	w, closeOut, err := openOut(out, stdout)
 	if err != nil {
 		return err
 	}
-	err = write(r, w)
+	err = r.Write(format, w, out == "" && report.ColorFor(stdout, getenv))
 	if cerr := closeOut(); err == nil {
 		err = cerr
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
+
+	"github.com/callwire/callwire/contract/report"
 )
 
 const (
@@ -216,7 +218,7 @@ func TestDispatch(t *testing.T) {
 func TestLiveFormats(t *testing.T) {
 	t.Parallel()
 	outAPI := recSID(t, "drift/200-direction-outbound-api-2019-shape")
-	for _, format := range []string{"text", "json", "junit", "github"} {
+	for _, format := range report.Formats {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			e := setupLive(t)
@@ -238,8 +240,9 @@ func TestLiveFormats(t *testing.T) {
 	}
 }
 
-// TestDriftWorkflow checks that .github/workflows/drift.yml parses and runs
-// the live check as intended.
+// TestDriftWorkflow checks that .github/workflows/drift.yml parses, records
+// with the repository's secrets, writes JUnit and the job summary in
+// Markdown, and runs swcontract with go tool so exit codes stay apart.
 func TestDriftWorkflow(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile("../../../.github/workflows/drift.yml")
@@ -270,7 +273,7 @@ func TestDriftWorkflow(t *testing.T) {
 	if _, ok := wf.On["workflow_dispatch"]; !ok {
 		t.Error("no workflow_dispatch trigger")
 	}
-	var uses, runs []string
+	var uses, junit, summary []string
 	var uploadAlways bool
 	var env map[string]string
 	for _, job := range wf.Jobs {
@@ -281,9 +284,19 @@ func TestDriftWorkflow(t *testing.T) {
 			if strings.HasPrefix(s.Uses, "actions/upload-artifact@") && s.If == "always()" {
 				uploadAlways = true
 			}
-			if strings.Contains(s.Run, "swcontract live") {
-				runs = append(runs, s.Run)
+			if strings.Contains(s.Run, "swcontract") && !strings.Contains(s.Run, "go tool swcontract ") {
+				t.Errorf("step %q runs swcontract other than with go tool (go run turns exit 2 into 1): %q", s.Name, s.Run)
+			}
+			switch {
+			case strings.Contains(s.Run, "swcontract record"):
 				env = s.Env
+			case strings.Contains(s.Run, "--format junit"):
+				junit = append(junit, s.Run)
+			case strings.Contains(s.Run, "--format markdown"):
+				summary = append(summary, s.Run)
+				if !strings.Contains(s.If, "always()") {
+					t.Errorf("the job summary step runs if %q, want always()", s.If)
+				}
 			}
 		}
 	}
@@ -295,8 +308,11 @@ func TestDriftWorkflow(t *testing.T) {
 	if !uploadAlways {
 		t.Error("the report upload does not run if: always()")
 	}
-	if len(runs) != 1 || !strings.Contains(runs[0], "--format junit") || !strings.Contains(runs[0], "--out drift-report.xml") {
-		t.Errorf("live step = %q", runs)
+	if len(junit) != 1 || !strings.Contains(junit[0], "--out drift-report.xml") {
+		t.Errorf("JUnit step = %q", junit)
+	}
+	if len(summary) != 1 || !strings.Contains(summary[0], `--out "$GITHUB_STEP_SUMMARY"`) {
+		t.Errorf("job summary step = %q", summary)
 	}
 	for _, k := range []string{"SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_API_TOKEN", "SIGNALWIRE_SPACE_URL"} {
 		if env[k] != "${{ secrets."+k+" }}" {

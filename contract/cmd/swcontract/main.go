@@ -1,10 +1,10 @@
 // Command swcontract checks recorded SignalWire "Retrieve a Call" exchanges
 // against the pinned OpenAPI contract.
 //
-//	swcontract check [--format text|json|junit|github] [--fail-on error|warning] [--out FILE] PATH...
+//	swcontract check [--format text|json|junit|github|html|markdown] [--fail-on error|warning] [--out FILE] PATH...
 //	swcontract live [--sid SID ...] [--sample-recent N] [--format ...] [--secret-id ID]
 //	swcontract record [--sid SID ...] [--sample-recent N] --out DIR
-//	swcontract diff [--format text|json] OLD.yaml NEW.yaml
+//	swcontract diff [--format text|json|html|markdown] OLD.yaml NEW.yaml
 //	swcontract version
 //
 // Run "swcontract -h" for subcommands, flags and exit codes. From a clone,
@@ -18,6 +18,7 @@ import (
 	"os"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/internal/suggest"
 )
 
 // Exit codes.
@@ -74,8 +75,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
 	}
+	if guess := suggest.Closest(args[0], commands); guess != "" {
+		return usageError(stderr, "", "unknown command %q (did you mean %s?)", contract.Truncate(args[0], 40), guess)
+	}
 	return usageError(stderr, "", "unknown command %q", contract.Truncate(args[0], 40))
 }
+
+// commands are swcontract's subcommands, for "did you mean".
+var commands = []string{"check", "diff", "live", "record", "version", "help"}
 
 // usageError writes a usage error as one line, followed by where to find
 // help, and returns exitUsage. cmd is the subcommand, or "" for swcontract

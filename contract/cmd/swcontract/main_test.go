@@ -193,7 +193,7 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "check no path", args: []string{"check"}, code: 2, stderr: "no PATH given"},
 		{name: "unknown flag", args: []string{"check", "--bogus", p("ok.json")}, code: 2, stderr: "flag provided but not defined: -bogus"},
 		{name: "unknown format", args: []string{"check", "--format", "xml", p("ok.json")}, code: 2,
-			stderr: `invalid value "xml" for flag -format: want text, json, junit or github`},
+			stderr: `invalid value "xml" for flag -format: want text, json, junit, github, html, markdown`},
 		{name: "unknown fail-on", args: []string{"check", "--fail-on", "info", p("ok.json")}, code: 2,
 			stderr: `invalid value "info" for flag -fail-on: want error or warning`},
 		{name: "conformant", args: []string{"check", p("ok.json")}, code: 0, stdout: "checked 1, conformant 1, nonconformant 0, skipped 0"},
@@ -450,6 +450,24 @@ func TestRunFormats(t *testing.T) {
 			want := "::error file=" + strings.NewReplacer(":", "%3A", ",", "%2C").Replace(filepath.Join(dir, "drift.json")) + ",title=schema.enum::/direction: expected one of inbound, outbound, got outbound-api\n"
 			if !strings.Contains(string(out), want) {
 				t.Errorf("github output lacks %q:\n%s", want, out)
+			}
+		}},
+		{format: "html", check: func(t *testing.T, out []byte) {
+			s := string(out)
+			for _, want := range []string{"<!DOCTYPE html>", `id="verdict">FAIL<`, "<li><b>3</b>checked</li>", "<li><b>1</b>skipped</li>",
+				"<code>schema.enum</code>", "/direction: expected one of inbound, outbound, got outbound-api", filepath.Join(dir, "drift.json")} {
+				if !strings.Contains(s, want) {
+					t.Errorf("html output lacks %q:\n%s", want, s)
+				}
+			}
+		}},
+		{format: "markdown", check: func(t *testing.T, out []byte) {
+			s := string(out)
+			for _, want := range []string{"## swcontract report: ❌ **FAIL**", "| 3 | 2 | 1 | 1 | 0 |",
+				"| **error** (fails) | `schema.enum` | `/direction` | 1 | 1 | `/direction: expected one of inbound, outbound, got outbound-api` in `" + filepath.Join(dir, "drift.json")} {
+				if !strings.Contains(s, want) {
+					t.Errorf("markdown output lacks %q:\n%s", want, s)
+				}
 			}
 		}},
 	}

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/callwire/callwire/contract/report"
 )
 
 const streamCallURL = "https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
@@ -78,7 +80,8 @@ func peakHeap(fn func()) uint64 {
 // TestCheckMemoryDoesNotGrowWithEntries checks that checking a HAR holds
 // memory for the exchanges in flight, not for every entry or result: the
 // peak heap for 20,000 entries stays near the one for 2,000 in the formats
-// that spool what follows the results (JSON) or the counts (JUnit). It runs
+// that spool what follows the results (JSON), the counts (JUnit) or the
+// groups (HTML, Markdown). It runs
 // alone (not parallel) so the heap is its own.
 func TestCheckMemoryDoesNotGrowWithEntries(t *testing.T) { //nolint:paralleltest // measures the heap
 	if testing.Short() {
@@ -86,7 +89,7 @@ func TestCheckMemoryDoesNotGrowWithEntries(t *testing.T) { //nolint:paralleltest
 	}
 	dir := t.TempDir()
 	small, large := writeBigHAR(t, dir, 2_000), writeBigHAR(t, dir, 20_000)
-	for _, format := range []string{"json", "junit"} {
+	for _, format := range []string{"json", "junit", "html", "markdown"} {
 		measure := func(path string) (uint64, string) {
 			var out countingWriter
 			var code int
@@ -142,7 +145,7 @@ func TestUnusableInEveryFormat(t *testing.T) {
 	}
 	args := []string{p("ok.json"), p("bad/broken.json"), p("missing.json"), p("entry.har"), p("notes.txt")}
 	reasons := []string{"invalid JSON: malformed", "no such file or directory", "response.content: text is not valid base64", "invalid JSON: syntax error"}
-	for _, format := range []string{"text", "json", "junit", "github"} {
+	for _, format := range report.Formats {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
@@ -239,7 +242,7 @@ func TestHARCredentialsNeverEchoed(t *testing.T) {
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range []string{"text", "json", "junit", "github"} {
+	for _, format := range report.Formats {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // rieTool is the Runtime Interface Emulator's import path, pinned as a tool
@@ -56,12 +58,11 @@ func (e *BuildError) Unwrap() error { return e.Err }
 // executable, outDir/bootstrap.
 func BuildBootstrap(ctx context.Context, root, pkg, outDir string) (string, error) {
 	out := filepath.Join(outDir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build",
-		"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", &BuildError{Target: pkg, Err: err, Output: msg}
+	var output bytes.Buffer
+	err := runGo(ctx, root, &output, &output, []string{"CGO_ENABLED=0", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH},
+		"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	if err != nil {
+		return "", &BuildError{Target: pkg, Err: err, Output: output.Bytes()}
 	}
 	return out, nil
 }
@@ -71,21 +72,49 @@ func BuildBootstrap(ctx context.Context, root, pkg, outDir string) (string, erro
 func RIEPath(ctx context.Context, root string) (string, error) {
 	// "go tool -n" builds the tool into the build cache and prints its path
 	// instead of running it; a second call costs a fraction of a second.
-	cmd := exec.CommandContext(ctx, "go", "tool", "-n", rieTool)
-	cmd.Dir = root
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
+	var stdout, stderr bytes.Buffer
+	if err := runGo(ctx, root, &stdout, &stderr, nil, "tool", "-n", rieTool); err != nil {
 		return "", &BuildError{Target: "aws-lambda-rie", Err: err, Output: stderr.Bytes()}
 	}
-	path := strings.TrimRight(string(out), "\r\n")
+	path := strings.TrimRight(stdout.String(), "\r\n")
 	info, err := os.Stat(path)
 	if err != nil || info.IsDir() {
 		return "", fmt.Errorf("lambdatest: build aws-lambda-rie: go tool -n printed %q, not an executable", path)
 	}
 	return path, nil
 }
+
+// runGo runs the go command with args in root, with env added to the
+// environment, and stops it cleanly when ctx is done: the go command and
+// the compilers and linker it starts run in a process group of their own,
+// which gets SIGINT (the go command then removes its work directory) and,
+// if it is still there after goStopDelay, SIGKILL. The go command's
+// temporary files go to a directory of our own, removed once it has exited,
+// so an interrupted build leaves nothing in the temporary directory.
+func runGo(ctx context.Context, root string, stdout, stderr io.Writer, env []string, args ...string) error {
+	tmp, err := os.MkdirTemp("", "callwire-go-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	cmd.Env = append(append(os.Environ(), env...), "GOTMPDIR="+tmp)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.SysProcAttr = groupAttr()
+	cmd.Cancel = func() error { return interruptGroup(cmd.Process) }
+	cmd.WaitDelay = goStopDelay
+	err = cmd.Run()
+	if cmd.Process != nil {
+		// Whatever the go command started and left behind.
+		killGroup(cmd.Process)
+	}
+	return err
+}
+
+// goStopDelay is how long an interrupted go command has to exit before it
+// is killed.
+const goStopDelay = 5 * time.Second
 
 // oneLine squeezes command output into one line for an error message.
 func oneLine(b []byte) string {

@@ -241,7 +241,12 @@ func (e *Emulator) awaitListening(ctx context.Context, addr string) error {
 		case <-e.exited:
 			// Let the readers take in the emulator's last words.
 			e.awaitReaders(time.Second)
-			return fmt.Errorf("aws-lambda-rie exited at startup (%v): %s", e.waitErr, e.logs.lastLine())
+			// Wrapped, so a caller can tell an emulator a signal ended.
+			why := e.waitErr
+			if why == nil {
+				why = errors.New("exit status 0")
+			}
+			return fmt.Errorf("aws-lambda-rie exited at startup (%w): %s", why, e.logs.lastLine())
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for aws-lambda-rie: %w", context.Cause(ctx))
 		case <-deadline.C:

@@ -18,6 +18,26 @@ func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 }
 
+// groupAttr puts a go command in its own process group, so the runner
+// stops it, with everything it started, when the run is interrupted.
+func groupAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+// interruptGroup sends SIGINT to the process group p leads.
+func interruptGroup(p *os.Process) error {
+	err := syscall.Kill(-p.Pid, syscall.SIGINT)
+	if errors.Is(err, syscall.ESRCH) {
+		return os.ErrProcessDone
+	}
+	return err
+}
+
+// killGroup kills what is left of the process group p led.
+func killGroup(p *os.Process) {
+	_ = syscall.Kill(-p.Pid, syscall.SIGKILL)
+}
+
 // terminate asks the emulator to shut down; it kills the runtime itself.
 func terminate(pid int) error {
 	return syscall.Kill(pid, syscall.SIGTERM)

@@ -4,6 +4,7 @@ package lambdatest
 
 import (
 	"errors"
+	"os"
 	"syscall"
 )
 
@@ -14,6 +15,12 @@ var errNotSupported = errors.New("aws-lambda-rie runs only on Linux")
 func supported() error { return errNotSupported }
 
 func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+func groupAttr() *syscall.SysProcAttr { return nil }
+
+func interruptGroup(p *os.Process) error { return p.Kill() }
+
+func killGroup(*os.Process) {}
 
 func terminate(int) error { return errNotSupported }
 
