@@ -50,12 +50,12 @@ func functions() []function {
 	}
 	return []function{
 		{
-			name: "getcall", pkg: "./functions/getcall", budget: 3 * time.Millisecond,
+			name: "getcall", pkg: "./functions/cmd/getcall", budget: 3 * time.Millisecond,
 			event: func() ([]byte, error) { return getcallEvent, nil },
 			check: noError,
 		},
 		{
-			name: "callback", pkg: "./functions/callback", budget: 3 * time.Millisecond,
+			name: "callback", pkg: "./functions/cmd/callback", budget: 3 * time.Millisecond,
 			event: func() ([]byte, error) {
 				return json.Marshal(lambdatest.CallbackEvent(
 					lambdatest.CallbackFields(lambdatest.DemoCallSID, "completed", 3), lambdatest.DemoSigningKey))
@@ -72,7 +72,7 @@ func functions() []function {
 			},
 		},
 		{
-			name: "publish", pkg: "./functions/publish", budget: 5 * time.Millisecond,
+			name: "publish", pkg: "./functions/cmd/publish", budget: 5 * time.Millisecond,
 			event: func() ([]byte, error) {
 				seq := int64(3)
 				body, err := json.Marshal(pipeline.Hint{CallSID: lambdatest.DemoCallSID, Status: "completed",
@@ -97,12 +97,12 @@ func functions() []function {
 			},
 		},
 		{
-			name: "sweep", pkg: "./functions/sweep", budget: 5 * time.Millisecond,
+			name: "sweep", pkg: "./functions/cmd/sweep", budget: 5 * time.Millisecond,
 			event: func() ([]byte, error) { return []byte(`{}`), nil },
 			check: noError,
 		},
 		{
-			name: "driftcheck", pkg: "./functions/driftcheck", budget: 5 * time.Millisecond,
+			name: "driftcheck", pkg: "./functions/cmd/driftcheck", budget: 5 * time.Millisecond,
 			event: func() ([]byte, error) {
 				return []byte(`{"call_sids":["` + lambdatest.DemoCallSID + `"],"sample_recent":0,"probe_not_found":false}`), nil
 			},

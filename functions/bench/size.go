@@ -30,7 +30,7 @@ func (b *bench) binarySize(ctx context.Context) error {
 	const limit = 12_000_000
 	for _, arch := range []string{"arm64", "amd64"} {
 		out := filepath.Join(b.work, "size-"+arch, "bootstrap")
-		if err := b.goBuild(ctx, "./functions/getcall", arch, out); err != nil {
+		if err := b.goBuild(ctx, "./functions/cmd/getcall", arch, out); err != nil {
 			return err
 		}
 		fi, err := os.Stat(out)

@@ -1,4 +1,4 @@
-package main
+package callback
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func BenchmarkWarmCallback(b *testing.B) {
 		return &sqs.SendMessageOutput{}, nil
 	})
 	env.h.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
-	env.h.metrics = emf.NewWriter(io.Discard)
+	env.h.metrics = emf.NewWriter(io.Discard, Metrics)
 	ev := event("completed", testKey)
 	ctx := b.Context()
 	for range 3 { // warm: the secret is fetched and parsed once
@@ -67,7 +67,7 @@ func BenchmarkWarmCallback(b *testing.B) {
 func BenchmarkForgedCallback(b *testing.B) {
 	env := setup(b, secretJSON(testKey, testPrevKey))
 	env.h.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
-	env.h.metrics = emf.NewWriter(io.Discard)
+	env.h.metrics = emf.NewWriter(io.Discard, Metrics)
 	ev := event("completed", "PSKforged")
 	ctx := b.Context()
 	env.h.Handle(ctx, ev) //nolint:errcheck // warm-up

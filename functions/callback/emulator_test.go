@@ -1,4 +1,4 @@
-package main
+package callback
 
 import (
 	"encoding/json"
@@ -38,7 +38,7 @@ func TestBootstrapUnderEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bootstrap, err := lambdatest.BuildBootstrap(ctx, root, "./functions/callback", t.TempDir())
+	bootstrap, err := lambdatest.BuildBootstrap(ctx, root, "./functions/cmd/callback", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package callback
 
 import (
 	"context"
@@ -59,9 +59,9 @@ type sourceStats interface {
 
 var _ sourceStats = (*secrets.Source)(nil)
 
-// handler serves the status-callback Function URL. One handler lives per
+// Handler serves the status-callback Function URL. One handler lives per
 // execution environment.
-type handler struct {
+type Handler struct {
 	keys            keySource
 	queue           queueSender
 	queueURL        string
@@ -85,8 +85,8 @@ type deps struct {
 	metrics *emf.Writer
 }
 
-func newHandlerFrom(d deps) *handler {
-	h := &handler{
+func newHandlerFrom(d deps) *Handler {
+	h := &Handler{
 		keys:            d.keys,
 		queue:           d.queue,
 		queueURL:        d.cfg.queueURL,
@@ -136,7 +136,7 @@ type outcome struct {
 
 // Handle is the Lambda entry point for Function URL requests. It always
 // answers with an HTTP response; it never returns a function error.
-func (h *handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
+func (h *Handler) Handle(ctx context.Context, req events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
 	cold := h.cold.Swap(false)
 	fetchesBefore, staleBefore := h.stats()
 	out := outcome{method: strings.ToUpper(req.RequestContext.HTTP.Method)}
@@ -151,14 +151,14 @@ func (h *handler) Handle(ctx context.Context, req events.LambdaFunctionURLReques
 // stats returns the source's Secrets Manager calls and stale serves so far.
 // One request at a time runs in an execution environment, so the
 // difference over a request is that request's.
-func (h *handler) stats() (fetches, stale int64) {
+func (h *Handler) stats() (fetches, stale int64) {
 	if h.secrets == nil {
 		return 0, 0
 	}
 	return h.secrets.Fetches(), h.secrets.StaleServes()
 }
 
-func (h *handler) serve(ctx context.Context, req *events.LambdaFunctionURLRequest, out *outcome) events.LambdaFunctionURLResponse {
+func (h *Handler) serve(ctx context.Context, req *events.LambdaFunctionURLRequest, out *outcome) events.LambdaFunctionURLResponse {
 	if out.method != http.MethodPost && out.method != http.MethodGet {
 		out.result = resultMethodNotAllowed
 		resp := errorResponse(http.StatusMethodNotAllowed, resultMethodNotAllowed, "use POST (or GET) for status callbacks")
@@ -320,7 +320,7 @@ func verify(req webhook.Request, sig string, creds signalwire.Credentials) (webh
 // outage past the stale TTL) the request is answered 503 with the source's
 // Retry-After, so SignalWire retries once the source will call again. A
 // secret that reads but cannot be used is a configuration error: 500.
-func (h *handler) credentials(ctx context.Context, out *outcome) (signalwire.Credentials, events.LambdaFunctionURLResponse, bool) {
+func (h *Handler) credentials(ctx context.Context, out *outcome) (signalwire.Credentials, events.LambdaFunctionURLResponse, bool) {
 	creds, err := h.keys.Credentials(ctx)
 	if err == nil {
 		return creds, events.LambdaFunctionURLResponse{}, true
@@ -348,7 +348,7 @@ func retryAfter(err error) time.Duration {
 // counted when attempted whatever Secrets Manager answers; within the
 // interval it reads like Credentials. An interval of 0 turns refreshes off.
 // When the refresh fails, it returns creds.
-func (h *handler) refresh(ctx context.Context, creds signalwire.Credentials, out *outcome) signalwire.Credentials {
+func (h *Handler) refresh(ctx context.Context, creds signalwire.Credentials, out *outcome) signalwire.Credentials {
 	if h.refreshInterval <= 0 {
 		return creds
 	}
@@ -366,7 +366,7 @@ func (h *handler) refresh(ctx context.Context, creds signalwire.Credentials, out
 }
 
 // check adds the covered payload's findings to out.
-func (h *handler) check(out *outcome, p webhook.Payload) {
+func (h *Handler) check(out *outcome, p webhook.Payload) {
 	fs, err := callbackschema.Check(p.Fields)
 	if err != nil {
 		// The embedded schema compiled at start; this cannot happen.
@@ -498,7 +498,7 @@ func errorResponse(status int, typ, msg string) events.LambdaFunctionURLResponse
 }
 
 // report writes the request's one log line and its metrics.
-func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFetches int64) {
+func (h *Handler) report(ctx context.Context, out *outcome, cold bool, secretFetches int64) {
 	type loggedFinding struct {
 		Rule        string `json:"rule"`
 		Pointer     string `json:"pointer"`

@@ -1,4 +1,4 @@
-package main
+package callback
 
 import (
 	"fmt"
@@ -58,7 +58,7 @@ func TestSendMessageLandsInMoto(t *testing.T) {
 		queue:   client,
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(logs, nil)),
-		metrics: emf.NewWriter(logs),
+		metrics: emf.NewWriter(logs, Metrics),
 	})
 	resp, err := h.Handle(ctx, event("completed", testKey))
 	if err != nil || resp.StatusCode != http.StatusNoContent {

@@ -1,4 +1,4 @@
-package main
+package callback
 
 import (
 	"context"
@@ -60,7 +60,7 @@ func secretJSON(signingKey, previous string) string {
 // testEnv is a handler wired to the real AWS SDK clients and loopback
 // Secrets Manager and SQS endpoints.
 type testEnv struct {
-	h       *handler
+	h       *Handler
 	sm      *secretsserver.Server
 	sq      *sqsserver.Server
 	logs    *testkit.SyncBuffer
@@ -126,7 +126,7 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 	}
 	env := &testEnv{sm: sm, sq: sq, logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}, clock: &fakeClock{}}
 	env.clock.ns.Store(time.Date(2026, 3, 2, 14, 8, 0, 0, time.UTC).UnixNano())
-	metrics := emf.NewWriter(env.metrics)
+	metrics := emf.NewWriter(env.metrics, Metrics)
 	// The source as main builds it (boot.Secrets, sourceOptions), on the
 	// test's clock.
 	src := boot.Secrets(awsCfg(smURL), cfg.Settings, append(sourceOptions(cfg, metrics), secrets.WithClock(env.clock.Now))...)

@@ -1,12 +1,11 @@
-package main
+package driftcheck
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/env"
 )
 
 const (
@@ -26,26 +25,25 @@ type config struct {
 	probeNotFound bool
 }
 
+// vars declares driftcheck's environment, bound to c.
+func vars(c *config) env.Table {
+	return append(boot.Vars(&c.Settings),
+		env.Int(&c.sampleRecent, "DRIFT_SAMPLE_RECENT", strconv.Itoa(defaultSampleRecent),
+			"recent calls a run samples when its input does not say", 0, maxSampleRecent),
+		env.Bool(&c.probeNotFound, "DRIFT_PROBE_NOT_FOUND", "true",
+			"whether a run also checks the 404 of an unknown SID when its input does not say"),
+	)
+}
+
+// Env is driftcheck's environment, as data: the README's configuration
+// table and the deploy tests are built from it.
+func Env() env.Table { return vars(new(config)) }
+
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
-	settings, errs := boot.LoadSettings(getenv)
-	cfg := config{Settings: settings, sampleRecent: defaultSampleRecent, probeNotFound: true}
-	if v := getenv("DRIFT_SAMPLE_RECENT"); v != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 0 || n > maxSampleRecent {
-			errs = append(errs, fmt.Errorf("DRIFT_SAMPLE_RECENT %q must be an integer from 0 to %d", v, maxSampleRecent))
-		}
-		cfg.sampleRecent = n
-	}
-	if v := getenv("DRIFT_PROBE_NOT_FOUND"); v != "" {
-		b, err := strconv.ParseBool(strings.TrimSpace(v))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("DRIFT_PROBE_NOT_FOUND %q must be true or false", v))
-		}
-		cfg.probeNotFound = b
-	}
-	if len(errs) > 0 {
-		return config{}, fmt.Errorf("driftcheck: config: %w", errors.Join(errs...))
+	var cfg config
+	if err := vars(&cfg).Load(getenv); err != nil {
+		return config{}, fmt.Errorf("driftcheck: config: %w", err)
 	}
 	return cfg, nil
 }

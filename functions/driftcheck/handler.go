@@ -1,4 +1,4 @@
-package main
+package driftcheck
 
 import (
 	"context"
@@ -43,8 +43,8 @@ const (
 	defaultStartMargin = time.Second + defaultReserve
 )
 
-// handler serves driftcheck invocations; one lives per execution environment.
-type handler struct {
+// Handler serves driftcheck invocations; one lives per execution environment.
+type Handler struct {
 	cfg         config
 	calls       callSource
 	validator   func() (*contract.Validator, error)
@@ -65,8 +65,8 @@ type deps struct {
 	metrics *emf.Writer
 }
 
-func newHandlerFrom(d deps) *handler {
-	h := &handler{
+func newHandlerFrom(d deps) *Handler {
+	h := &Handler{
 		cfg:         d.cfg,
 		calls:       d.calls,
 		validator:   sync.OnceValues(contract.New),
@@ -125,7 +125,7 @@ func (e *opError) detail() string {
 
 // Handle is the Lambda entry point. payload is the schedule's input or a
 // direct invoke's event (see input); the answer is the drift report.
-func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (*drift.Report, error) {
+func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (*drift.Report, error) {
 	report := drift.New(contract.SpecInfo{Name: contract.SpecName, SHA256: contract.SpecSHA256}, h.now())
 	p, err := decodeInput(payload, h.cfg)
 	if err != nil {
@@ -214,7 +214,7 @@ func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (*drift.R
 // order. No job starts with less than h.startMargin left before ctx's
 // deadline (its result stays not done). The first operational failure
 // cancels the other jobs and is returned.
-func (h *handler) run(ctx, workCtx context.Context, v *contract.Validator, jobs []job) ([]result, error) {
+func (h *Handler) run(ctx, workCtx context.Context, v *contract.Validator, jobs []job) ([]result, error) {
 	results := make([]result, len(jobs))
 	g, gctx := errgroup.WithContext(workCtx)
 	g.SetLimit(h.workers)
@@ -232,14 +232,14 @@ func (h *handler) run(ctx, workCtx context.Context, v *contract.Validator, jobs 
 }
 
 // canStart reports whether there is time left to start another check.
-func (h *handler) canStart(ctx context.Context) bool {
+func (h *Handler) canStart(ctx context.Context) bool {
 	deadline, ok := ctx.Deadline()
 	return !ok || time.Until(deadline) >= h.startMargin
 }
 
 // outOfTime reports whether err came from the time budget (or a cancelled
 // invocation) rather than from SignalWire.
-func (h *handler) outOfTime(workCtx context.Context, err error) bool {
+func (h *Handler) outOfTime(workCtx context.Context, err error) bool {
 	if workCtx.Err() != nil {
 		return true
 	}
@@ -256,7 +256,7 @@ func (h *handler) outOfTime(workCtx context.Context, err error) bool {
 // the contract (no answer, 401/403, 429 or 5xx after the client's retries)
 // is an *opError; a check cut short by the time budget is a result that is
 // not done.
-func (h *handler) check(ctx context.Context, v *contract.Validator, j job) (result, error) {
+func (h *Handler) check(ctx context.Context, v *contract.Validator, j job) (result, error) {
 	stage := "call " + j.sid
 	if j.probe {
 		stage = "not-found probe " + j.sid
@@ -280,7 +280,7 @@ func (h *handler) check(ctx context.Context, v *contract.Validator, j job) (resu
 }
 
 // logReport writes the invocation's one log line: the whole report.
-func (h *handler) logReport(ctx context.Context, r *drift.Report) {
+func (h *Handler) logReport(ctx context.Context, r *drift.Report) {
 	level := slog.LevelInfo
 	if r.NonConformant > 0 || r.Partial {
 		level = slog.LevelWarn
@@ -291,7 +291,7 @@ func (h *handler) logReport(ctx context.Context, r *drift.Report) {
 }
 
 // logFailure writes the invocation's one log line for a failed run.
-func (h *handler) logFailure(ctx context.Context, r *drift.Report, err error) {
+func (h *Handler) logFailure(ctx context.Context, r *drift.Report, err error) {
 	typ, _ := classify(err)
 	h.log.LogAttrs(ctx, slog.LevelError, "driftcheck",
 		slog.String("outcome", typ),
@@ -301,7 +301,7 @@ func (h *handler) logFailure(ctx context.Context, r *drift.Report, err error) {
 
 // emit writes the run's metrics: one record with DriftChecks and
 // DriftNonConformant, and one DriftFindings record per severity.
-func (h *handler) emit(ctx context.Context, r *drift.Report) {
+func (h *Handler) emit(ctx context.Context, r *drift.Report) {
 	errs := []error{h.metrics.Emit(emf.Dimensions("driftcheck", h.cfg.FunctionName),
 		emf.Value{Name: emf.DriftChecks, Unit: emf.Count, Value: float64(r.Checked)},
 		emf.Value{Name: emf.DriftNonConformant, Unit: emf.Count, Value: float64(r.NonConformant)},

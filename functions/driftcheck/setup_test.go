@@ -1,4 +1,4 @@
-package main
+package driftcheck
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ type syncBuffer = testkit.SyncBuffer
 
 // testEnv is a handler wired to real clients and loopback servers.
 type testEnv struct {
-	h       *handler
+	h       *Handler
 	sm      *secretsserver.Server
 	sw      *replay.Server
 	logs    *syncBuffer
@@ -98,7 +98,7 @@ func setup(t *testing.T, o options) *testEnv {
 		cfg:     cfg,
 		calls:   client,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		metrics: emf.NewWriter(env.metrics),
+		metrics: emf.NewWriter(env.metrics, Metrics),
 	})
 	env.h.now = func() time.Time { return fixedNow }
 	return env

@@ -1,4 +1,4 @@
-package main
+package getcall
 
 import (
 	"context"
@@ -26,7 +26,7 @@ const benchSID = "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1"
 // benchEnv is a warm handler on loopback servers, with what a bare GET of the
 // same call needs: the same HTTP client and the call's URL.
 type benchEnv struct {
-	h   *handler
+	h   *Handler
 	hc  *http.Client
 	url string
 }
@@ -52,7 +52,7 @@ func setupBench(b *testing.B) *benchEnv {
 		calls:   retrieve.New(client, retrieve.ModeWarn, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		metrics: emf.NewWriter(io.Discard),
+		metrics: emf.NewWriter(io.Discard, Metrics),
 	})
 	env := &benchEnv{h: h, hc: hc, url: swURL + "/api/laml/2010-04-01/Accounts/" + testProjectID + "/Calls/" + benchSID}
 	for range 3 {

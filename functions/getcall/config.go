@@ -1,10 +1,11 @@
-package main
+package getcall
 
 import (
 	"errors"
 	"fmt"
 
 	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 )
 
@@ -14,19 +15,30 @@ type config struct {
 	mode retrieve.Mode
 }
 
+// vars declares getcall's environment, bound to c.
+func vars(c *config) env.Table {
+	return append(boot.Vars(&c.Settings),
+		env.Func("CONTRACT_MODE", string(retrieve.ModeWarn), "what a response that breaks the contract does: warn, strict or off",
+			func(v string) (err error) {
+				if c.mode, err = retrieve.ParseMode(v); err != nil {
+					return errMode
+				}
+				return nil
+			}),
+	)
+}
+
+var errMode = errors.New("must be warn, strict or off")
+
+// Env is getcall's environment, as data: the README's configuration table
+// and the deploy tests are built from it.
+func Env() env.Table { return vars(new(config)) }
+
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
-	settings, errs := boot.LoadSettings(getenv)
-	cfg := config{Settings: settings, mode: retrieve.ModeWarn}
-	if v := getenv("CONTRACT_MODE"); v != "" {
-		m, err := retrieve.ParseMode(v)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		cfg.mode = m
-	}
-	if len(errs) > 0 {
-		return config{}, fmt.Errorf("getcall: config: %w", errors.Join(errs...))
+	var cfg config
+	if err := vars(&cfg).Load(getenv); err != nil {
+		return config{}, fmt.Errorf("getcall: config: %w", err)
 	}
 	return cfg, nil
 }

@@ -1,4 +1,4 @@
-package main
+package getcall
 
 import (
 	"bytes"
@@ -33,9 +33,9 @@ var _ callRetriever = (*retrieve.Retriever)(nil)
 // fetchCounter reports how many Secrets Manager calls were made so far.
 type fetchCounter interface{ Fetches() int64 }
 
-// handler serves getcall invocations. One handler lives per execution
+// Handler serves getcall invocations. One handler lives per execution
 // environment; its clients and caches are reused by warm invocations.
-type handler struct {
+type Handler struct {
 	calls   callRetriever
 	secrets fetchCounter
 	log     *slog.Logger
@@ -53,8 +53,8 @@ type deps struct {
 	metrics *emf.Writer
 }
 
-func newHandlerFrom(d deps) *handler {
-	h := &handler{
+func newHandlerFrom(d deps) *Handler {
+	h := &Handler{
 		calls:   d.calls,
 		secrets: d.secrets,
 		log:     d.log,
@@ -77,7 +77,7 @@ type outcome struct {
 // itself, so an event that is not even JSON (or nested deeper than the
 // runtime's decoder allows) is an InvalidRequest like any other bad event,
 // never a runtime error of another type.
-func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	res, err := h.Handle(ctx, payload)
 	if err != nil {
 		return nil, err
@@ -93,7 +93,7 @@ func (h *handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 // Handle serves one event: a direct invoke, an EventBridge event or an HTTP
 // API / Function URL event, each answered in its own shape.
-func (h *handler) Handle(ctx context.Context, payload []byte) (any, error) {
+func (h *Handler) Handle(ctx context.Context, payload []byte) (any, error) {
 	cold := h.cold.Swap(false)
 	fetchesBefore := h.fetches()
 	var out outcome
@@ -122,13 +122,13 @@ func (h *handler) Handle(ctx context.Context, payload []byte) (any, error) {
 }
 
 // getCall retrieves one call through the retriever, keeping its outcome.
-func (h *handler) getCall(ctx context.Context, sid string, out *outcome) (voice.Call, error) {
+func (h *Handler) getCall(ctx context.Context, sid string, out *outcome) (voice.Call, error) {
 	call, o, err := h.calls.Get(ctx, sid)
 	out.Outcome = o
 	return call, err
 }
 
-func (h *handler) fetches() int64 {
+func (h *Handler) fetches() int64 {
 	if h.secrets == nil {
 		return 0
 	}
@@ -136,7 +136,7 @@ func (h *handler) fetches() int64 {
 }
 
 // fail records err and turns it into the function error callers match on.
-func (h *handler) fail(out *outcome, err error) error {
+func (h *Handler) fail(out *outcome, err error) error {
 	out.err = err
 	c := classify(err)
 	out.result = c.typ
@@ -160,7 +160,7 @@ func errorDetail(c errorClass, err error) string {
 }
 
 // serveHTTP answers GET /calls/{sid}; errors become {"error": {"type", "message"}}.
-func (h *handler) serveHTTP(ctx context.Context, req request, out *outcome) events.APIGatewayV2HTTPResponse {
+func (h *Handler) serveHTTP(ctx context.Context, req request, out *outcome) events.APIGatewayV2HTTPResponse {
 	sid, status := route(req.method, req.path)
 	switch status {
 	case http.StatusNotFound:
@@ -215,7 +215,7 @@ func jsonResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 }
 
 // report writes the invocation's one log line and its metrics.
-func (h *handler) report(ctx context.Context, out *outcome, cold bool, secretFetches int64) {
+func (h *Handler) report(ctx context.Context, out *outcome, cold bool, secretFetches int64) {
 	errs := 0
 	type loggedFinding struct {
 		Rule        string `json:"rule"`

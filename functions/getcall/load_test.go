@@ -1,4 +1,4 @@
-package main
+package getcall
 
 import (
 	"bytes"
@@ -82,7 +82,7 @@ func setupLoad(t *testing.T) *loadEnv {
 		calls:   retrieve.New(client, retrieve.ModeWarn, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(lines, nil)),
-		metrics: emf.NewWriter(lines),
+		metrics: emf.NewWriter(lines, Metrics),
 	})
 	le := &loadEnv{testEnv: env, clients: []*http.Client{hc, awsHTTP}, lines: lines}
 	t.Cleanup(le.closeIdle)

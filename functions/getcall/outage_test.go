@@ -1,7 +1,6 @@
-package main
+package getcall
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -37,7 +36,7 @@ func TestRefusedDuringSecretsOutage(t *testing.T) {
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smURL,
 		"SIGNALWIRE_SECRET_ID":             testSecretID, "CALLWIRE_ALLOW_LOOPBACK": "true",
 	}
-	h, err := newHandler(context.Background(), func(k string) string { return env[k] })
+	h, err := New(t.Context(), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

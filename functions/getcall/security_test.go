@@ -1,4 +1,4 @@
-package main
+package getcall
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func rewire(t *testing.T, e *testEnv, smURL, awsAccessKey string) {
 		calls:   retrieve.New(client, e.mode, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		metrics: emf.NewWriter(e.metrics),
+		metrics: emf.NewWriter(e.metrics, Metrics),
 	})
 }
 

@@ -1,4 +1,4 @@
-package main
+package getcall
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ type syncBuffer = testkit.SyncBuffer
 
 // testEnv is a handler wired to real clients and loopback servers.
 type testEnv struct {
-	h       *handler
+	h       *Handler
 	sm      *secretsserver.Server
 	sw      *replay.Server
 	swURL   string
@@ -83,7 +83,7 @@ func setup(t *testing.T, mode retrieve.Mode) *testEnv {
 		calls:   retrieve.New(client, mode, retrieve.WithClock(func() time.Time { return fixedNow })),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		metrics: emf.NewWriter(env.metrics),
+		metrics: emf.NewWriter(env.metrics, Metrics),
 	})
 	return env
 }

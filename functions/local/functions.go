@@ -2,41 +2,28 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"go/parser"
 	"go/token"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 )
 
-// notFunctions are the main packages under functions/ that are commands,
-// not Lambda functions.
-var notFunctions = []string{"bench", "local"}
-
 // functionNames returns the Lambda functions of the module at root, sorted:
-// the directories directly under functions/ or functions/cmd/ that hold a
-// main package, except the commands in notFunctions.
+// the directories under functions/cmd/ that hold a main package.
 func functionNames(root string) ([]string, error) {
+	dir := filepath.Join(root, "functions", "cmd")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list functions: %w", err)
+	}
 	var names []string
-	for _, sub := range []string{"functions", filepath.Join("functions", "cmd")} {
-		dir := filepath.Join(root, sub)
-		entries, err := os.ReadDir(dir)
-		if errors.Is(err, fs.ErrNotExist) && sub != "functions" {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list functions: %w", err)
-		}
-		for _, e := range entries {
-			if e.IsDir() && !slices.Contains(notFunctions, e.Name()) && !slices.Contains(names, e.Name()) &&
-				isMain(filepath.Join(dir, e.Name())) {
-				names = append(names, e.Name())
-			}
+	for _, e := range entries {
+		if e.IsDir() && isMain(filepath.Join(dir, e.Name())) {
+			names = append(names, e.Name())
 		}
 	}
 	slices.Sort(names)
@@ -44,14 +31,8 @@ func functionNames(root string) ([]string, error) {
 }
 
 // functionPackage returns the package path, relative to the module root,
-// of the function name: ./functions/NAME, or ./functions/cmd/NAME where its
-// main lives apart from its package.
-func functionPackage(root, name string) string {
-	if isMain(filepath.Join(root, "functions", name)) {
-		return "./functions/" + name
-	}
-	return "./functions/cmd/" + name
-}
+// of the function name's main: ./functions/cmd/NAME.
+func functionPackage(name string) string { return "./functions/cmd/" + name }
 
 // isMain reports whether dir holds a non-test Go file of package main.
 func isMain(dir string) bool {

@@ -23,10 +23,9 @@ func TestFunctionNames(t *testing.T) {
 			t.Errorf("functionNames = %v, want %s among them", got, want)
 		}
 	}
-	// A function whose main lives under functions/cmd is built from there.
-	root := filepath.Join(testdataDir, "..")
-	for name, want := range map[string]string{"getcall": "./functions/getcall", "specwatch": "./functions/cmd/specwatch"} {
-		if got := functionPackage(root, name); got != want {
+	// Every function's main lives under functions/cmd.
+	for name, want := range map[string]string{"getcall": "./functions/cmd/getcall", "specwatch": "./functions/cmd/specwatch"} {
+		if got := functionPackage(name); got != want {
 			t.Errorf("functionPackage(%s) = %s, want %s", name, got, want)
 		}
 	}

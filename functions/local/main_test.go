@@ -49,7 +49,7 @@ func testMain(m *testing.M) int {
 	}
 	root, err := lambdatest.ModuleRoot(".")
 	if err == nil {
-		getcallBootstrap, err = lambdatest.BuildBootstrap(ctx, root, "./functions/getcall", dir)
+		getcallBootstrap, err = lambdatest.BuildBootstrap(ctx, root, "./functions/cmd/getcall", dir)
 	}
 	if err == nil {
 		rieBinary, err = lambdatest.RIEPath(ctx, root)

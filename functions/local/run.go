@@ -514,7 +514,7 @@ func (r *runner) build(ctx context.Context, root string) (rie, bootstrap string,
 	if err != nil {
 		return "", "", err
 	}
-	pkg := functionPackage(root, o.function)
+	pkg := functionPackage(o.function)
 	step = r.out.step("building the bootstrap of "+pkg, "")
 	bootstrap, err = lambdatest.BuildBootstrap(ctx, root, pkg, work)
 	step.done(err)

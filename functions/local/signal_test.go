@@ -249,7 +249,7 @@ func TestFailSignaledChild(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, func() { cancel(signalError{syscall.SIGTERM}) })
 	c, _, stderr := testConsole(false, false)
 	r := &runner{opts: options{n: 1}, out: c}
-	code := r.fail(ctx, &lambdatest.BuildError{Target: "./functions/getcall", Err: childErr})
+	code := r.fail(ctx, &lambdatest.BuildError{Target: "./functions/cmd/getcall", Err: childErr})
 	if code != 143 || !strings.HasPrefix(stderr.String(), "local: interrupted after 0/1 invokes") {
 		t.Errorf("fail = %d, stderr %q; want 143 and the interrupted line", code, stderr.String())
 	}

@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"context"
@@ -30,7 +30,7 @@ var buildOnce = sync.OnceValues(func() ([2]string, error) {
 	if err != nil {
 		return [2]string{}, err
 	}
-	bootstrap, err := lambdatest.BuildBootstrap(ctx, root, "./functions/publish", dir)
+	bootstrap, err := lambdatest.BuildBootstrap(ctx, root, "./functions/cmd/publish", dir)
 	if err != nil {
 		return [2]string{}, err
 	}

@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"context"
@@ -73,9 +73,9 @@ var _ deadLetterSender = (*queue.DeadLetters)(nil)
 // fetchCounter reports how many Secrets Manager calls were made so far.
 type fetchCounter interface{ Fetches() int64 }
 
-// handler serves the publish function's invocations: SQS batches of hints.
+// Handler serves the publish function's invocations: SQS batches of hints.
 // One handler lives per execution environment.
-type handler struct {
+type Handler struct {
 	calls       callRetriever
 	store       claimStore
 	bus         eventPutter
@@ -104,8 +104,8 @@ type deps struct {
 	metrics *emf.Writer
 }
 
-func newHandlerFrom(d deps) *handler {
-	h := &handler{
+func newHandlerFrom(d deps) *Handler {
+	h := &Handler{
 		calls:       d.calls,
 		store:       d.store,
 		bus:         d.bus,
@@ -247,7 +247,7 @@ type batch struct {
 // Handle serves one SQS batch. It answers with the records to retry (all
 // others are deleted from the queue); it never fails as a whole, so one bad
 // record cannot hold back the others.
-func (h *handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	start := time.Now()
 	cold := h.cold.Swap(false)
 	fetchesBefore := h.fetches()
@@ -280,7 +280,7 @@ func (h *handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEve
 	return resp, nil
 }
 
-func (h *handler) fetches() int64 {
+func (h *Handler) fetches() int64 {
 	if h.secrets == nil {
 		return 0
 	}
@@ -288,7 +288,7 @@ func (h *handler) fetches() int64 {
 }
 
 // parse reads each record's hint and groups the records by call.
-func (h *handler) parse(records []events.SQSMessage) *batch {
+func (h *Handler) parse(records []events.SQSMessage) *batch {
 	b := &batch{records: records, failed: make([]bool, len(records)), malformed: make([]error, len(records)),
 		deadLettered: make([]bool, len(records))}
 	bySID := map[string]*group{}
@@ -336,7 +336,7 @@ func clip(s string) string {
 // hints name a terminal status already published: a terminal status is
 // final, so the event id the hint predicts is the one a retrieval would
 // produce. A failed lookup only costs the retrievals.
-func (h *handler) skipPublished(ctx context.Context, b *batch) {
+func (h *Handler) skipPublished(ctx context.Context, b *batch) {
 	var ids []string
 	for _, g := range b.groups {
 		for _, hint := range g.hints {
@@ -368,7 +368,7 @@ func (h *handler) skipPublished(ctx context.Context, b *batch) {
 // retrieveAndClaim retrieves the calls of the batch, at most h.concurrency
 // at once, and claims the event id of each confirmed call. Retrievals stop
 // at cutoff; claims last until the invocation's deadline.
-func (h *handler) retrieveAndClaim(ctx context.Context, b *batch, cutoff, until time.Time) {
+func (h *Handler) retrieveAndClaim(ctx context.Context, b *batch, cutoff, until time.Time) {
 	rctx := ctx
 	if !cutoff.IsZero() {
 		var cancel context.CancelFunc
@@ -389,7 +389,7 @@ func (h *handler) retrieveAndClaim(ctx context.Context, b *batch, cutoff, until 
 	_ = eg.Wait()
 }
 
-func (h *handler) retrieveOne(ctx, rctx context.Context, g *group, until time.Time) {
+func (h *Handler) retrieveOne(ctx, rctx context.Context, g *group, until time.Time) {
 	if rctx.Err() != nil {
 		g.fail(reasonDeadline, errors.New("not retrieved: the batch deadline came first"))
 		return
@@ -450,7 +450,7 @@ func markContext(ctx context.Context, budget time.Duration, until time.Time) (co
 // marked done; a refused one releases its claim; one whose outcome is
 // unknown marks its id possibly published, and on the last attempt
 // (Claim.Again) marks it done, so that no id goes out more than twice.
-func (h *handler) publish(ctx context.Context, b *batch, until time.Time) {
+func (h *Handler) publish(ctx context.Context, b *batch, until time.Time) {
 	var pending []*group
 	var entries []entry
 	for _, g := range b.groups {
@@ -529,7 +529,7 @@ func (h *handler) publish(ctx context.Context, b *batch, until time.Time) {
 // acknowledges them. A record that cannot be sent (or every such record,
 // without a dead-letter queue) is an item failure instead, and the queue's
 // redrive policy moves it after its receives.
-func (h *handler) sendDeadLetters(ctx context.Context, b *batch) {
+func (h *Handler) sendDeadLetters(ctx context.Context, b *batch) {
 	for _, g := range b.groups {
 		if g.result != resultDeadLettered {
 			continue

@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"encoding/json"
@@ -96,7 +96,7 @@ func TestPublishAgainstMoto(t *testing.T) {
 		bus:     ebc,
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(logs, nil)),
-		metrics: emf.NewWriter(logs),
+		metrics: emf.NewWriter(logs, Metrics),
 	})
 	env := &testEnv{h: h}
 	ok1, ok2, notFound := hintRecord(sidBusy, "busy"), sweepRecord(sidCanceled, "canceled"), hintRecord(sidUnknown, "completed")

@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"bytes"
@@ -121,7 +121,7 @@ func startMotoBus(t *testing.T) *motoBus {
 		bus:     eventbridge.NewFromConfig(ebCfg, func(o *eventbridge.Options) { o.RetryMaxAttempts = 1 }),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(m.env.logs, nil)),
-		metrics: emf.NewWriter(m.env.metrics),
+		metrics: emf.NewWriter(m.env.metrics, Metrics),
 	})
 	// Scaled down: retrievals stop 1.5 s before the deadline, PutEvents
 	// ends 1 s before it (its answer is held about 500 ms), and moto gets

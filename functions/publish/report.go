@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // report writes one log line per malformed record and per call, a summary
 // line for the batch, and the batch's metrics. Lines carry SIDs, statuses,
 // event ids and error texts, never a record's body.
-func (h *handler) report(ctx context.Context, b *batch, cold bool, secretFetches int64, elapsed time.Duration) {
+func (h *Handler) report(ctx context.Context, b *batch, cold bool, secretFetches int64, elapsed time.Duration) {
 	var (
 		published, already, omitted, publishFailures, idemErrors, malformed, retried, findings int
 		deadLettered, drift, possibly                                                          int

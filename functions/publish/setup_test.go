@@ -1,4 +1,4 @@
-package main
+package publish
 
 import (
 	"bytes"
@@ -83,7 +83,7 @@ func (c *clock) add(d time.Duration) {
 // Manager (the access key checked), the SignalWire replay server, DynamoDB and
 // EventBridge.
 type testEnv struct {
-	h       *handler
+	h       *Handler
 	sm      *secretsserver.Server
 	sw      *replay.Server
 	ddb     *dynamoserver.Server
@@ -175,7 +175,7 @@ func setup(tb testing.TB) *testEnv {
 		bus:     eventbridge.NewFromConfig(awsConfig(evURL)),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		metrics: emf.NewWriter(env.metrics),
+		metrics: emf.NewWriter(env.metrics, Metrics),
 	})
 	return env
 }

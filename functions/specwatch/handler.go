@@ -108,7 +108,7 @@ func New(_ context.Context, getenv func(string) string, stdout io.Writer) (*Hand
 		Bus:     events.New(awsCfg, cfg.Bus, cfg.Source),
 		Calls:   client,
 		Log:     lambdacontext.NewLogger(),
-		Metrics: emf.NewWriter(stdout),
+		Metrics: emf.NewWriter(stdout, Metrics),
 	}), nil
 }
 

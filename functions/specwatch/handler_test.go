@@ -183,7 +183,7 @@ func (e *env) handler(t *testing.T, overrides map[string]string) *Handler {
 		Calls:     e.calls,
 		Transport: e.docs.Client().Transport,
 		Log:       slog.New(slog.NewJSONHandler(e.logs, nil)),
-		Metrics:   emf.NewWriter(e.metrics),
+		Metrics:   emf.NewWriter(e.metrics, Metrics),
 	})
 }
 

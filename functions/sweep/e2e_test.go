@@ -1,4 +1,4 @@
-package main
+package sweep
 
 import (
 	"bytes"
@@ -70,13 +70,13 @@ func TestSweepEndToEnd(t *testing.T) {
 		"IDEMPOTENCY_TABLE":                "published",
 		"SWEEP_PAGE_SIZE":                  "4",
 	}
-	h, err := newHandler(func(k string) string { return env[k] })
+	h, err := New(t.Context(), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs, metrics bytes.Buffer
 	h.log = slog.New(slog.NewJSONHandler(&logs, nil))
-	h.metrics = emf.NewWriter(&metrics)
+	h.metrics = emf.NewWriter(&metrics, Metrics)
 	input := json.RawMessage(`{"window_end":"2026-03-22T00:00:00Z","window":"168h"}`)
 
 	rep, err := h.Handle(t.Context(), input)

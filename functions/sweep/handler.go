@@ -1,4 +1,4 @@
-package main
+package sweep
 
 import (
 	"context"
@@ -43,8 +43,8 @@ type hintSender interface {
 // before the deadline, so the run always reports.
 const pageMargin = 5 * time.Second
 
-// handler runs one sweep per invocation.
-type handler struct {
+// Handler runs one sweep per invocation.
+type Handler struct {
 	cfg       config
 	calls     callLister
 	published publishedReader
@@ -104,7 +104,7 @@ const (
 // Handle runs one sweep over the window the input (or the configuration)
 // gives. SignalWire failing mid-run ends the run with the report so far
 // (Complete false) and a function error, so nothing is silent.
-func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (*Report, error) {
+func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (*Report, error) {
 	in, err := decodeInput(payload, h.cfg, h.now())
 	if err != nil {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "sweep", slog.String("outcome", typeInvalidRequest), slog.String("error", err.Error()))
@@ -134,7 +134,7 @@ func (h *handler) Handle(ctx context.Context, payload json.RawMessage) (*Report,
 // read is queued even when a later page fails. Pagination cannot loop: a
 // next_page_uri naming a page already read (after normalising it), or a
 // page holding no call not seen before, ends the window as pagination_loop.
-func (h *handler) sweep(ctx context.Context, rep *Report) error {
+func (h *Handler) sweep(ctx context.Context, rep *Report) error {
 	v, err := h.validator()
 	if err != nil {
 		rep.Stopped = "internal error"
@@ -200,7 +200,7 @@ type run struct {
 // keeps those of the project in a terminal status, drops those already
 // published or already handled in this run, and queues the rest. It returns
 // how many of the page's calls had not been seen before in the run.
-func (h *handler) sweepPage(ctx context.Context, v *contract.Validator, page *signalwire.CallsPage, rep *Report, r *run) (int, error) {
+func (h *Handler) sweepPage(ctx context.Context, v *contract.Validator, page *signalwire.CallsPage, rep *Report, r *run) (int, error) {
 	rep.Listed += len(page.Calls)
 	if len(page.Calls) > page.PageSize {
 		rep.OversizedPages++
@@ -290,7 +290,7 @@ func callKey(rawSID string, elem any) string {
 // check validates one list element as the body of Retrieve a Call (the list
 // element has the call's shape) and returns its error findings. A drifted
 // element still yields its call when its sid and status are usable.
-func (h *handler) check(v *contract.Validator, resp *signalwire.Response, sid string, elem any) int {
+func (h *Handler) check(v *contract.Validator, resp *signalwire.Response, sid string, elem any) int {
 	body, err := json.Marshal(elem)
 	if err != nil {
 		return 1
@@ -306,7 +306,7 @@ func (h *handler) check(v *contract.Validator, resp *signalwire.Response, sid st
 }
 
 // emit writes the run's metrics.
-func (h *handler) emit(ctx context.Context, rep *Report) {
+func (h *Handler) emit(ctx context.Context, rep *Report) {
 	unfinished, loops := 0.0, 0.0
 	if !rep.Complete {
 		unfinished = 1

@@ -1,4 +1,4 @@
-package main
+package sweep
 
 import (
 	"bytes"
@@ -121,7 +121,7 @@ func (q *fakeQueue) Send(_ context.Context, hints []pipeline.Hint) (int, error) 
 }
 
 type env struct {
-	h       *handler
+	h       *Handler
 	list    *listServer
 	queue   *fakeQueue
 	logs    *bytes.Buffer
@@ -136,14 +136,14 @@ func setup(t *testing.T, calls []string, published fakePublished, pageSize, page
 	creds := signalwire.NewStaticCredentials(signalwire.Credentials{ProjectID: testProject, APIToken: testToken, SpaceURL: ts.URL})
 	client := signalwire.NewClient(creds, nil, signalwire.WithLoopback(), signalwire.WithRetry(2, time.Millisecond, time.Millisecond))
 	e := &env{list: ls, queue: &fakeQueue{}, logs: &bytes.Buffer{}, metrics: &bytes.Buffer{}}
-	e.h = &handler{
+	e.h = &Handler{
 		cfg:       config{window: 2 * time.Hour, pageSize: pageSize, pageLimit: pageLimit, ttl: idempotency.DefaultTTL},
 		calls:     client,
 		published: published,
 		queue:     e.queue,
 		validator: sync.OnceValues(contract.New),
 		log:       slog.New(slog.NewJSONHandler(e.logs, nil)),
-		metrics:   emf.NewWriter(e.metrics),
+		metrics:   emf.NewWriter(e.metrics, Metrics),
 		dims:      emf.Dimensions("sweep", ""),
 		now:       func() time.Time { return testNow },
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 
+	"github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/sdkhttp"
 )
 
@@ -204,4 +205,29 @@ func (s endpointSource) GetIgnoreConfiguredEndpoints(context.Context) (bool, boo
 // ID is sdkID: "Secrets Manager" is AWS_ENDPOINT_URL_SECRETS_MANAGER.
 func endpointVar(sdkID string) string {
 	return envEndpointURL + "_" + strings.ToUpper(strings.ReplaceAll(sdkID, " ", "_"))
+}
+
+// AWSVars declares the variables AWS reads, for a function whose clients
+// call the services named by their SDK service IDs ("Secrets Manager",
+// "SQS", "EventBridge", "DynamoDB"). Lambda sets the region and credentials;
+// the endpoint variables are for the local runner and tests. Load reads
+// none of them (AWS does): they are declared so the environment is data.
+func AWSVars(serviceIDs ...string) env.Table {
+	t := env.Table{
+		env.Runtime(env.Var{Name: envRegion, Doc: "the function's region"}),
+		env.Runtime(env.Var{Name: envDefaultRegion, Doc: "the region, when AWS_REGION is unset"}),
+		env.Runtime(env.Var{Name: envAccessKeyID, Doc: "the execution role's credentials"}),
+		env.Runtime(env.Var{Name: envSecretAccessKey, Doc: "the execution role's credentials"}),
+		env.Runtime(env.Var{Name: envSessionToken, Doc: "the execution role's credentials"}),
+		env.Runtime(env.Var{Name: envContainerFull, Doc: "a container credentials endpoint"}),
+		env.Runtime(env.Var{Name: envContainerRel, Doc: "a container credentials endpoint"}),
+		env.Runtime(env.Var{Name: envContainerToken, Doc: "the container credentials endpoint's token"}),
+		env.Runtime(env.Var{Name: envContainerFile, Doc: "a file holding that token"}),
+		env.Runtime(env.Var{Name: envEndpointURL, Doc: "every AWS client's endpoint (local runs and tests)"}),
+		env.Runtime(env.Var{Name: envIgnoreEndpoints, Doc: "true ignores the endpoint variables"}),
+	}
+	for _, id := range serviceIDs {
+		t = append(t, env.Runtime(env.Var{Name: endpointVar(id), Doc: "the " + id + " endpoint (local runs and tests)"}))
+	}
+	return t
 }

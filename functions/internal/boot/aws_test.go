@@ -31,8 +31,8 @@ const (
 	containerToken  = "container-test-authorization-token"
 )
 
-// env is a getenv backed by a map.
-func env(m map[string]string) func(string) string {
+// mapEnv is a getenv backed by a map.
+func mapEnv(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
@@ -106,7 +106,7 @@ func TestAWSEnvironmentCredentials(t *testing.T) {
 			for k, v := range tt.extra {
 				m[k] = v
 			}
-			cfg, err := AWS(env(m))
+			cfg, err := AWS(mapEnv(m))
 			if err != nil {
 				t.Fatalf("AWS: %v", err)
 			}
@@ -187,7 +187,7 @@ func TestAWSContainerCredentials(t *testing.T) {
 			for k, v := range tt.vars {
 				m[k] = v
 			}
-			cfg, err := AWS(env(m))
+			cfg, err := AWS(mapEnv(m))
 			if err != nil {
 				t.Fatalf("AWS: %v", err)
 			}
@@ -255,7 +255,7 @@ func TestAWSEndpoints(t *testing.T) {
 			for k, v := range tt.vars {
 				m[k] = v
 			}
-			cfg, err := AWS(env(m))
+			cfg, err := AWS(mapEnv(m))
 			if err != nil {
 				t.Fatalf("AWS: %v", err)
 			}
@@ -276,7 +276,7 @@ func TestEndpointVariables(t *testing.T) {
 		"AWS_ENDPOINT_URL_EVENTBRIDGE":     "events",
 		"AWS_ENDPOINT_URL_DYNAMODB":        "ddb",
 	}
-	src := endpointSource{getenv: env(vars)}
+	src := endpointSource{getenv: mapEnv(vars)}
 	var got []string
 	for _, id := range []string{"Secrets Manager", "SQS", "EventBridge", "DynamoDB", "S3"} {
 		v, found, err := src.GetServiceBaseEndpoint(t.Context(), id)
@@ -335,7 +335,7 @@ func TestAWSErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := AWS(env(tt.vars))
+			_, err := AWS(mapEnv(tt.vars))
 			if err == nil {
 				t.Fatal("AWS: nil error")
 			}

@@ -26,12 +26,13 @@ package boot
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -74,38 +75,49 @@ type Settings struct {
 	AllowLoopback bool
 }
 
+// Vars declares the settings every function reads, bound to s, followed by
+// the AWS variables (AWSVars) of the services named, Secrets Manager
+// always among them.
+func Vars(s *Settings, serviceIDs ...string) env.Table {
+	return append(env.Table{
+		env.Require(env.String(&s.SecretID, "SIGNALWIRE_SECRET_ID", "", "name or ARN of the SignalWire secret")),
+		env.Duration(&s.CacheTTL, "SECRET_CACHE_TTL", "5m", "how long the secret is served from memory (at least 1s)",
+			func(d time.Duration) error {
+				if d < MinCacheTTL {
+					return fmt.Errorf("is not a duration of at least %v such as 5m", MinCacheTTL)
+				}
+				return nil
+			}),
+		env.Duration(&s.StaleTTL, "SECRET_STALE_TTL", "1h", "how long past its TTL the last good secret keeps serving while Secrets Manager fails (0 to 24h; 0 turns it off)",
+			func(d time.Duration) error {
+				if d < 0 || d > MaxStaleTTL {
+					return fmt.Errorf("is not a duration from 0 to %v such as 1h", MaxStaleTTL)
+				}
+				return nil
+			}),
+		env.Func(signalwire.EnvAllowLoopback, "", "true lets the secret's space_url name a plain-http loopback server (local runs and tests only)",
+			func(v string) error {
+				switch v {
+				case "false":
+					s.AllowLoopback = false
+				case "true":
+					s.AllowLoopback = true
+				default:
+					return errors.New("must be true or false")
+				}
+				return nil
+			}),
+		env.Runtime(env.String(&s.FunctionName, "AWS_LAMBDA_FUNCTION_NAME", "", "the deployed function's name (set by Lambda): the metrics' FunctionName dimension")),
+	}, AWSVars(append([]string{"Secrets Manager"}, serviceIDs...)...)...)
+}
+
 // LoadSettings reads the settings through getenv and returns every problem.
 func LoadSettings(getenv func(string) string) (Settings, []error) {
-	s := Settings{CacheTTL: DefaultCacheTTL, StaleTTL: DefaultStaleTTL, FunctionName: getenv("AWS_LAMBDA_FUNCTION_NAME")}
-	var errs []error
-	// The name is spelled out (it is signalwire.EnvAllowLoopback) so the
-	// deploy tests can read which variables the functions use.
-	switch v := getenv("CALLWIRE_ALLOW_LOOPBACK"); v {
-	case "", "false":
-	case "true":
-		s.AllowLoopback = true
-	default:
-		errs = append(errs, fmt.Errorf("%s %q must be true or false", signalwire.EnvAllowLoopback, v))
+	var s Settings
+	if err := Vars(&s).Load(getenv); err != nil {
+		return s, []error{err}
 	}
-	s.SecretID = strings.TrimSpace(getenv("SIGNALWIRE_SECRET_ID"))
-	if s.SecretID == "" {
-		errs = append(errs, errors.New("SIGNALWIRE_SECRET_ID is required (name or ARN of the SignalWire secret)"))
-	}
-	if v := getenv("SECRET_CACHE_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < MinCacheTTL {
-			errs = append(errs, fmt.Errorf("SECRET_CACHE_TTL %q is not a duration of at least %v such as 5m", v, MinCacheTTL))
-		}
-		s.CacheTTL = d
-	}
-	if v := getenv("SECRET_STALE_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > MaxStaleTTL {
-			errs = append(errs, fmt.Errorf("SECRET_STALE_TTL %q is not a duration from 0 to %v such as 1h", v, MaxStaleTTL))
-		}
-		s.StaleTTL = d
-	}
-	return s, errs
+	return s, nil
 }
 
 // Clients returns the secret source (a Secrets Manager client built from
@@ -137,4 +149,13 @@ func Secrets(awsCfg aws.Config, s Settings, opts ...secrets.Option) *secrets.Sou
 	opts = append([]secrets.Option{secrets.WithStaleTTL(s.StaleTTL)}, opts...)
 	api := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
 	return secrets.NewSource(api, s.CacheTTL, opts...)
+}
+
+// StaleCounter is the secrets option every function's source gets: it
+// emits SecretStaleServes, with dims, each time the last good secret is
+// served past its TTL because Secrets Manager could not be read.
+func StaleCounter(w *emf.Writer, dims map[string]string) secrets.Option {
+	return secrets.WithStaleHook(func(string, time.Duration) {
+		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
+	})
 }

@@ -43,7 +43,7 @@ func TestLoadSettingsSecretTTLs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, errs := LoadSettings(env(map[string]string{
+			s, errs := LoadSettings(mapEnv(map[string]string{
 				"SIGNALWIRE_SECRET_ID": testSecretID, "SECRET_CACHE_TTL": tt.cache, "SECRET_STALE_TTL": tt.stale,
 			}))
 			if tt.wantErrPrefix != "" {
@@ -80,11 +80,11 @@ func TestSecretsStaleTTL(t *testing.T) {
 				"AWS_ENDPOINT_URL_SECRETS_MANAGER": ts.URL,
 				"SIGNALWIRE_SECRET_ID":             testSecretID, "SECRET_CACHE_TTL": "1s", "SECRET_STALE_TTL": stale,
 			}
-			settings, errs := LoadSettings(env(m))
+			settings, errs := LoadSettings(mapEnv(m))
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
-			cfg, err := AWS(env(m))
+			cfg, err := AWS(mapEnv(m))
 			if err != nil {
 				t.Fatal(err)
 			}

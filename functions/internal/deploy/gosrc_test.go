@@ -29,17 +29,9 @@ var functionDirs = map[string]string{
 	"SpecWatchFunction":  "specwatch",
 }
 
-// mainDirs names, under functions/, the main package of each function
-// whose main lives apart from its package (functions/cmd/<name>).
-var mainDirs = map[string]string{"specwatch": "cmd/specwatch"}
-
-// mainDir returns the directory of the main package that dir deploys.
-func mainDir(dir string) string {
-	if m, ok := mainDirs[dir]; ok {
-		return m
-	}
-	return dir
-}
+// mainDir returns the directory, under functions/, of the main package
+// that deploys the function whose package is functions/<dir>.
+func mainDir(dir string) string { return "cmd/" + dir }
 
 // goPackage is the parsed non-test files of one directory.
 type goPackage struct {

@@ -5,6 +5,7 @@ package emf
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"sync"
@@ -73,16 +74,66 @@ type Value struct {
 	Value float64
 }
 
-// Writer emits EMF records. It is safe for concurrent use.
-type Writer struct {
-	mu  sync.Mutex
-	w   io.Writer
-	now func() time.Time
+// Metric declares one metric a function emits: the table a function's
+// metrics.go holds, which the Writer, the template's alarms and dashboard
+// and the README are checked against.
+type Metric struct {
+	Name string
+	Unit string
+	// Dims are the dimension names the metric carries beyond Function and
+	// FunctionName (Dimensions), such as driftcheck's Severity.
+	Dims []string
+	// Doc says in one line what one value counts or measures.
+	Doc string
 }
 
-// NewWriter returns a Writer that writes one line per record to w.
-func NewWriter(w io.Writer) *Writer {
-	return &Writer{w: w, now: time.Now}
+// UndeclaredError is what Emit returns for a value its Writer's table does
+// not declare, with that name, unit and dimensions.
+type UndeclaredError struct {
+	Name, Unit string
+	Dims       []string
+}
+
+func (e *UndeclaredError) Error() string {
+	return fmt.Sprintf("emf: metric %s (%s, extra dimensions %v) is not declared", e.Name, e.Unit, e.Dims)
+}
+
+// Writer emits EMF records. It is safe for concurrent use.
+type Writer struct {
+	mu       sync.Mutex
+	w        io.Writer
+	now      func() time.Time
+	declared map[string]Metric
+}
+
+// NewWriter returns a Writer that writes one line per record to w and
+// emits only the metrics declared: Emit refuses the whole record when one
+// value is not in declared with its unit and dimensions.
+func NewWriter(w io.Writer, declared []Metric) *Writer {
+	d := make(map[string]Metric, len(declared))
+	for _, m := range declared {
+		d[m.Name] = m
+	}
+	return &Writer{w: w, now: time.Now, declared: d}
+}
+
+// check reports the first value the table does not declare as sent.
+func (w *Writer) check(dims map[string]string, values []Value) error {
+	var extra []string
+	for k := range dims {
+		if k != DimFunction && k != DimFunctionName {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	for _, v := range values {
+		m, ok := w.declared[v.Name]
+		want := slices.Sorted(slices.Values(m.Dims))
+		if !ok || m.Unit != v.Unit || !slices.Equal(want, extra) {
+			return &UndeclaredError{Name: v.Name, Unit: v.Unit, Dims: extra}
+		}
+	}
+	return nil
 }
 
 type metricDef struct {
@@ -102,10 +153,14 @@ type metadata struct {
 }
 
 // Emit writes one record holding values, with the given dimensions (name ->
-// value) all forming one dimension set.
+// value) all forming one dimension set. It returns an *UndeclaredError, and
+// writes nothing, when a value is not declared with its unit and dimensions.
 func (w *Writer) Emit(dims map[string]string, values ...Value) error {
 	if w == nil || len(values) == 0 {
 		return nil
+	}
+	if err := w.check(dims, values); err != nil {
+		return err
 	}
 	rec := make(map[string]any, len(dims)+len(values)+1)
 	names := make([]string, 0, len(dims))

@@ -53,7 +53,7 @@ func (e *BuildError) Error() string {
 func (e *BuildError) Unwrap() error { return e.Err }
 
 // BuildBootstrap builds the Lambda binary in package pkg (such as
-// "./functions/getcall", relative to the module root) with the deployment
+// "./functions/cmd/getcall", relative to the module root) with the deployment
 // flags, for the host's GOOS and GOARCH, and returns the path of the
 // executable, outDir/bootstrap.
 func BuildBootstrap(ctx context.Context, root, pkg, outDir string) (string, error) {

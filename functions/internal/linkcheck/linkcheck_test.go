@@ -14,10 +14,6 @@ import (
 
 const module = "github.com/callwire/callwire"
 
-// notFunctions are the main packages under functions/ that are not Lambda
-// functions.
-var notFunctions = []string{module + "/functions/local", module + "/functions/bench"}
-
 // rule names packages a Lambda function must not link, and why.
 type rule struct {
 	name  string            // as the failure message shows it
@@ -214,7 +210,7 @@ func functions(t *testing.T) []string {
 	for _, line := range goList(t, "-f", `{{.Name}} {{.ImportPath}}`, module+"/functions/...") {
 		name, p, _ := strings.Cut(line, " ")
 		dir := path.Dir(p)
-		if name == "main" && (dir == module+"/functions" || dir == module+"/functions/cmd") && !slices.Contains(notFunctions, p) {
+		if name == "main" && dir == module+"/functions/cmd" {
 			fns = append(fns, p)
 		}
 	}
@@ -224,7 +220,7 @@ func functions(t *testing.T) []string {
 func TestFunctionsLinkNoTooling(t *testing.T) {
 	t.Parallel()
 	fns := functions(t)
-	for _, want := range []string{module + "/functions/getcall", module + "/functions/driftcheck", module + "/functions/cmd/specwatch"} {
+	for _, want := range []string{module + "/functions/cmd/getcall", module + "/functions/cmd/driftcheck", module + "/functions/cmd/specwatch"} {
 		if !slices.Contains(fns, want) {
 			t.Fatalf("functions found %v; want %s among them", fns, want)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/signalwire"
@@ -86,4 +87,16 @@ func Clients(tb testing.TB, smURL, accessKeyID string) (*secrets.Source, *signal
 	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, SecretID), hc, signalwire.WithLoopback(),
 		signalwire.WithRetry(3, time.Millisecond, 10*time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
 	return src, client
+}
+
+// Getenv returns a getenv over m that fails tb when asked for a name the
+// table does not declare: a function reads its environment only through
+// its table.
+func Getenv(tb testing.TB, table env.Table, m map[string]string) func(string) string {
+	return func(name string) string {
+		if _, ok := table.Lookup(name); !ok {
+			tb.Errorf("the environment variable %s was read but is not declared in the function's table", name)
+		}
+		return m[name]
+	}
 }

@@ -1,19 +1,11 @@
-// Command publish is the Lambda function that consumes the hint queue: for
-// each SQS record (a status callback or the reconciliation sweep saying that
-// a call changed state) it retrieves the call, checks it against the pinned
-// contract, and publishes it as callwire.call.v1 in a "Call Retrieved"
-// event on EventBridge, once per call and status (an idempotency record in
-// DynamoDB). Records that cannot be published now come back through the
-// queue (ReportBatchItemFailures).
-package main
+package publish
 
 import (
-	"log"
+	"context"
 	"log/slog"
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -25,20 +17,12 @@ import (
 	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/retrieve"
-	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
-func main() {
-	h, err := newHandler(os.Getenv)
-	if err != nil {
-		log.Fatalf("publish: init: %v", err)
-	}
-	lambda.Start(h.Handle)
-}
-
-// newHandler loads the configuration and builds the clients, once per cold start.
-func newHandler(getenv func(string) string) (*handler, error) {
+// New loads the configuration from getenv and builds the clients and the
+// handler, once per cold start; main passes os.Getenv.
+func New(_ context.Context, getenv func(string) string) (*Handler, error) {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return nil, err
@@ -50,8 +34,8 @@ func newHandler(getenv func(string) string) (*handler, error) {
 	// One attempt per retrieval: in a batch a 429 or a 5xx becomes an item
 	// failure that the queue brings back after the visibility timeout,
 	// never a wait inside the batch.
-	metrics := emf.NewWriter(os.Stdout)
-	src := boot.Secrets(awsCfg, cfg.Settings, countStale(metrics, cfg.FunctionName))
+	metrics := emf.NewWriter(os.Stdout, Metrics)
+	src := boot.Secrets(awsCfg, cfg.Settings, boot.StaleCounter(metrics, emf.Dimensions("publish", cfg.FunctionName)))
 	client := boot.Client(src, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
 	var dlq deadLetterSender
 	if cfg.deadLetterURL != "" {
@@ -71,13 +55,4 @@ func newHandler(getenv func(string) string) (*handler, error) {
 		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
 		metrics: metrics,
 	}), nil
-}
-
-// countStale emits SecretStaleServes each time the last good secret is
-// served past its TTL because Secrets Manager could not be read.
-func countStale(w *emf.Writer, functionName string) secrets.Option {
-	dims := emf.Dimensions("publish", functionName)
-	return secrets.WithStaleHook(func(string, time.Duration) {
-		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
-	})
 }
