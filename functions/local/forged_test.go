@@ -123,7 +123,7 @@ func TestPipelineForgedContent(t *testing.T) {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if bootstraps[fn], err = lambdatest.BuildBootstrap(ctx, root, "./functions/"+fn, out); err != nil {
+		if bootstraps[fn], err = lambdatest.BuildBootstrap(ctx, root, functionPackage(fn), out); err != nil {
 			t.Fatal(err)
 		}
 	}
