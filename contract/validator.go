@@ -416,10 +416,7 @@ func contentType(values []string) (ct, mediaType string, known bool) {
 		return "", "", true
 	}
 	for i, v := range values {
-		mt, err := parseMediaType(v)
-		if err != nil {
-			mt = ""
-		}
+		mt := mediaTypeOf(v)
 		if i == 0 {
 			ct, mediaType = v, mt
 		} else if mt != mediaType {
