@@ -73,6 +73,9 @@ func TestParseDateValid(t *testing.T) {
 		if _, off := got.Zone(); off != tt.offset {
 			t.Errorf("%s: ParseDate(%q) offset %d s, want %d s", tt.name, tt.in, off, tt.offset)
 		}
+		if ref, ok := referenceDate(tt.in); !ok || !ref.Equal(got) {
+			t.Errorf("%s: the grammar-derived reference says %v, %t", tt.name, ref, ok)
+		}
 	}
 }
 
@@ -133,6 +136,9 @@ func TestParseDateInvalid(t *testing.T) {
 		{"no minutes", "Mon, 02 Mar 2026 14 +0000"},
 		{"a colon without seconds", "Mon, 02 Mar 2026 14:05: +0000"},
 	} {
+		if ref, ok := referenceDate(tt.in); ok {
+			t.Errorf("%s: the grammar-derived reference accepts %q as %v", tt.name, tt.in, ref)
+		}
 		got, err := contract.ParseDate(tt.in)
 		if err == nil {
 			t.Errorf("%s: ParseDate(%q) = %v, want an error", tt.name, tt.in, got)
