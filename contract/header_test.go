@@ -173,13 +173,14 @@ func TestMediaTypeRFC9110(t *testing.T) {
 }
 
 // TestMalformedContentTypeOnAnyStatus: a Content-Type that is not a media
-// type is reported on every status, documented or not, and a body on an
-// undocumented status is read as JSON only when it is declared JSON.
+// type is reported on every status, documented or not, and a body that is
+// not JSON is not reported again as a JSON body when the response does not
+// declare it JSON.
 func TestMalformedContentTypeOnAnyStatus(t *testing.T) {
 	t.Parallel()
 	v := newValidator(t)
 	for _, status := range []int{200, 404, 500, 502} {
-		for _, ct := range []string{"application/json; charset = utf-8", "application/json;\u00a0charset=utf-8", "application/json\r"} {
+		for _, ct := range []string{"application/json; charset = utf-8", "application/json;\u00a0charset=utf-8", "application/json\r", "text/html"} {
 			ex := conformantExchange(t)
 			ex.Status = status
 			ex.Header = http.Header{"Content-Type": {ct}}
@@ -188,11 +189,15 @@ func TestMalformedContentTypeOnAnyStatus(t *testing.T) {
 			if got := headerFindings(res); !slices.Equal(got, []string{"error content-type header:Content-Type"}) {
 				t.Errorf("status %d, Content-Type %q: header findings %q, want a content-type error", status, ct, got)
 			}
-			if status >= 500 {
-				for _, f := range res.Findings {
-					if strings.HasPrefix(f.Rule, "body.") {
-						t.Errorf("status %d, Content-Type %q: %s: a body not declared JSON was read as JSON", status, ct, f.Rule)
-					}
+			for _, body := range []string{"", " "} {
+				ex.Body = []byte(body)
+				if got := ruleFindings(v.Check(ex), "body.empty"); len(got) != 0 {
+					t.Errorf("status %d, Content-Type %q, body %q: %v", status, ct, body, summarize(got))
+				}
+			}
+			for _, f := range res.Findings {
+				if strings.HasPrefix(f.Rule, "body.") {
+					t.Errorf("status %d, Content-Type %q: %s: a body not declared JSON was read as JSON", status, ct, f.Rule)
 				}
 			}
 		}

@@ -402,6 +402,10 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			fmt.Sprintf("HTTP status %d is not documented for %s", ex.Status, op.id))
 	}
 	ct, mediaType, known := contentType(c.headerFields(ex.Header))
+	// notDeclaredJSON: the response does not say its body is the JSON the
+	// document declares; content-type reports it, and a body that is not
+	// JSON either is not reported again as a JSON body.
+	notDeclaredJSON := known && mediaType != "application/json"
 	switch {
 	case !known:
 		// Repeated with different media types: header.repeated says so,
@@ -423,12 +427,18 @@ func (c *checker) check(v *Validator, ex Exchange) {
 		return
 	}
 	if len(bytes.Trim(ex.Body, jsonSpace)) == 0 {
+		if notDeclaredJSON {
+			return
+		}
 		c.add(RuleBodyEmpty, SeverityError, "", "a JSON body", "empty",
 			fmt.Sprintf("status %d declares a JSON body but the body is empty", ex.Status))
 		return
 	}
 	doc, err := decodeChecked(ex.Body, resp.props, c.prune)
 	if err != nil {
+		if notDeclaredJSON {
+			return
+		}
 		if _, deep := errors.AsType[*DepthError](err); deep {
 			c.add(RuleBodyTooDeep, SeverityError, "", fmt.Sprintf("at most %d levels of nesting", MaxDepth), "deeper",
 				fmt.Sprintf("the body is nested deeper than %d levels", MaxDepth))
