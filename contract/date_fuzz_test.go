@@ -9,9 +9,11 @@ import (
 	"github.com/callwire/callwire/contract"
 )
 
-// FuzzParseDate feeds any string to ParseDate. It either fails with
-// ErrDate or returns a time that reads back the same from its RFC 1123Z form
-// (the layout SignalWire writes).
+// FuzzParseDate compares ParseDate with the grammar-derived reference
+// (referenceDate): both accept the same values, at the same instant and
+// offset. It either fails with a *DateError wrapping ErrDate or returns a
+// time that reads back the same from its RFC 1123Z form (the layout
+// SignalWire writes).
 func FuzzParseDate(f *testing.F) {
 	for _, s := range []string{
 		"Mon, 02 Mar 2026 14:05:07 +0000",
@@ -35,6 +37,15 @@ func FuzzParseDate(f *testing.F) {
 		"Mon, 02 Mar 2026 14:05:07,000 +0000",
 		"  Mon, 02 Mar 2026 14:05:07 +0000  ",
 		"Mon,02 Mar 2026 14:05:07 +0000",
+		"(a)Mon(b),(c)02(d)Mar(e)2026 (f)14(g):(h)05(i):(j)07 +0000(k)",
+		"mon, 02 mar 68 14 : 05 -0800 (Pacific (\\) Standard) Time)",
+		"Mon, 02 Mar 2026\r\n 14:05:07\r\n\t+0000",
+		"Mon, 02 Mar 2026 14:05:07 (c)+0000",
+		"Wed, 31 Dec 2025 23:59:60 z",
+		"Fri, 31 Dec 9999 23:59:59 -0001",
+		"Mon, 02 Mar 126 14:05:07 GMT+1",
+		"Sun, 31 Dec 1899 23:59:59 +0000",
+		"((((x)))) 02 Mar 2026 14:05 +0000",
 		"",
 		strings.Repeat("Mon, ", 20),
 	} {
@@ -42,6 +53,16 @@ func FuzzParseDate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := contract.ParseDate(s)
+		if commentDepth(s) <= refDateMaxDepth {
+			want, ok := referenceDate(s)
+			if ok != (err == nil) {
+				t.Fatalf("ParseDate(%q) = %v, %v; the RFC 2822 grammar says valid %t (%v)", s, got, err, ok, want)
+			}
+			_, gotOff := got.Zone()
+			if _, wantOff := want.Zone(); ok && (!got.Equal(want) || gotOff != wantOff) {
+				t.Fatalf("ParseDate(%q) = %v; the RFC 2822 grammar says %v", s, got, want)
+			}
+		}
 		if err != nil {
 			if !errors.Is(err, contract.ErrDate) {
 				t.Fatalf("ParseDate(%q) error %v does not wrap ErrDate", s, err)
@@ -51,7 +72,7 @@ func FuzzParseDate(f *testing.F) {
 			}
 			return
 		}
-		if len(s) > 64 {
+		if len(s) > 998 {
 			t.Fatalf("ParseDate accepted %d bytes", len(s))
 		}
 		formatted := got.Format(time.RFC1123Z)

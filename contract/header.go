@@ -2,7 +2,6 @@ package contract
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -79,40 +78,4 @@ func (c *checker) headerFields(h http.Header) []string {
 		vals = append(vals, h[k]...)
 	}
 	return vals
-}
-
-// parseMediaType returns the media type of a Content-Type value, lower case,
-// without its parameters. RFC 9110 (section 5.6.1) allows empty list
-// elements, so "application/json;  ; charset=utf-8" is application/json;
-// every parameter that is not empty must be well formed.
-func parseMediaType(v string) (string, error) {
-	var kept []string
-	for _, p := range splitParameters(v) {
-		if strings.Trim(p, " \t") != "" || len(kept) == 0 {
-			kept = append(kept, p)
-		}
-	}
-	mt, _, err := mime.ParseMediaType(strings.Join(kept, ";"))
-	if err != nil {
-		return "", err
-	}
-	return mt, nil
-}
-
-// splitParameters splits v at each ';' outside a quoted string.
-func splitParameters(v string) []string {
-	var parts []string
-	start, quoted := 0, false
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case quoted && c == '\\':
-			i++ // a quoted-pair: the next byte is literal
-		case c == '"':
-			quoted = !quoted
-		case !quoted && c == ';':
-			parts = append(parts, v[start:i])
-			start = i + 1
-		}
-	}
-	return append(parts, v[start:])
 }

@@ -111,3 +111,95 @@ func TestRepeatedSingletonHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestMediaTypeRFC9110 reads Content-Type by RFC 9110's grammar (sections
+// 5.5, 5.6.2, 5.6.4, 5.6.6 and 8.3.1) on the octets of the field value:
+// OWS is SP and HTAB only, no whitespace around "=", tokens are tchar,
+// quoted strings hold no control character but may hold obs-text.
+func TestMediaTypeRFC9110(t *testing.T) {
+	t.Parallel()
+	v := newValidator(t)
+	for _, tt := range []struct {
+		name  string
+		value string
+		valid bool
+	}{
+		{"plain", "application/json", true},
+		{"leading and trailing OWS of the field value", " \tapplication/json; charset=utf-8\t ", true},
+		{"quoted value", `application/json; charset="utf-8"`, true},
+		{"empty quoted value", `application/json; x=""`, true},
+		{"quoted-pair", `application/json; x="a\"b\\c"`, true},
+		{"obs-text in a quoted string", "application/json; x=\"caf\xc3\xa9\xff\"", true},
+		{"obs-text after a backslash", "application/json; x=\"\\\xe9\"", true},
+		{"HTAB and SP in a quoted string", "application/json; x=\"a\tb c\"", true},
+		{"every tchar", "application/json; !#$%&'*+-.^_`|~09AZaz=!#$%&'*+-.^_`|~09AZaz", true},
+		{"space before =", "application/json; charset =utf-8", false},
+		{"space after =", "application/json; charset= utf-8", false},
+		{"tab around =", "application/json; charset\t=\tutf-8", false},
+		{"space in the type", "application /json", false},
+		{"space after the slash", "application/ json", false},
+		{"no-break space as OWS", "application/json;\u00a0charset=utf-8", false},
+		{"no-break space at the end", "application/json\u00a0", false},
+		{"NEL at the end", "application/json\u0085", false},
+		{"em space before ;", "application/json\u2003; charset=utf-8", false},
+		{"vertical tab", "application/json;\vcharset=utf-8", false},
+		{"form feed", "\fapplication/json", false},
+		{"CR", "application/json;\rcharset=utf-8", false},
+		{"LF", "application/json\n", false},
+		{"CRLF fold", "application/json;\r\n charset=utf-8", false},
+		{"{ in a token", "application/json; x={a}", false},
+		{"} in the subtype", "application/json}", false},
+		{"{ in a name", "application/json; {x=1", false},
+		{"NUL in a quoted string", "application/json; x=\"a\x00b\"", false},
+		{"ESC in a quoted string", "application/json; x=\"a\x1bb\"", false},
+		{"DEL in a quoted string", "application/json; x=\"a\x7fb\"", false},
+		{"LF in a quoted string", "application/json; x=\"a\nb\"", false},
+		{"DEL after a backslash", "application/json; x=\"\\\x7f\"", false},
+		{"non-ASCII in a token", "application/json; charset=utf\xc3\xa98", false},
+		{"empty value", "application/json; charset=", false},
+		{"no ; between parameters", "application/json; a=b c=d", false},
+		{"text after a quoted value", `application/json; a="b"c`, false},
+		{"empty type", "/json", false},
+		{"empty subtype", "application/", false},
+		{"two slashes", "application/json/x", false},
+	} {
+		ex := conformantExchange(t)
+		ex.Header = http.Header{"Content-Type": {tt.value}}
+		got := headerFindings(v.Check(ex))
+		if valid := len(got) == 0; valid != tt.valid {
+			t.Errorf("%s: Content-Type %q: findings %q, want valid %t", tt.name, tt.value, got, tt.valid)
+		}
+	}
+}
+
+// TestMalformedContentTypeOnAnyStatus: a Content-Type that is not a media
+// type is reported on every status, documented or not, and a body that is
+// not JSON is not reported again as a JSON body when the response does not
+// declare it JSON.
+func TestMalformedContentTypeOnAnyStatus(t *testing.T) {
+	t.Parallel()
+	v := newValidator(t)
+	for _, status := range []int{200, 404, 500, 502} {
+		for _, ct := range []string{"application/json; charset = utf-8", "application/json;\u00a0charset=utf-8", "application/json\r", "text/html"} {
+			ex := conformantExchange(t)
+			ex.Status = status
+			ex.Header = http.Header{"Content-Type": {ct}}
+			ex.Body = []byte("<html>Bad Gateway</html>")
+			res := v.Check(ex)
+			if got := headerFindings(res); !slices.Equal(got, []string{"error content-type header:Content-Type"}) {
+				t.Errorf("status %d, Content-Type %q: header findings %q, want a content-type error", status, ct, got)
+			}
+			for _, body := range []string{"", " "} {
+				ex.Body = []byte(body)
+				if got := ruleFindings(v.Check(ex), "body.empty"); len(got) != 0 {
+					t.Errorf("status %d, Content-Type %q, body %q: %v", status, ct, body, summarize(got))
+				}
+			}
+			for _, f := range res.Findings {
+				if strings.HasPrefix(f.Rule, "body.") {
+					t.Errorf("status %d, Content-Type %q: %s: a body not declared JSON was read as JSON", status, ct, f.Rule)
+				}
+			}
+		}
+	}
+}

@@ -129,9 +129,15 @@ func NewFromCompiled(cs CompiledSpec) (*Validator, error) {
 // Methods are case-sensitive (RFC 9110 section 9.1), so the method must be
 // the documented one exactly; the URL's path must be the operation's path
 // template exactly, server base path included, with one non-empty segment
-// for each parameter: no trailing slash, no empty segment. Scheme, host,
-// query and fragment are not looked at. The formats of the parameters are
-// not checked here (Check reports them).
+// for each parameter: no trailing slash, no empty segment. Paths are
+// compared as RFC 3986 compares URIs (section 6.2.2): a percent-encoded
+// unreserved character is that character (/%43alls/ is /Calls/), while an
+// encoded reserved character such as %2F stays distinct from the
+// delimiter. A path whose template ends in a parameter may carry the
+// ".json" suffix that Twilio-style clients request and SignalWire serves
+// (/Calls/{Sid}.json): it is the same operation, and the parameter is read
+// without the suffix. Scheme, host, query and fragment are not looked at.
+// The formats of the parameters are not checked here (Check reports them).
 func (v *Validator) Match(method, rawURL string) (id string, params map[string]string, ok bool) {
 	op, params := v.match(method, rawURL)
 	if op == nil {
@@ -139,6 +145,10 @@ func (v *Validator) Match(method, rawURL string) (id string, params map[string]s
 	}
 	return op.id, params, true
 }
+
+// formatSuffix is the representation suffix a path's last parameter may
+// carry (SignalWire's Compatibility API serves /Calls/{Sid}.json).
+const formatSuffix = ".json"
 
 func (v *Validator) match(method, rawURL string) (*operation, map[string]string) {
 	u, err := url.Parse(rawURL)
@@ -150,6 +160,9 @@ func (v *Validator) match(method, rawURL string) (*operation, map[string]string)
 		return nil, nil
 	}
 	segs := strings.Split(p[1:], "/")
+	for i, s := range segs {
+		segs[i] = normalizePercent(s)
+	}
 	for _, op := range v.operations {
 		if op.method != method || len(op.segments) != len(segs) {
 			continue
@@ -166,15 +179,64 @@ func (v *Validator) match(method, rawURL string) (*operation, map[string]string)
 		}
 		params := make(map[string]string, len(op.params))
 		for _, p := range op.params {
-			val, err := url.PathUnescape(segs[p.index])
+			seg := segs[p.index]
+			if p.index == len(segs)-1 && len(seg) > len(formatSuffix) && strings.HasSuffix(seg, formatSuffix) {
+				seg = strings.TrimSuffix(seg, formatSuffix)
+			}
+			val, err := url.PathUnescape(seg)
 			if err != nil {
-				val = segs[p.index]
+				val = seg
 			}
 			params[p.name] = val
 		}
 		return op, params
 	}
 	return nil, nil
+}
+
+// normalizePercent applies RFC 3986's percent-encoding normalization
+// (section 6.2.2.2) to a path segment: a percent-encoded unreserved
+// character (ALPHA, DIGIT, "-", ".", "_", "~") is decoded, and the hex
+// digits of every other percent-encoding are written in upper case
+// (section 6.2.2.1).
+func normalizePercent(seg string) string {
+	if !strings.Contains(seg, "%") {
+		return seg
+	}
+	var b strings.Builder
+	for i := 0; i < len(seg); i++ {
+		if seg[i] == '%' && i+2 < len(seg) && isHex(seg[i+1]) && isHex(seg[i+2]) {
+			c := unhex(seg[i+1])<<4 | unhex(seg[i+2])
+			if isUnreserved(c) {
+				b.WriteByte(c)
+			} else {
+				b.WriteByte('%')
+				b.WriteString(strings.ToUpper(seg[i+1 : i+3]))
+			}
+			i += 2
+			continue
+		}
+		b.WriteByte(seg[i])
+	}
+	return b.String()
+}
+
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 // Check validates one exchange: operation, status, headers, body schema and
@@ -340,6 +402,10 @@ func (c *checker) check(v *Validator, ex Exchange) {
 			fmt.Sprintf("HTTP status %d is not documented for %s", ex.Status, op.id))
 	}
 	ct, mediaType, known := contentType(c.headerFields(ex.Header))
+	// notDeclaredJSON: the response does not say its body is the JSON the
+	// document declares; content-type reports it, and a body that is not
+	// JSON either is not reported again as a JSON body.
+	notDeclaredJSON := known && mediaType != "application/json"
 	switch {
 	case !known:
 		// Repeated with different media types: header.repeated says so,
@@ -361,12 +427,18 @@ func (c *checker) check(v *Validator, ex Exchange) {
 		return
 	}
 	if len(bytes.Trim(ex.Body, jsonSpace)) == 0 {
+		if notDeclaredJSON {
+			return
+		}
 		c.add(RuleBodyEmpty, SeverityError, "", "a JSON body", "empty",
 			fmt.Sprintf("status %d declares a JSON body but the body is empty", ex.Status))
 		return
 	}
 	doc, err := decodeChecked(ex.Body, resp.props, c.prune)
 	if err != nil {
+		if notDeclaredJSON {
+			return
+		}
 		if _, deep := errors.AsType[*DepthError](err); deep {
 			c.add(RuleBodyTooDeep, SeverityError, "", fmt.Sprintf("at most %d levels of nesting", MaxDepth), "deeper",
 				fmt.Sprintf("the body is nested deeper than %d levels", MaxDepth))
@@ -416,10 +488,7 @@ func contentType(values []string) (ct, mediaType string, known bool) {
 		return "", "", true
 	}
 	for i, v := range values {
-		mt, err := parseMediaType(v)
-		if err != nil {
-			mt = ""
-		}
+		mt := mediaTypeOf(v)
 		if i == 0 {
 			ct, mediaType = v, mt
 		} else if mt != mediaType {

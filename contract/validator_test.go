@@ -539,3 +539,70 @@ func TestFingerprintNames(t *testing.T) {
 		t.Errorf("names are not delimited in the fingerprint")
 	}
 }
+
+// TestMatchNormalizesPaths: paths are compared after RFC 3986's
+// normalization of percent-encoded unreserved characters (section 6.2.2.2),
+// and the Twilio-style {Sid}.json is the same operation, its Sid read
+// without the suffix (no format error, no identity warning). Other
+// suffixes, and .json on any other segment, stay part of the parameter,
+// whose format Check reports.
+func TestMatchNormalizesPaths(t *testing.T) {
+	t.Parallel()
+	v := newValidator(t)
+	const sid, account = "c0c0ca11-0001-4a1e-8b0b-1ba0c0111ed1", "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	const conformant, unknown = "", "operation.unknown"
+	formatError := func(p string) string { return "schema.format request:" + p }
+	for _, tt := range []struct {
+		name, url string
+		want      string // "" for conformant, else the one error finding
+	}{
+		{"%43alls", strings.Replace(callURL, "/Calls/", "/%43alls/", 1), conformant},
+		{"lower-case hex %63", strings.Replace(callURL, "/Calls/", "/%43%61lls/", 1), conformant},
+		{"every letter encoded", strings.Replace(callURL, "/Accounts/", "/%41%63%63%6F%75%6E%74%73/", 1), conformant},
+		{"encoded digit and hyphens in the base path", strings.Replace(callURL, "/2010-04-01/", "/%32010%2D04%2D01/", 1), conformant},
+		{"encoded letter in the base path", strings.Replace(callURL, "/api/", "/%61pi/", 1), conformant},
+		{"encoded character in a parameter", strings.Replace(callURL, sid, "%63"+sid[1:], 1), conformant},
+		{"{Sid}.json", callURL + ".json", conformant},
+		{"{Sid}%2Ejson", callURL + "%2Ejson", conformant},
+		{"{Sid}.%6Ason", callURL + ".%6Ason", conformant},
+		{"{Sid}.json with a query", callURL + ".json?x=1", conformant},
+		{"encoded slash is not a separator", strings.Replace(callURL, "/Calls/", "/Calls%2F", 1), unknown},
+		{"encoded letter of another case", strings.Replace(callURL, "/Calls/", "/%63alls/", 1), unknown},
+		{"encoded reserved character", strings.Replace(callURL, "/Calls/", "/Calls%3B/", 1), unknown},
+		{".json on a fixed segment", strings.Replace(callURL, "/Calls/", "/Calls.json/", 1), unknown},
+		{".json alone is no Sid", strings.Replace(callURL, sid, ".json", 1), formatError("Sid")},
+		{".xml", callURL + ".xml", formatError("Sid")},
+		{".JSON", callURL + ".JSON", formatError("Sid")},
+		{".json twice", callURL + ".json.json", formatError("Sid")},
+		{".json on the account", strings.Replace(callURL, account, account+".json", 1), formatError("AccountSid")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			id, params, ok := v.Match("GET", tt.url)
+			if ok != (tt.want != unknown) {
+				t.Fatalf("Match(%s) = %q, %v, %t; want a match %t", tt.url, id, params, ok, tt.want != unknown)
+			}
+			if tt.want == conformant && (params["Sid"] != sid || params["AccountSid"] != account) {
+				t.Errorf("%s: params %v, want Sid %s and AccountSid %s", tt.url, params, sid, account)
+			}
+			ex := conformantExchange(t)
+			ex.URL = tt.url
+			res := v.Check(ex)
+			var errs []string
+			for _, f := range res.Findings {
+				if f.Severity == contract.SeverityError {
+					errs = append(errs, f.Rule+" "+f.Pointer)
+				}
+			}
+			if tt.want == conformant {
+				if len(res.Findings) != 0 {
+					t.Errorf("%s: findings %v, want none", tt.url, summarize(res.Findings))
+				}
+				return
+			}
+			if len(errs) != 1 || errs[0] != tt.want && !strings.HasPrefix(errs[0], tt.want+" ") {
+				t.Errorf("%s: errors %q, want %s", tt.url, errs, tt.want)
+			}
+		})
+	}
+}

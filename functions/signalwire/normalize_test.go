@@ -3,12 +3,14 @@ package signalwire
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/callv1"
 	"github.com/callwire/callwire/functions/voice"
 )
@@ -735,5 +737,49 @@ func TestNormalizeIsPure(t *testing.T) {
 	}
 	if string(body) != fullBody {
 		t.Error("Normalize modified its input")
+	}
+}
+
+// TestNormalizeDatesAsTheContractReadsThem: the normalizer refuses exactly
+// the dates contract.ParseDate rejects, and writes each other one as the
+// instant it names, at the offset it states.
+func TestNormalizeDatesAsTheContractReadsThem(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{
+		"Mon, 02 Mar 2026 14:05:07 +0000",
+		"Mon, 02 Mar 2026 09:05:07 EST",
+		"Mon, 02 Mar 2026 06:05:07 pst (Pacific Standard Time)",
+		"Mon,02 Mar 2026\t14:05:07 Z",
+		"Mon, 02 Mar 26 14:05:07 +0000",
+		"Sat, 02 Mar 68 14:05:07 +0000",
+		"Wed, 31 Dec 2025 23:59:60 +0000",
+		"Mon, 02 Mar 2026\r\n 14:05:07 +0000",
+		"Fri, 31 Dec 9999 23:59:59 +0000",
+		"Sat, 01 Jan 1900 00:00:00 +0100",
+		"Fri, 31 Dec 9999 23:59:59 -0001",
+		"Fri, 31 Dec 9999 23:59:60 +0000",
+		"Tue, 02 Mar 2026 14:05:07 +0000",
+		"Mon, 02 Mar 2026 4:05:07 +0000",
+		"Mon, 02 Mar 2026 14:05:07 UTC",
+		"Mon, 02 Mar 2026 14:05:07 +0000 x",
+		"Mon, 02 Mar 2026 14:05:07 +00",
+		"Sun, 31 Dec 1899 23:59:59 +0000",
+	} {
+		want, perr := contract.ParseDate(v)
+		body := patchBody(fullBody, "date_created", strconv.Quote(v))
+		c, err := Normalize([]byte(body), retrievedAt)
+		if (err != nil) != (perr != nil) {
+			t.Errorf("%q: Normalize error %v, ParseDate error %v: they must agree", v, err, perr)
+			continue
+		}
+		if err != nil {
+			if fe, ok := errors.AsType[*FieldError](err); !ok || fe.Field != "date_created" {
+				t.Errorf("%q: Normalize error %v does not name date_created", v, err)
+			}
+			continue
+		}
+		if !c.CreatedAt.Equal(want) || c.CreatedAt.Location() != time.UTC {
+			t.Errorf("%q: CreatedAt = %v, want %v in UTC", v, c.CreatedAt, want.UTC())
+		}
 	}
 }
