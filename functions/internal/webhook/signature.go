@@ -8,10 +8,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"hash"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/callwire/callwire/contract"
 )
 
 // Signature headers, as Lambda Function URLs deliver them (lower case).
@@ -183,9 +184,10 @@ const (
 )
 
 // mediaKind classifies a Content-Type: a form, JSON (application/json or
-// any +json type), or anything else (absent or malformed included).
+// any +json type), or anything else (absent or malformed included). The value
+// is read by RFC 9110, as the contract suite reads it (contract.ParseMediaType).
 func mediaKind(ct string) mediaKindT {
-	mt, _, err := mime.ParseMediaType(ct)
+	mt, _, err := contract.ParseMediaType(ct)
 	switch {
 	case err != nil:
 		return kindOther

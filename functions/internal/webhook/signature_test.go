@@ -428,3 +428,30 @@ func jsonOf(fields []Field) string {
 	b.WriteByte('}')
 	return b.String()
 }
+
+// TestMediaKindRFC9110: the Content-Type that picks a body's parser is read
+// by RFC 9110, as the contract suite reads it: what Go's lenient RFC 2045
+// parser accepts beyond the grammar is no form and no JSON.
+func TestMediaKindRFC9110(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ct   string
+		want mediaKindT
+	}{
+		{"application/x-www-form-urlencoded", kindForm},
+		{"application/x-www-form-urlencoded; charset=utf-8", kindForm},
+		{"Application/JSON ; charset=\"utf-8\"", kindJSON},
+		{"application/vnd.x+json", kindJSON},
+		{"application/x-www-form-urlencoded; charset = utf-8", kindOther},
+		{"application/json;\u00a0charset=utf-8", kindOther},
+		{"application/json\v", kindOther},
+		{"application/{json}", kindOther},
+		{"application/json; a=\"\x01\"", kindOther},
+		{"", kindOther},
+	}
+	for _, tt := range tests {
+		if got := mediaKind(tt.ct); got != tt.want {
+			t.Errorf("mediaKind(%q) = %v, want %v", tt.ct, got, tt.want)
+		}
+	}
+}
