@@ -272,7 +272,7 @@ func TestRunPipelineForgedFile(t *testing.T) {
 	if stdout != "" {
 		t.Errorf("events on stdout:\n%s", stdout)
 	}
-	for _, want := range []string{"the callback was answered 403", "nothing was queued", "pipeline: failed, 0 events published", "0 EventBridge requests"} {
+	for _, want := range []string{"the callback was answered 403", "nothing was queued", "pipeline: failed: the callback was refused 1 of 1 times, 0 events published", "0 EventBridge requests"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
