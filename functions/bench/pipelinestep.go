@@ -52,7 +52,8 @@ func (b *bench) pipelineBench(ctx context.Context) error {
 	if rep := r.sweepReport; rep != nil {
 		b.add(sec, "sweep", fmt.Sprintf("listed %d, already published %d, queued %d (%d calls had no callback) in %s",
 			rep.Listed, rep.Published, rep.Enqueued, r.lost, r.sw.mean().Round(time.Millisecond)),
-			"one run over a 10 m window holding every call, after the callbacks' events", fmt.Sprintf("queued %d", r.lost), failedIf(rep.Enqueued != r.lost))
+			"one run over a 10 m window holding every call, after the callbacks' events; queuing a published call again is allowed (the table stops its event)",
+			fmt.Sprintf("queued ≥ %d", r.lost), failedIf(rep.Enqueued < r.lost))
 	}
 	events := float64(r.counts.Events)
 	b.add(sec, "Secrets Manager requests per event", fmt.Sprintf("%.5f (%d)", float64(r.counts.Secrets)/events, r.counts.Secrets),
@@ -83,7 +84,11 @@ func limitNote(r *pipelineResult, o pipelineOptions, bound float64) string {
 	case float64(o.rate) > bound:
 		return fmt.Sprintf("SignalWire's side: the offered %d/s is above the bound of %.0f/s", o.rate, bound)
 	default:
-		return fmt.Sprintf("neither CPU (%.0f%% busy) nor the SignalWire-side bound; see the profile", 100*busy)
+		// Below the bound with idle cores in the processes' own account:
+		// the cores went to other work on the machine.
+		return fmt.Sprintf("CPU shared with other work: these processes got %.0f%% of %d cores (load average %s); %.2f ms of CPU per event (handlers %.2f, world %.2f) makes %.0f events/s on %d whole cores",
+			100*busy, runtime.NumCPU(), machineInfo().load, ms(r.cpuSelf+r.cpuWorld)/float64(r.counts.Events), ms(r.cpuSelf)/float64(r.counts.Events), ms(r.cpuWorld)/float64(r.counts.Events),
+			float64(r.counts.Events)*float64(runtime.NumCPU())/(r.cpuSelf+r.cpuWorld).Seconds(), runtime.NumCPU())
 	}
 }
 
@@ -112,7 +117,7 @@ func (b *bench) addCost(r *pipelineResult, f templateFacts) {
 		sqsRequests:     (float64(c.SQS["SendMessage"]+c.SQS["SendMessageBatch"]+c.SQS["ReceiveMessage"]+c.SQS["ChangeMessageVisibility"]) + pubInv) / calls,
 		events:          float64(c.Events) / calls,
 		dynamoWrites:    float64(c.DynamoDB["PutItem"]+c.DynamoDB["UpdateItem"]+c.DynamoDB["DeleteItem"]) / calls,
-		dynamoReads:     float64(c.DynamoDBRead) * f.sweepRuns / calls,
+		dynamoReads:     (float64(c.DynamoDBRead) + float64(c.DynamoDBBatch)*f.sweepRuns) / calls,
 		secretsRequests: float64(c.Secrets) / calls,
 	}
 	parts := costPerMillion(in, b.opts.prices)
