@@ -11,7 +11,7 @@ import (
 func (b *bench) callbackBench(ctx context.Context) error {
 	const sec = "8 callback"
 	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "^BenchmarkWarmCallback$",
-		"-benchmem", "-benchtime", b.opts.benchtime, "-count", "1", "./functions/cmd/callback")
+		"-benchmem", "-benchtime", b.opts.benchtime, "-count", "1", "./functions/callback")
 	cmd.Dir = b.root
 	out, err := cmd.CombinedOutput()
 	if err != nil {

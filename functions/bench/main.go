@@ -12,7 +12,14 @@
 //	go run ./functions/bench [-samples 15] [-invokes 1000] [-long 10000] [-recordings 10000] [-only cold,init]
 //
 // It prints one table with the method beside each figure and whether each
-// target is met. It exits 0 when a target is missed; 2 when it cannot measure.
+// target is met. It exits 0 when a speed target is missed, 1 when a check
+// of correctness fails (the pipeline's exactly one event per call and
+// status), 2 when it cannot measure.
+//
+// The pipeline step (-only pipeline) runs the callback, publish and sweep
+// handlers in process against a second process holding the loopback
+// SignalWire, Secrets Manager, SQS, DynamoDB and EventBridge, and computes
+// the cost per million calls from what it measured.
 package main
 
 import (
@@ -38,11 +45,16 @@ type options struct {
 	benchtime  string
 	work       string
 	only       map[string]bool // nil runs every step
+	pipeline   pipelineOptions
+	prices     prices
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if v := os.Getenv(worldEnv); v != "" {
+		os.Exit(worldMain(v))
+	}
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -56,15 +68,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.recordings, "recordings", 10000, "generated recordings for the contract CLI throughput")
 	fs.StringVar(&o.benchtime, "benchtime", "2s", "go test -benchtime for the warm in-process benchmarks")
 	fs.StringVar(&o.work, "work", "", "build into `DIR` and keep it (default a temporary directory)")
-	only := fs.String("only", "", "run only these comma-separated `STEPS` (cold, init, variants, warm, rie, size, cli, callback); cold always runs, the others need its builds")
+	fs.DurationVar(&o.pipeline.duration, "pipeline-duration", 60*time.Second, "how long the pipeline benchmark sends callbacks")
+	fs.IntVar(&o.pipeline.rate, "pipeline-rate", 1000, "calls per second the pipeline benchmark offers")
+	fs.IntVar(&o.pipeline.invocations, "pipeline-invocations", 4, "concurrent publish invocations (the event source mapping's concurrency)")
+	fs.IntVar(&o.pipeline.callbacks, "pipeline-callbacks", 4, "concurrent callback invocations")
+	fs.DurationVar(&o.pipeline.latency, "pipeline-latency", 20*time.Millisecond, "SignalWire's answer time in the pipeline benchmark")
+	fs.StringVar(&o.pipeline.cpuprofile, "cpuprofile", "", "write the pipeline handlers' CPU profile to `FILE`")
+	o.pipeline.concurrency, o.pipeline.dupEvery, o.pipeline.lostEvery = 10, 10, 50
+	o.prices = defaultPrices()
+	o.prices.flags(fs)
+	only := fs.String("only", "", "run only these comma-separated `STEPS` (cold, init, variants, warm, rie, size, cli, callback, specwatch, pipeline); cold runs with any of init, variants, warm, rie, size, which need its builds")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *only != "" {
-		o.only = map[string]bool{"cold": true}
+		o.only = map[string]bool{}
 		for _, k := range strings.Split(*only, ",") {
 			switch k = strings.TrimSpace(k); k {
-			case "cold", "init", "variants", "warm", "rie", "size", "cli", "callback":
+			case "init", "variants", "warm", "rie", "size":
+				o.only[k], o.only["cold"] = true, true
+			case "cold", "cli", "callback", "specwatch", "pipeline":
 				o.only[k] = true
 			default:
 				fmt.Fprintf(stderr, "bench: -only: unknown step %q\n", k)
@@ -76,8 +99,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench: -samples, -invokes and -recordings must be positive; -long 0 or at least -invokes")
 		return 2
 	}
-	if err := (&bench{opts: o, log: stderr}).run(ctx, stdout); err != nil {
+	if p := o.pipeline; p.duration < time.Second || p.rate < 1 || p.invocations < 1 || p.callbacks < 1 || p.latency < 0 {
+		fmt.Fprintln(stderr, "bench: -pipeline-duration must be at least 1s; -pipeline-rate, -pipeline-invocations and -pipeline-callbacks positive; -pipeline-latency not negative")
+		return 2
+	}
+	b := &bench{opts: o, log: stderr}
+	if err := b.run(ctx, stdout); err != nil {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 2
+	}
+	for _, r := range b.rows {
+		if r.status == "FAILED" {
+			return 1
+		}
+	}
+	return 0
+}
+
+// worldMain is the pipeline benchmark's second process (see worldEnv).
+func worldMain(latency string) int {
+	d, err := time.ParseDuration(latency)
+	if err == nil {
+		err = runWorld(os.Getenv("CALLWIRE_BENCH_ROOT"), os.Stdin, os.Stdout, d)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: world: %v\n", err)
 		return 2
 	}
 	return 0
@@ -95,6 +141,19 @@ type bench struct {
 	bootstraps map[string]string
 	// retries counts cold samples taken again (see coldRetry).
 	retries int
+}
+
+// wants reports whether any of the steps runs.
+func (b *bench) wants(steps ...string) bool {
+	if b.opts.only == nil {
+		return true
+	}
+	for _, s := range steps {
+		if b.opts.only[s] {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *bench) progress(format string, args ...any) {
@@ -119,19 +178,25 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 		defer func() { _ = os.RemoveAll(b.work) }()
 	}
 
-	b.progress("building bootstraps and the emulator")
-	hello, err := lambdatest.BuildBootstrap(ctx, b.root, "./functions/bench/hello", filepath.Join(b.work, "hello"))
-	if err != nil {
-		return err
+	// The emulator steps need the bootstraps, the emulator and the demo
+	// world; the in-process ones do not.
+	var (
+		hello string
+		demo  *lambdatest.Demo
+	)
+	if b.wants("cold", "init", "variants", "warm", "rie", "size", "specwatch") {
+		b.progress("building bootstraps and the emulator")
+		if hello, err = lambdatest.BuildBootstrap(ctx, b.root, "./functions/bench/hello", filepath.Join(b.work, "hello")); err != nil {
+			return err
+		}
+		if b.rie, err = lambdatest.RIEPath(ctx, b.root); err != nil {
+			return err
+		}
+		if demo, err = lambdatest.StartDemo(filepath.Join(b.root, "testdata", "recordings")); err != nil {
+			return err
+		}
+		defer demo.Close()
 	}
-	if b.rie, err = lambdatest.RIEPath(ctx, b.root); err != nil {
-		return err
-	}
-	demo, err := lambdatest.StartDemo(filepath.Join(b.root, "testdata", "recordings"))
-	if err != nil {
-		return err
-	}
-	defer demo.Close()
 
 	steps := []struct {
 		key, name string
@@ -146,9 +211,10 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 		{"cli", "contract CLI throughput", func() error { return b.cliThroughput(ctx) }},
 		{"callback", "status-callback receiver", func() error { return b.callbackBench(ctx) }},
 		{"specwatch", "spec watch", func() error { return b.specWatchBench(ctx, demo, hello) }},
+		{"pipeline", "pipeline: callback → queue → publish → bus, and the sweep", func() error { return b.pipelineBench(ctx) }},
 	}
 	for _, s := range steps {
-		if b.opts.only != nil && !b.opts.only[s.key] {
+		if !b.wants(s.key) {
 			continue
 		}
 		b.progress("%s", s.name)

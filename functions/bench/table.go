@@ -81,8 +81,8 @@ func machineInfo() machine {
 func printReport(w io.Writer, start, end machine, took time.Duration, o options, rows []row) {
 	fmt.Fprintf(w, "machine: %s, %d cores, %s/%s, %s; load average %s at start, %s at end; run took %s\n",
 		start.cpu, start.cores, runtime.GOOS, runtime.GOARCH, start.goVer, start.load, end.load, took.Round(time.Second))
-	fmt.Fprintf(w, "flags: -samples %d -invokes %d -long %d -recordings %d -benchtime %s\n\n",
-		o.samples, o.invokes, o.long, o.recordings, o.benchtime)
+	fmt.Fprintf(w, "flags: -samples %d -invokes %d -long %d -recordings %d -benchtime %s -pipeline-duration %s -pipeline-rate %d -pipeline-invocations %d -pipeline-callbacks %d -pipeline-latency %s\n\n",
+		o.samples, o.invokes, o.long, o.recordings, o.benchtime, o.pipeline.duration, o.pipeline.rate, o.pipeline.invocations, o.pipeline.callbacks, o.pipeline.latency)
 	// Steps may add to an earlier section; keep each section together.
 	rows = slices.Clone(rows)
 	slices.SortStableFunc(rows, func(a, b row) int { return strings.Compare(a.section, b.section) })
@@ -92,16 +92,18 @@ func printReport(w io.Writer, start, end machine, took time.Duration, o options,
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.section, r.metric, r.value, dash(r.target), dash(r.status), r.method)
 	}
 	_ = tw.Flush()
-	met, missed := 0, 0
+	met, missed, failed := 0, 0, 0
 	for _, r := range rows {
 		switch r.status {
 		case "met":
 			met++
 		case "MISSED":
 			missed++
+		case "FAILED":
+			failed++
 		}
 	}
-	fmt.Fprintf(w, "\ntargets: %d met, %d missed\n", met, missed)
+	fmt.Fprintf(w, "\ntargets: %d met, %d missed, %d checks failed\n", met, missed, failed)
 }
 
 func dash(s string) string {

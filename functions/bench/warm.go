@@ -47,7 +47,7 @@ func parseBench(out []byte) map[string]benchLine {
 // as main does on loopback servers, and reads their results.
 func (b *bench) warmInProcess(ctx context.Context) error {
 	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "^(BenchmarkWarmInvoke|BenchmarkBareGET)$",
-		"-benchmem", "-benchtime", b.opts.benchtime, "-count", "1", "./functions/cmd/getcall")
+		"-benchmem", "-benchtime", b.opts.benchtime, "-count", "1", "./functions/getcall")
 	cmd.Dir = b.root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
