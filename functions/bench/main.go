@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.recordings, "recordings", 10000, "generated recordings for the contract CLI throughput")
 	fs.StringVar(&o.benchtime, "benchtime", "2s", "go test -benchtime for the warm in-process benchmarks")
 	fs.StringVar(&o.work, "work", "", "build into `DIR` and keep it (default a temporary directory)")
-	only := fs.String("only", "", "run only these comma-separated `STEPS` (cold, init, variants, warm, rie, size, cli, callback); cold always runs, the others need its builds")
+	only := fs.String("only", "", "run only these comma-separated `STEPS` (cold, init, warm, rie, size, cli, callback); cold always runs, the others need its builds")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -64,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		o.only = map[string]bool{"cold": true}
 		for _, k := range strings.Split(*only, ",") {
 			switch k = strings.TrimSpace(k); k {
-			case "cold", "init", "variants", "warm", "rie", "size", "cli", "callback":
+			case "cold", "init", "warm", "rie", "size", "cli", "callback":
 				o.only[k] = true
 			default:
 				fmt.Fprintf(stderr, "bench: -only: unknown step %q\n", k)
@@ -139,7 +139,6 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 	}{
 		{"cold", "cold starts of every function", func() error { return b.coldAll(ctx, demo, hello) }},
 		{"init", "package init", func() error { return b.packageInit(ctx) }},
-		{"variants", "DynamoDB and EventBridge clients: SDK against awsjson", func() error { return b.clientVariants(ctx, demo) }},
 		{"warm", "warm in-process benchmarks", func() error { return b.warmInProcess(ctx) }},
 		{"rie", "warm invocations under the emulator", func() error { return b.warmRIE(ctx, demo, b.bootstraps["getcall"]) }},
 		{"size", "arm64 binary size", func() error { return b.binarySize(ctx) }},
