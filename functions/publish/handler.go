@@ -14,6 +14,7 @@ import (
 
 	"github.com/callwire/callwire/functions/internal/emf"
 	eventbus "github.com/callwire/callwire/functions/internal/events"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/internal/queue"
@@ -150,26 +151,15 @@ const (
 	reasonInvalidEvent  reason = "invalid_event"  // the event would break callwire.call.event.v1
 )
 
+// reasons is publish's view of fail.Classes: a retrieval stopped by the
+// batch's deadline or its cancellation is "deadline" whatever else it wraps.
+var reasons = fail.Table{Overrides: []fail.Class{
+	{Sentinel: context.DeadlineExceeded, Reason: string(reasonDeadline)},
+	{Sentinel: context.Canceled, Reason: string(reasonDeadline)},
+}}
+
 // classify names the reason of a retrieval error.
-func classify(err error) reason {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return reasonDeadline
-	case errors.Is(err, voice.ErrNotFound):
-		return reasonNotFound
-	case errors.Is(err, voice.ErrRateLimited):
-		return reasonRateLimited
-	case errors.Is(err, voice.ErrUnauthorized):
-		return reasonUnauthorized
-	case errors.Is(err, voice.ErrCredentials):
-		return reasonCredentials
-	case errors.Is(err, voice.ErrContract):
-		return reasonContract
-	case errors.Is(err, voice.ErrUpstream):
-		return reasonUpstream
-	}
-	return reasonInternal
-}
+func classify(err error) reason { return reason(reasons.Classify(err).Reason) }
 
 // Results of a call group.
 const (
