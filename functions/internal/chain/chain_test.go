@@ -146,7 +146,7 @@ func build(t *testing.T, root string, names ...string) map[string]string {
 	for i, name := range names {
 		dir := t.TempDir()
 		eg.Go(func() error {
-			p, err := lambdatest.BuildBootstrap(ctx, root, "./functions/"+name, dir)
+			p, err := lambdatest.BuildBootstrap(ctx, root, "./functions/cmd/"+name, dir)
 			out[i] = p
 			return err
 		})
