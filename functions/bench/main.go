@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o.pipeline.concurrency, o.pipeline.dupEvery, o.pipeline.lostEvery = 10, 10, 50
 	o.prices = defaultPrices()
 	o.prices.flags(fs)
-	only := fs.String("only", "", "run only these comma-separated `STEPS` (cold, init, variants, warm, rie, size, cli, callback, specwatch, pipeline); cold runs with any of init, variants, warm, rie, size, which need its builds")
+	only := fs.String("only", "", "run only these comma-separated `STEPS` (cold, init, warm, rie, size, cli, callback, specwatch, pipeline); cold runs with any of init, warm, rie, size, which need its builds")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		o.only = map[string]bool{}
 		for _, k := range strings.Split(*only, ",") {
 			switch k = strings.TrimSpace(k); k {
-			case "init", "variants", "warm", "rie", "size":
+			case "init", "warm", "rie", "size":
 				o.only[k], o.only["cold"] = true, true
 			case "cold", "cli", "callback", "specwatch", "pipeline":
 				o.only[k] = true
@@ -184,7 +184,7 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 		hello string
 		demo  *lambdatest.Demo
 	)
-	if b.wants("cold", "init", "variants", "warm", "rie", "size", "specwatch") {
+	if b.wants("cold", "init", "warm", "rie", "size", "specwatch") {
 		b.progress("building bootstraps and the emulator")
 		if hello, err = lambdatest.BuildBootstrap(ctx, b.root, "./functions/bench/hello", filepath.Join(b.work, "hello")); err != nil {
 			return err
@@ -204,7 +204,6 @@ func (b *bench) run(ctx context.Context, stdout io.Writer) error {
 	}{
 		{"cold", "cold starts of every function", func() error { return b.coldAll(ctx, demo, hello) }},
 		{"init", "package init", func() error { return b.packageInit(ctx) }},
-		{"variants", "DynamoDB and EventBridge clients: SDK against awsjson", func() error { return b.clientVariants(ctx, demo) }},
 		{"warm", "warm in-process benchmarks", func() error { return b.warmInProcess(ctx) }},
 		{"rie", "warm invocations under the emulator", func() error { return b.warmRIE(ctx, demo, b.bootstraps["getcall"]) }},
 		{"size", "arm64 binary size", func() error { return b.binarySize(ctx) }},

@@ -9,18 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/pipeline"
 )
 
 // sendFunc is a queueSender that answers at once, so a benchmark measures
 // the handler without the queue round trip.
-type sendFunc func(ctx context.Context, in *sqs.SendMessageInput) (*sqs.SendMessageOutput, error)
+type sendFunc func(ctx context.Context, hints []pipeline.Hint) (int, error)
 
-func (f sendFunc) SendMessage(ctx context.Context, in *sqs.SendMessageInput, _ ...func(*sqs.Options)) (*sqs.SendMessageOutput, error) {
-	return f(ctx, in)
-}
+func (f sendFunc) Send(ctx context.Context, hints []pipeline.Hint) (int, error) { return f(ctx, hints) }
 
 // BenchmarkWarmCallback measures a warm handler verifying, checking and
 // queueing one completed callback (the form scheme, the payload check, one
@@ -30,9 +27,9 @@ func (f sendFunc) SendMessage(ctx context.Context, in *sqs.SendMessageInput, _ .
 func BenchmarkWarmCallback(b *testing.B) {
 	env := setup(b, secretJSON(testKey, testPrevKey))
 	sent := 0
-	env.h.queue = sendFunc(func(context.Context, *sqs.SendMessageInput) (*sqs.SendMessageOutput, error) {
-		sent++
-		return &sqs.SendMessageOutput{}, nil
+	env.h.queue = sendFunc(func(_ context.Context, hints []pipeline.Hint) (int, error) {
+		sent += len(hints)
+		return len(hints), nil
 	})
 	env.h.log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	env.h.metrics = emf.NewWriter(io.Discard, Metrics)

@@ -15,13 +15,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/callbackschema"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/webhook"
 	"github.com/callwire/callwire/functions/signalwire"
@@ -42,12 +41,13 @@ type keySource interface {
 
 var _ keySource = (*signalwire.SecretCredentials)(nil)
 
-// queueSender puts one message on a queue.
+// queueSender puts hints on the consumer's queue. It returns how many were
+// sent, and an error when any was not.
 type queueSender interface {
-	SendMessage(ctx context.Context, in *sqs.SendMessageInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+	Send(ctx context.Context, hints []pipeline.Hint) (int, error)
 }
 
-var _ queueSender = (*sqs.Client)(nil)
+var _ queueSender = (*queue.Sender)(nil)
 
 // sourceStats reports what the secret source did so far: the Secrets
 // Manager calls it made, and the reads it answered with the last good
@@ -64,7 +64,6 @@ var _ sourceStats = (*secrets.Source)(nil)
 type Handler struct {
 	keys            keySource
 	queue           queueSender
-	queueURL        string
 	publicURL       string
 	fetchOn         map[string]bool
 	refreshInterval time.Duration
@@ -89,7 +88,6 @@ func newHandlerFrom(d deps) *Handler {
 	h := &Handler{
 		keys:            d.keys,
 		queue:           d.queue,
-		queueURL:        d.cfg.queueURL,
 		publicURL:       d.cfg.publicURL,
 		fetchOn:         d.cfg.fetchOn,
 		refreshInterval: d.cfg.refreshInterval,
@@ -244,12 +242,7 @@ func (h *Handler) serve(ctx context.Context, req *events.LambdaFunctionURLReques
 		out.result = resultIgnored
 		return noContent()
 	}
-	msg, err := json.Marshal(hint)
-	if err != nil {
-		out.result, out.err = resultQueue, err
-		return errorResponse(http.StatusInternalServerError, "InternalError", "internal error")
-	}
-	if _, err := h.queue.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(h.queueURL), MessageBody: aws.String(string(msg))}); err != nil {
+	if _, err := h.queue.Send(ctx, []pipeline.Hint{hint}); err != nil {
 		out.result, out.err = resultQueue, fmt.Errorf("callback: queue callback for %s: %w", hint.CallSID, err)
 		return unavailable(5 * time.Second)
 	}

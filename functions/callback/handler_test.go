@@ -451,6 +451,23 @@ func TestReplayAccepted(t *testing.T) {
 	}
 }
 
+// TestQueuedThroughTheSender checks that a verified callback reaches the
+// queue through queue.Sender (SendMessageBatch, which retries the entries
+// SQS refuses), the one SQS sender every function shares.
+func TestQueuedThroughTheSender(t *testing.T) {
+	t.Parallel()
+	env := setup(t, secretJSON(testKey, ""))
+	if resp := env.invoke(t, event("completed", testKey)); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("answer %d %s, want 204", resp.StatusCode, resp.Body)
+	}
+	if q := env.queued(t); len(q) != 1 {
+		t.Fatalf("queued %v, want one hint", q)
+	}
+	if b, m := env.sq.Requests(sqsserver.OpSendMessageBatch), env.sq.Requests(sqsserver.OpSendMessage); b != 1 || m != 0 {
+		t.Errorf("SendMessageBatch %d, SendMessage %d requests; want 1 and 0", b, m)
+	}
+}
+
 func TestQueueUnavailable(t *testing.T) {
 	t.Parallel()
 	env := setup(t, secretJSON(testKey, ""))

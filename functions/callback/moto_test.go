@@ -17,6 +17,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/testkit"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -32,11 +33,12 @@ func TestSendMessageLandsInMoto(t *testing.T) {
 		t.Skip("CALLWIRE_MOTO_URL is not set: no moto_server to check the queue against (CI starts one)")
 	}
 	ctx := t.Context()
-	client := sqs.NewFromConfig(aws.Config{
+	cfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		BaseEndpoint: aws.String(motoURL),
-	})
+	}
+	client := sqs.NewFromConfig(cfg)
 	name := fmt.Sprintf("callwire-callback-%d", time.Now().UnixNano())
 	// moto honours DelaySeconds: no delay here.
 	created, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"DelaySeconds": "0"}})
@@ -55,7 +57,7 @@ func TestSendMessageLandsInMoto(t *testing.T) {
 			queueURL: aws.ToString(created.QueueUrl), fetchOn: set(terminal()...), refreshInterval: time.Minute,
 		},
 		keys:    signalwire.NewSecretCredentials(src, testkit.SecretID),
-		queue:   client,
+		queue:   queue.NewSender(cfg, aws.ToString(created.QueueUrl)),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(logs, nil)),
 		metrics: emf.NewWriter(logs, Metrics),

@@ -6,12 +6,12 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/callbackschema"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/logcap"
+	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -40,11 +40,11 @@ func New(ctx context.Context, getenv func(string) string) (*Handler, error) {
 		return nil, err
 	}
 	metrics := emf.NewWriter(os.Stdout, Metrics)
-	src, queue := boot.Secrets(awsCfg, cfg.Settings, sourceOptions(cfg, metrics)...), sqs.NewFromConfig(awsCfg)
+	src := boot.Secrets(awsCfg, cfg.Settings, sourceOptions(cfg, metrics)...)
 	return newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, cfg.SecretID),
-		queue:   queue,
+		queue:   queue.NewSender(awsCfg, cfg.queueURL),
 		secrets: src,
 		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
 		metrics: metrics,

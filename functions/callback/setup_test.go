@@ -14,13 +14,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
 	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/pipeline"
+	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/sqsserver"
@@ -133,7 +133,7 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 	env.h = newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, testkit.SecretID),
-		queue:   sqs.NewFromConfig(awsCfg(sqURL)),
+		queue:   queue.NewSender(awsCfg(sqURL), queueURL),
 		secrets: src,
 		log:     slog.New(logcap.New(slog.NewJSONHandler(env.logs, nil))), // as main wires it
 		metrics: metrics,

@@ -2,55 +2,30 @@ package driftcheck
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/voice"
 )
 
-// The errorType values of driftcheck's function errors. Alarms, Scheduler
-// dead-letter queues and Step Functions match on them: they are part of the
-// interface. Drift itself is never a function error.
-const (
-	// typeInvalidRequest: the input is malformed; the message names the problem.
-	typeInvalidRequest = "InvalidRequest"
-	// typeCredentialsUnavailable: the SignalWire secret cannot be read or parsed.
-	typeCredentialsUnavailable = "CredentialsUnavailable"
-	// typeAccessDenied: SignalWire answered 401 or 403.
-	typeAccessDenied = "AccessDenied"
-	// typeUpstreamUnavailable: SignalWire could not be reached, kept answering
-	// 5xx or 429 after the client's retries, or sent a List Calls page that
-	// does not decode.
-	typeUpstreamUnavailable = "UpstreamUnavailable"
-	// typeInternal: a failure of driftcheck itself, never SignalWire's.
-	typeInternal = "Internal"
-)
-
-// errorClasses maps failures to errorType and a caller-safe message, in the
-// order they are tested. Anything else is a failure of our own: Internal.
-var errorClasses = []struct {
-	sentinel error
-	typ      string
-	message  string
-}{
-	{errInvalidRequest, typeInvalidRequest, "invalid request"},
-	{voice.ErrCredentials, typeCredentialsUnavailable, "SignalWire credentials unavailable"},
-	{voice.ErrUnauthorized, typeAccessDenied, "SignalWire refused the credentials"},
-	{voice.ErrRateLimited, typeUpstreamUnavailable, "SignalWire unavailable"},
-	{voice.ErrUpstream, typeUpstreamUnavailable, "SignalWire unavailable"},
-	{context.DeadlineExceeded, typeUpstreamUnavailable, "SignalWire unavailable"},
-	{voice.ErrInternal, typeInternal, "internal error"},
+// errorTable is driftcheck's view of fail.Classes. Alarms, Scheduler
+// dead-letter queues and Step Functions match on its errorTypes: they are
+// part of the interface. Drift itself is never a function error.
+// UpstreamUnavailable covers SignalWire unreachable, answering 5xx or 429
+// after the client's retries, or a List Calls page that does not decode.
+var errorTable = fail.Table{
+	Types: []string{fail.InvalidRequest, fail.CredentialsUnavailable, fail.AccessDenied, fail.UpstreamUnavailable, fail.Internal},
+	Overrides: []fail.Class{
+		{Sentinel: voice.ErrRateLimited, Type: fail.UpstreamUnavailable, Message: "SignalWire unavailable"},
+		{Sentinel: context.DeadlineExceeded, Type: fail.UpstreamUnavailable, Message: "SignalWire unavailable"},
+	},
 }
 
 // classify returns the errorType and message of err.
 func classify(err error) (typ, message string) {
-	for _, c := range errorClasses {
-		if errors.Is(err, c.sentinel) {
-			return c.typ, c.message
-		}
-	}
-	return typeInternal, "internal error"
+	c := errorTable.Classify(err)
+	return c.Type, c.Message
 }
 
 // functionError is the error Lambda reports with Type as errorType and

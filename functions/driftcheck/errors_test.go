@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/voice"
 )
 
@@ -17,13 +18,13 @@ func TestClassify(t *testing.T) {
 		err  error
 		want string
 	}{
-		{fmt.Errorf("x: %w", voice.ErrUpstream), typeUpstreamUnavailable},
-		{fmt.Errorf("x: %w", voice.ErrRateLimited), typeUpstreamUnavailable},
-		{fmt.Errorf("x: %w", context.DeadlineExceeded), typeUpstreamUnavailable},
-		{fmt.Errorf("x: %w", voice.ErrCredentials), typeCredentialsUnavailable},
-		{fmt.Errorf("x: %w", voice.ErrUnauthorized), typeAccessDenied},
-		{fmt.Errorf("x: %w", voice.ErrInternal), typeInternal},
-		{errors.New("a bug of ours"), typeInternal},
+		{fmt.Errorf("x: %w", voice.ErrUpstream), fail.UpstreamUnavailable},
+		{fmt.Errorf("x: %w", voice.ErrRateLimited), fail.UpstreamUnavailable},
+		{fmt.Errorf("x: %w", context.DeadlineExceeded), fail.UpstreamUnavailable},
+		{fmt.Errorf("x: %w", voice.ErrCredentials), fail.CredentialsUnavailable},
+		{fmt.Errorf("x: %w", voice.ErrUnauthorized), fail.AccessDenied},
+		{fmt.Errorf("x: %w", voice.ErrInternal), fail.Internal},
+		{errors.New("a bug of ours"), fail.Internal},
 	}
 	for _, tt := range tests {
 		if got, _ := classify(tt.err); got != tt.want {

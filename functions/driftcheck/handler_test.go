@@ -18,6 +18,7 @@ import (
 	"github.com/callwire/callwire/contract/drift"
 	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 )
 
@@ -462,58 +463,58 @@ func TestOperationalErrors(t *testing.T) {
 			name:    "secret missing",
 			opts:    options{noPut: true},
 			payload: payload([]string{inbound}, 0, false),
-			typ:     typeCredentialsUnavailable,
+			typ:     fail.CredentialsUnavailable,
 			message: "SignalWire credentials unavailable",
 		},
 		{
 			name:    "secret malformed",
 			opts:    options{secret: func(string) string { return `{"project_id": "x"` }},
 			payload: payload(nil, 5, false),
-			typ:     typeCredentialsUnavailable,
+			typ:     fail.CredentialsUnavailable,
 		},
 		{
 			name:    "space_url refused",
 			opts:    options{secret: func(string) string { return secretJSON("http://example.com", testToken) }},
 			payload: payload([]string{inbound}, 0, false),
-			typ:     typeCredentialsUnavailable,
+			typ:     fail.CredentialsUnavailable,
 		},
 		{
 			name:    "token refused on a call",
 			opts:    options{secret: func(u string) string { return secretJSON(u, "PTwrong-token-0000") }},
 			payload: payload([]string{inbound}, 0, false),
-			typ:     typeAccessDenied,
+			typ:     fail.AccessDenied,
 			message: "call " + inbound + ": HTTP 401",
 		},
 		{
 			name:    "token refused on the list",
 			opts:    options{secret: func(u string) string { return secretJSON(u, "PTwrong-token-0000") }},
 			payload: payload(nil, 5, false),
-			typ:     typeAccessDenied,
+			typ:     fail.AccessDenied,
 			message: "list calls: HTTP 401",
 		},
 		{
 			name:    "list page malformed",
 			opts:    options{wrap: malformedList(`{"calls": "none"}`)},
 			payload: payload(nil, 5, false),
-			typ:     typeUpstreamUnavailable,
+			typ:     fail.UpstreamUnavailable,
 			message: "list calls: no usable page",
 		},
 		{
 			name:    "list page without calls",
 			opts:    options{wrap: malformedList(`{"page": 0}`)},
 			payload: payload(nil, 5, false),
-			typ:     typeUpstreamUnavailable,
+			typ:     fail.UpstreamUnavailable,
 		},
 		{
 			name:    "list page with an invalid sid",
 			opts:    options{wrap: malformedList(`{"calls": [{"sid": "CA123"}]}`)},
 			payload: payload(nil, 5, false),
-			typ:     typeUpstreamUnavailable,
+			typ:     fail.UpstreamUnavailable,
 		},
 		{
 			name:    "5xx persisting",
 			payload: payload([]string{sidOf(t, rec500)}, 0, false),
-			typ:     typeUpstreamUnavailable,
+			typ:     fail.UpstreamUnavailable,
 			message: "HTTP 500",
 		},
 		{
@@ -522,14 +523,14 @@ func TestOperationalErrors(t *testing.T) {
 				{Status: 503}, {Status: 503}, {Status: 503},
 			}},
 			payload: payload([]string{inbound}, 0, false),
-			typ:     typeUpstreamUnavailable,
+			typ:     fail.UpstreamUnavailable,
 			message: "HTTP 503",
 		},
 		{
 			name:    "connection resets",
 			script:  map[string][]replay.Scripted{inbound: {{Reset: true}, {Reset: true}, {Reset: true}, {Reset: true}, {Reset: true}, {Reset: true}}},
 			payload: payload([]string{inbound}, 0, false),
-			typ:     typeUpstreamUnavailable,
+			typ:     fail.UpstreamUnavailable,
 			message: "call " + inbound + ": no answer",
 		},
 	}
@@ -568,7 +569,7 @@ func TestSecretUnavailable(t *testing.T) {
 	env := setup(t, options{})
 	env.sm.SetFault(testSecretID, secretsserver.InternalError)
 	_, _, ierr := env.invoke(t.Context(), t, payload([]string{sidOf(t, recInbound)}, 0, false))
-	if ierr == nil || ierr.Type != typeCredentialsUnavailable {
+	if ierr == nil || ierr.Type != fail.CredentialsUnavailable {
 		t.Fatalf("got %+v, want CredentialsUnavailable", ierr)
 	}
 }
@@ -596,7 +597,7 @@ func TestInvalidInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, _, ierr := env.invoke(t.Context(), t, tt.payload)
-			if ierr == nil || ierr.Type != typeInvalidRequest {
+			if ierr == nil || ierr.Type != fail.InvalidRequest {
 				t.Fatalf("got %+v, want InvalidRequest", ierr)
 			}
 			if !strings.Contains(ierr.Message, tt.message) {

@@ -8,11 +8,12 @@ import (
 	"io"
 	"strings"
 
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/voice"
 )
 
 // errInvalidRequest marks an input driftcheck cannot serve.
-var errInvalidRequest = errors.New("invalid request")
+var errInvalidRequest = fail.ErrInvalidRequest
 
 // input is the invocation payload; every member is optional. EventBridge
 // Scheduler delivers the schedule's input as is, so the same shape serves

@@ -3,16 +3,16 @@ package getcall
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/functions/internal/fail"
 )
 
 // errInvalidRequest marks an event getcall cannot serve.
-var errInvalidRequest = errors.New("invalid request")
+var errInvalidRequest = fail.ErrInvalidRequest
 
 // maxPathLen bounds the HTTP path getcall looks at; /calls/{uuid} is 43 bytes.
 const maxPathLen = 256

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/voice"
 )
 
@@ -70,8 +71,8 @@ func FuzzDecodeEvent(f *testing.F) {
 			if !errors.Is(err, errInvalidRequest) {
 				t.Fatalf("error %v does not wrap errInvalidRequest", err)
 			}
-			if c := classify(err); c.typ != typeInvalidRequest || c.status != http.StatusBadRequest {
-				t.Errorf("classified as %s/%d, want %s/400", c.typ, c.status, typeInvalidRequest)
+			if c := classify(err); c.Type != fail.InvalidRequest || c.Status != http.StatusBadRequest {
+				t.Errorf("classified as %s/%d, want %s/400", c.Type, c.Status, fail.InvalidRequest)
 			}
 			if n := len(err.Error()); n > 512 {
 				t.Errorf("error message of %d bytes", n)
@@ -150,8 +151,8 @@ func checkSID(t *testing.T, sid string) {
 	t.Helper()
 	got, err := voice.ParseSID(sid)
 	if err != nil {
-		if c := classify(err); c.typ != typeInvalidCallSid || c.status != http.StatusBadRequest {
-			t.Fatalf("ParseSID(%q) error classified as %s/%d", sid, c.typ, c.status)
+		if c := classify(err); c.Type != fail.InvalidCallSid || c.Status != http.StatusBadRequest {
+			t.Fatalf("ParseSID(%q) error classified as %s/%d", sid, c.Type, c.Status)
 		}
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/voice"
 )
@@ -54,8 +55,8 @@ func TestMalformedEvents(t *testing.T) {
 			t.Parallel()
 			before := env.sw.Requests()
 			_, ierr := env.invoke(t.Context(), []byte(tt.payload))
-			if ierr == nil || ierr.Type != typeInvalidRequest {
-				t.Fatalf("invoke = %+v, want errorType %s", ierr, typeInvalidRequest)
+			if ierr == nil || ierr.Type != fail.InvalidRequest {
+				t.Fatalf("invoke = %+v, want errorType %s", ierr, fail.InvalidRequest)
 			}
 			if tt.wantMsg != "" && !strings.Contains(ierr.Message, tt.wantMsg) {
 				t.Errorf("message %q lacks %q", ierr.Message, tt.wantMsg)
@@ -98,11 +99,11 @@ func TestClassifyInternal(t *testing.T) {
 		errors.New("some bug"),
 		fmt.Errorf("%w: contract validator: broken bundle", voice.ErrInternal),
 	} {
-		if c := classify(err); c.typ != typeInternal || c.status != http.StatusInternalServerError {
-			t.Errorf("classify(%v) = %s/%d, want %s/500", err, c.typ, c.status, typeInternal)
+		if c := classify(err); c.Type != fail.Internal || c.Status != http.StatusInternalServerError {
+			t.Errorf("classify(%v) = %s/%d, want %s/500", err, c.Type, c.Status, fail.Internal)
 		}
 	}
-	if c := classify(fmt.Errorf("x: %w", voice.ErrUpstream)); c.typ != typeUpstreamUnavailable {
-		t.Errorf("classify(ErrUpstream) = %s", c.typ)
+	if c := classify(fmt.Errorf("x: %w", voice.ErrUpstream)); c.Type != fail.UpstreamUnavailable {
+		t.Errorf("classify(ErrUpstream) = %s", c.Type)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/signalwire"
 	"github.com/callwire/callwire/functions/voice"
@@ -139,17 +140,17 @@ func (h *Handler) fetches() int64 {
 func (h *Handler) fail(out *outcome, err error) error {
 	out.err = err
 	c := classify(err)
-	out.result = c.typ
+	out.result = c.Type
 	return functionError(c, errorDetail(c, err))
 }
 
 // errorDetail is the part of an error a caller may see: never credentials,
 // never upstream bodies.
-func errorDetail(c errorClass, err error) string {
+func errorDetail(c fail.Class, err error) string {
 	var fe *signalwire.FieldError
 	var ce *retrieve.ContractError
 	switch {
-	case c.typ == typeInvalidRequest:
+	case c.Type == fail.InvalidRequest:
 		return strings.TrimPrefix(err.Error(), errInvalidRequest.Error()+": ")
 	case errors.As(err, &ce):
 		return ce.Detail
@@ -176,15 +177,15 @@ func (h *Handler) serveHTTP(ctx context.Context, req request, out *outcome) even
 	if err != nil {
 		out.err = err
 		c := classify(err)
-		out.result = c.typ
-		return jsonResponse(c.status, errorBody(c.typ, c.message))
+		out.result = c.Type
+		return jsonResponse(c.Status, errorBody(c.Type, c.Message))
 	}
 	out.result = "ok"
 	body, err := marshalJSON(call)
 	if err != nil {
 		out.err = err
-		out.result = typeInternal
-		return jsonResponse(http.StatusInternalServerError, errorBody(typeInternal, "internal error"))
+		out.result = fail.Internal
+		return jsonResponse(http.StatusInternalServerError, errorBody(fail.Internal, "internal error"))
 	}
 	return jsonResponse(http.StatusOK, body)
 }

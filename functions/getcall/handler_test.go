@@ -19,6 +19,7 @@ import (
 	"github.com/callwire/callwire/contract/callv1"
 	"github.com/callwire/callwire/contract/recording"
 	"github.com/callwire/callwire/contract/replay"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
@@ -204,7 +205,7 @@ func TestContractModes(t *testing.T) {
 		wantContract bool
 	}{
 		{retrieve.ModeWarn, "", true},
-		{retrieve.ModeStrict, typeContractViolation, true},
+		{retrieve.ModeStrict, fail.ContractViolation, true},
 		{retrieve.ModeOff, "", false},
 	}
 	for _, tt := range tests {
@@ -272,8 +273,8 @@ func TestFaults(t *testing.T) {
 			e.sw.SetCredentials(testkit.ProjectID, testToken+"-rotated")
 			e.sm.Put(testSecretID, testkit.SecretJSON(e.swURL, testToken+"-rotated"))
 		}},
-		{name: "401 twice", prepare: func(e *testEnv) { e.sw.Script(sid, retry(401, nil), retry(401, nil)) }, wantType: typeAccessDenied},
-		{name: "404", event: directEvent("c0c0ca11-ffff-4fff-8fff-ffffffffffff"), wantType: typeCallNotFound},
+		{name: "401 twice", prepare: func(e *testEnv) { e.sw.Script(sid, retry(401, nil), retry(401, nil)) }, wantType: fail.AccessDenied},
+		{name: "404", event: directEvent("c0c0ca11-ffff-4fff-8fff-ffffffffffff"), wantType: fail.CallNotFound},
 		{name: "429 with Retry-After then 200", prepare: func(e *testEnv) {
 			e.sw.Script(sid, retry(429, http.Header{"Retry-After": {"0"}}))
 		}},
@@ -281,52 +282,52 @@ func TestFaults(t *testing.T) {
 		{name: "429 until the deadline", timeout: 700 * time.Millisecond, prepare: func(e *testEnv) {
 			h := http.Header{"Retry-After": {"1"}}
 			e.sw.Script(sid, retry(429, h), retry(429, h), retry(429, h))
-		}, wantType: typeRateLimited},
+		}, wantType: fail.RateLimited},
 		{name: "500 then 200", prepare: func(e *testEnv) { e.sw.Script(sid, retry(500, nil)) }},
 		{name: "502 then 200", prepare: func(e *testEnv) { e.sw.Script(sid, retry(502, nil)) }},
 		{name: "503 then 200", prepare: func(e *testEnv) { e.sw.Script(sid, retry(503, nil)) }},
 		{name: "504 then 200", prepare: func(e *testEnv) { e.sw.Script(sid, retry(504, nil)) }},
 		{name: "503 throughout", prepare: func(e *testEnv) {
 			e.sw.Script(sid, retry(503, nil), retry(503, nil), retry(503, nil))
-		}, wantType: typeUpstreamUnavailable},
+		}, wantType: fail.UpstreamUnavailable},
 		{name: "connection reset then 200", prepare: func(e *testEnv) {
 			e.sw.Script(sid, replay.Scripted{Reset: true}, replay.Scripted{Reset: true})
 		}},
 		{name: "slower than the deadline", timeout: 400 * time.Millisecond, prepare: func(e *testEnv) {
 			e.sw.Script(sid, replay.Scripted{Delay: 5 * time.Second})
-		}, wantType: typeUpstreamUnavailable},
+		}, wantType: fail.UpstreamUnavailable},
 		{name: "truncated JSON", prepare: func(e *testEnv) {
 			e.sw.Script(sid, replay.Scripted{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"sid":"` + sid + `","date_cre`)})
-		}, wantType: typeContractViolation},
+		}, wantType: fail.ContractViolation},
 		{name: "HTML body", prepare: func(e *testEnv) {
 			h := http.Header{"Content-Type": {"text/html"}}
 			b := []byte("<html><body>Bad Gateway</body></html>")
 			e.sw.Script(sid, replay.Scripted{Status: 502, Header: h, Body: b}, replay.Scripted{Status: 502, Header: h, Body: b}, replay.Scripted{Status: 502, Header: h, Body: b})
-		}, wantType: typeUpstreamUnavailable},
+		}, wantType: fail.UpstreamUnavailable},
 		{name: "2 MiB body", prepare: func(e *testEnv) {
 			e.sw.Script(sid, replay.Scripted{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: big})
-		}, wantType: typeUpstreamUnavailable},
-		{name: "body SID differs", event: directEvent("c0c0ca11-0e05-4a1e-8b0b-1ba0c0111ed1"), wantType: typeContractViolation},
+		}, wantType: fail.UpstreamUnavailable},
+		{name: "body SID differs", event: directEvent("c0c0ca11-0e05-4a1e-8b0b-1ba0c0111ed1"), wantType: fail.ContractViolation},
 		{name: "secret missing", prepare: func(e *testEnv) { e.sm.SetFault(testSecretID, secretsserver.NotFound) },
-			wantType: typeCredentialsUnavailable, noCalls: true},
+			wantType: fail.CredentialsUnavailable, noCalls: true},
 		{name: "secret malformed", prepare: func(e *testEnv) {
 			e.sm.Put(testSecretID, `{"project_id": "`+testProjectID+`", "api_token": "`+testToken)
 		},
-			wantType: typeCredentialsUnavailable, noCalls: true},
+			wantType: fail.CredentialsUnavailable, noCalls: true},
 		{name: "secret missing a key", prepare: func(e *testEnv) {
 			e.sm.Put(testSecretID, `{"project_id": "`+testProjectID+`", "api_token": "`+testToken+`"}`)
-		}, wantType: typeCredentialsUnavailable, noCalls: true},
+		}, wantType: fail.CredentialsUnavailable, noCalls: true},
 		{name: "secret throttled", prepare: func(e *testEnv) { e.sm.SetFault(testSecretID, secretsserver.Throttled) },
-			wantType: typeCredentialsUnavailable, noCalls: true},
+			wantType: fail.CredentialsUnavailable, noCalls: true},
 		{name: "space_url outside SignalWire", prepare: func(e *testEnv) {
 			e.sm.Put(testSecretID, secretJSON("https://evil.example.com"))
-		}, wantType: typeCredentialsUnavailable, noCalls: true},
-		{name: "SID not a UUID", event: directEvent("../Messages"), wantType: typeInvalidCallSid, noCalls: true},
-		{name: "Twilio SID", event: directEvent("CA47b862ce3b99a6d79939320a9aa54a02"), wantType: typeInvalidCallSid, noCalls: true},
-		{name: "empty SID", event: directEvent(""), wantType: typeInvalidCallSid, noCalls: true},
-		{name: "10 KB SID", event: directEvent(strings.Repeat("a", 10<<10)), wantType: typeInvalidCallSid, noCalls: true},
-		{name: "not an event", event: []byte(`[1,2]`), wantType: typeInvalidRequest, noCalls: true},
-		{name: "unknown shape", event: []byte(`{"sid":"x"}`), wantType: typeInvalidRequest, noCalls: true},
+		}, wantType: fail.CredentialsUnavailable, noCalls: true},
+		{name: "SID not a UUID", event: directEvent("../Messages"), wantType: fail.InvalidCallSid, noCalls: true},
+		{name: "Twilio SID", event: directEvent("CA47b862ce3b99a6d79939320a9aa54a02"), wantType: fail.InvalidCallSid, noCalls: true},
+		{name: "empty SID", event: directEvent(""), wantType: fail.InvalidCallSid, noCalls: true},
+		{name: "10 KB SID", event: directEvent(strings.Repeat("a", 10<<10)), wantType: fail.InvalidCallSid, noCalls: true},
+		{name: "not an event", event: []byte(`[1,2]`), wantType: fail.InvalidRequest, noCalls: true},
+		{name: "unknown shape", event: []byte(`{"sid":"x"}`), wantType: fail.InvalidRequest, noCalls: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -423,8 +424,8 @@ func TestHTTPRoutes(t *testing.T) {
 		wantType           string
 	}{
 		{"ok", "GET", "/calls/" + sid, 200, ""},
-		{"not found call", "GET", "/calls/c0c0ca11-ffff-4fff-8fff-ffffffffffff", 404, typeCallNotFound},
-		{"bad sid", "GET", "/calls/CA123", 400, typeInvalidCallSid},
+		{"not found call", "GET", "/calls/c0c0ca11-ffff-4fff-8fff-ffffffffffff", 404, fail.CallNotFound},
+		{"bad sid", "GET", "/calls/CA123", 400, fail.InvalidCallSid},
 		{"POST", "POST", "/calls/" + sid, 405, "MethodNotAllowed"},
 		{"unknown path", "GET", "/messages/" + sid, 404, "NotFound"},
 		{"traversal", "GET", "/calls/../Messages", 404, "NotFound"},

@@ -28,6 +28,7 @@ import (
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
@@ -227,13 +228,13 @@ func loadMix(conformant, drifted []golden, goodBody []byte) func(w, i int) loadC
 			// handler's. These 160 are all seen within the first 1,000
 			// sequential invocations, before the heap is first measured.
 			sid := fmt.Sprintf("c0c0ca11-4040-4000-8000-%012d", i/6%160)
-			return loadCase{kind: "404", payload: directEvent(sid), check: wantError(typeCallNotFound, "call not found")}
+			return loadCase{kind: "404", payload: directEvent(sid), check: wantError(fail.CallNotFound, "call not found")}
 		case 3:
 			return loadCase{kind: "5xx", payload: directEvent(workerSID),
 				script: func(s *replay.Server) {
 					s.Script(workerSID, replay.Scripted{Status: 503}, replay.Scripted{Status: 503}, replay.Scripted{Status: 503})
 				},
-				check: wantError(typeUpstreamUnavailable, "SignalWire unavailable")}
+				check: wantError(fail.UpstreamUnavailable, "SignalWire unavailable")}
 		case 4:
 			body := bytes.ReplaceAll(goodBody, []byte(goodSID), []byte(workerSID))
 			return loadCase{kind: "5xx then 200", payload: directEvent(workerSID),

@@ -15,6 +15,7 @@ import (
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
@@ -85,73 +86,73 @@ func leakFaults() []leakFault {
 	return []leakFault{
 		{name: "ok", status: 200},
 		// Secrets Manager and the secret.
-		{name: "secret not found", prepare: fault(secretsserver.NotFound), wantType: typeCredentialsUnavailable, status: 502},
-		{name: "secret access denied", prepare: fault(secretsserver.AccessDenied), wantType: typeCredentialsUnavailable, status: 502},
-		{name: "secret throttled", prepare: fault(secretsserver.Throttled), wantType: typeCredentialsUnavailable, status: 502},
-		{name: "Secrets Manager 500", prepare: fault(secretsserver.InternalError), wantType: typeCredentialsUnavailable, status: 502},
+		{name: "secret not found", prepare: fault(secretsserver.NotFound), wantType: fail.CredentialsUnavailable, status: 502},
+		{name: "secret access denied", prepare: fault(secretsserver.AccessDenied), wantType: fail.CredentialsUnavailable, status: 502},
+		{name: "secret throttled", prepare: fault(secretsserver.Throttled), wantType: fail.CredentialsUnavailable, status: 502},
+		{name: "Secrets Manager 500", prepare: fault(secretsserver.InternalError), wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "Secrets Manager unreachable", prepare: func(t *testing.T, e *testEnv) {
 			rewire(t, e, closedURL(t), testAccessKey)
-		}, wantType: typeCredentialsUnavailable, status: 502},
+		}, wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "unknown AWS access key", prepare: func(t *testing.T, e *testEnv) {
 			rewire(t, e, startSecrets(t, e.swURL), "AKIDNOTCALLWIRE")
-		}, wantType: typeCredentialsUnavailable, status: 502},
+		}, wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "secret binary only", prepare: func(_ *testing.T, e *testEnv) {
 			e.sm.PutBinary(testSecretID, []byte(secretJSON(e.swURL)))
-		}, wantType: typeCredentialsUnavailable, status: 502},
+		}, wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "secret truncated after the token", prepare: put(`{"project_id":"` + testProjectID + `","api_token":"` + testToken),
-			wantType: typeCredentialsUnavailable, status: 502},
+			wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "secret with a bad byte after the token", prepare: put(`{"project_id":"` + testProjectID + `","api_token":"` + testToken + "\x01" + `"}`),
-			wantType: typeCredentialsUnavailable, status: 502},
+			wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "secret missing space_url", prepare: put(`{"project_id":"` + testProjectID + `","api_token":"` + testToken + `"}`),
-			wantType: typeCredentialsUnavailable, status: 502},
+			wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "token with a newline", prepare: put(`{"project_id":"` + testProjectID + `","api_token":"` + testToken + `\n","space_url":"example.signalwire.com"}`),
-			wantType: typeCredentialsUnavailable, status: 502},
+			wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "project_id holds the token", prepare: put(`{"project_id":"` + testToken + `","api_token":"` + testToken + `","space_url":"example.signalwire.com"}`),
-			wantType: typeCredentialsUnavailable, status: 502},
+			wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "space_url with the token as userinfo", prepare: put(`{"project_id":"` + testProjectID + `","api_token":"` + testToken +
 			`","space_url":"https://` + testProjectID + `:` + testToken + `@example.signalwire.com"}`),
-			wantType: typeCredentialsUnavailable, status: 502},
+			wantType: fail.CredentialsUnavailable, status: 502},
 		{name: "space_url outside SignalWire", prepare: func(_ *testing.T, e *testEnv) {
 			e.sm.Put(testSecretID, secretJSON("https://evil.example.com"))
-		}, wantType: typeCredentialsUnavailable, status: 502},
+		}, wantType: fail.CredentialsUnavailable, status: 502},
 		// SignalWire.
-		{name: "401 twice", prepare: scripted(2, 401, nil, ""), wantType: typeAccessDenied, status: 502},
+		{name: "401 twice", prepare: scripted(2, 401, nil, ""), wantType: fail.AccessDenied, status: 502},
 		{name: "401 echoing the credentials", prepare: scripted(2, 401, echoHeader, strings.Replace(echo, "%d", "401", 1)),
-			wantType: typeAccessDenied, status: 502},
-		{name: "403", prepare: scripted(1, 403, jsonCT, `{"code":20003,"message":"Forbidden","status":403}`), wantType: typeAccessDenied, status: 502},
-		{name: "404", sid: "c0c0ca11-ffff-4fff-8fff-ffffffffffff", wantType: typeCallNotFound, status: 404},
+			wantType: fail.AccessDenied, status: 502},
+		{name: "403", prepare: scripted(1, 403, jsonCT, `{"code":20003,"message":"Forbidden","status":403}`), wantType: fail.AccessDenied, status: 502},
+		{name: "404", sid: "c0c0ca11-ffff-4fff-8fff-ffffffffffff", wantType: fail.CallNotFound, status: 404},
 		{name: "404 echoing the credentials", prepare: scripted(1, 404, echoHeader, strings.Replace(echo, "%d", "404", 1)),
-			wantType: typeCallNotFound, status: 404},
+			wantType: fail.CallNotFound, status: 404},
 		{name: "429 until the deadline", timeout: 700 * time.Millisecond,
-			prepare: scripted(3, 429, http.Header{"Retry-After": {"1"}}, ""), wantType: typeRateLimited, status: 429},
-		{name: "500 throughout", prepare: scripted(3, 500, nil, ""), wantType: typeUpstreamUnavailable, status: 502},
+			prepare: scripted(3, 429, http.Header{"Retry-After": {"1"}}, ""), wantType: fail.RateLimited, status: 429},
+		{name: "500 throughout", prepare: scripted(3, 500, nil, ""), wantType: fail.UpstreamUnavailable, status: 502},
 		{name: "500 echoing the credentials", prepare: scripted(3, 500, echoHeader, strings.Replace(echo, "%d", "500", 1)),
-			wantType: typeUpstreamUnavailable, status: 502},
-		{name: "502 throughout", prepare: scripted(3, 502, nil, ""), wantType: typeUpstreamUnavailable, status: 502},
-		{name: "503 throughout", prepare: scripted(3, 503, nil, ""), wantType: typeUpstreamUnavailable, status: 502},
-		{name: "504 throughout", prepare: scripted(3, 504, nil, ""), wantType: typeUpstreamUnavailable, status: 502},
+			wantType: fail.UpstreamUnavailable, status: 502},
+		{name: "502 throughout", prepare: scripted(3, 502, nil, ""), wantType: fail.UpstreamUnavailable, status: 502},
+		{name: "503 throughout", prepare: scripted(3, 503, nil, ""), wantType: fail.UpstreamUnavailable, status: 502},
+		{name: "504 throughout", prepare: scripted(3, 504, nil, ""), wantType: fail.UpstreamUnavailable, status: 502},
 		{name: "400 echoing the credentials", prepare: scripted(1, 400, echoHeader, strings.Replace(echo, "%d", "400", 1)),
-			wantType: typeUpstreamUnavailable, status: 502},
+			wantType: fail.UpstreamUnavailable, status: 502},
 		{name: "302 to another host", prepare: func(t *testing.T, e *testEnv) {
 			e.sw.Script(secSID, replay.Scripted{Status: 302, Header: http.Header{"Location": {redirectTarget(t) + "/x"}}})
-		}, wantType: typeUpstreamUnavailable, status: 502},
+		}, wantType: fail.UpstreamUnavailable, status: 502},
 		{name: "connection reset throughout", prepare: func(_ *testing.T, e *testEnv) {
 			e.sw.Script(secSID, replay.Scripted{Reset: true}, replay.Scripted{Reset: true}, replay.Scripted{Reset: true}, replay.Scripted{Reset: true})
-		}, wantType: typeUpstreamUnavailable, status: 502},
+		}, wantType: fail.UpstreamUnavailable, status: 502},
 		{name: "slower than the deadline", timeout: 400 * time.Millisecond, prepare: func(_ *testing.T, e *testEnv) {
 			e.sw.Script(secSID, replay.Scripted{Delay: 5 * time.Second})
-		}, wantType: typeUpstreamUnavailable, status: 504},
-		{name: "2 MiB body", prepare: scripted(1, 200, jsonCT, strings.Repeat(" ", 2<<20)), wantType: typeUpstreamUnavailable, status: 502},
-		{name: "truncated JSON", prepare: scripted(1, 200, jsonCT, `{"sid":"`+secSID+`","date_cre`), wantType: typeContractViolation, status: 502},
+		}, wantType: fail.UpstreamUnavailable, status: 504},
+		{name: "2 MiB body", prepare: scripted(1, 200, jsonCT, strings.Repeat(" ", 2<<20)), wantType: fail.UpstreamUnavailable, status: 502},
+		{name: "truncated JSON", prepare: scripted(1, 200, jsonCT, `{"sid":"`+secSID+`","date_cre`), wantType: fail.ContractViolation, status: 502},
 		{name: "HTML 200", prepare: scripted(1, 200, http.Header{"Content-Type": {"text/html"}}, "<html>"+testToken+"</html>"),
-			wantType: typeContractViolation, status: 502},
+			wantType: fail.ContractViolation, status: 502},
 		{name: "strict mode, drifted body", mode: retrieve.ModeStrict, prepare: scripted(1, 200, jsonCT,
-			`{"sid":"`+secSID+`","status":"completed","duration":{"token":"`+testToken+`"}}`), wantType: typeContractViolation, status: 502},
-		{name: "body for another call", sid: "c0c0ca11-0e05-4a1e-8b0b-1ba0c0111ed1", wantType: typeContractViolation, status: 502},
+			`{"sid":"`+secSID+`","status":"completed","duration":{"token":"`+testToken+`"}}`), wantType: fail.ContractViolation, status: 502},
+		{name: "body for another call", sid: "c0c0ca11-0e05-4a1e-8b0b-1ba0c0111ed1", wantType: fail.ContractViolation, status: 502},
 		// Events.
-		{name: "SID not a UUID", sid: "CA47b862ce3b99a6d79939320a9aa54a02", wantType: typeInvalidCallSid, status: 400},
-		{name: "SID with a path", sid: "../Messages", wantType: typeInvalidCallSid, status: 404},
-		{name: "10 KB SID", sid: strings.Repeat("a", 10<<10), wantType: typeInvalidCallSid, status: 404},
+		{name: "SID not a UUID", sid: "CA47b862ce3b99a6d79939320a9aa54a02", wantType: fail.InvalidCallSid, status: 400},
+		{name: "SID with a path", sid: "../Messages", wantType: fail.InvalidCallSid, status: 404},
+		{name: "10 KB SID", sid: strings.Repeat("a", 10<<10), wantType: fail.InvalidCallSid, status: 404},
 	}
 }
 
@@ -310,19 +311,19 @@ func TestHTTPPathRejected(t *testing.T) {
 		{"no slash", "GET", "/calls" + secSID, nil, 404, "NotFound"},
 		{"empty sid", "GET", "/calls/", nil, 404, "NotFound"},
 		{"upper-case route", "GET", "/CALLS/" + secSID, nil, 404, "NotFound"},
-		{"query in the path", "GET", "/calls/" + secSID + "?x=1", nil, 400, typeInvalidCallSid},
-		{"fragment in the path", "GET", "/calls/" + secSID + "#x", nil, 400, typeInvalidCallSid},
-		{"NUL in the sid", "GET", "/calls/" + secSID + "\x00", nil, 400, typeInvalidCallSid},
-		{"newline in the sid", "GET", "/calls/" + secSID + "\n", nil, 400, typeInvalidCallSid},
-		{"unicode sid", "GET", "/calls/" + strings.Replace(secSID, "a", "\u0430", 1), nil, 400, typeInvalidCallSid},
-		{"Twilio sid", "GET", "/calls/CA47b862ce3b99a6d79939320a9aa54a02", nil, 400, typeInvalidCallSid},
+		{"query in the path", "GET", "/calls/" + secSID + "?x=1", nil, 400, fail.InvalidCallSid},
+		{"fragment in the path", "GET", "/calls/" + secSID + "#x", nil, 400, fail.InvalidCallSid},
+		{"NUL in the sid", "GET", "/calls/" + secSID + "\x00", nil, 400, fail.InvalidCallSid},
+		{"newline in the sid", "GET", "/calls/" + secSID + "\n", nil, 400, fail.InvalidCallSid},
+		{"unicode sid", "GET", "/calls/" + strings.Replace(secSID, "a", "\u0430", 1), nil, 400, fail.InvalidCallSid},
+		{"Twilio sid", "GET", "/calls/CA47b862ce3b99a6d79939320a9aa54a02", nil, 400, fail.InvalidCallSid},
 		{"path just over the limit", "GET", "/calls/" + strings.Repeat("a", maxPathLen), nil, 404, "NotFound"},
 		{"1 MiB path", "GET", "/calls/" + strings.Repeat("a", 1<<20), nil, 404, "NotFound"},
 		{"HEAD", "HEAD", "/calls/" + secSID, nil, 405, "MethodNotAllowed"},
 		{"lower-case get", "get", "/calls/" + secSID, nil, 405, "MethodNotAllowed"},
 		{"DELETE", "DELETE", "/calls/" + secSID, nil, 405, "MethodNotAllowed"},
 		{"1 MiB header, bad path", "GET", "/calls/../x", big, 404, "NotFound"},
-		{"2000 headers, bad sid", "GET", "/calls/x", many, 400, typeInvalidCallSid},
+		{"2000 headers, bad sid", "GET", "/calls/x", many, 400, fail.InvalidCallSid},
 		{"1 MiB header, good path", "GET", "/calls/" + secSID, big, 200, ""},
 	}
 	for _, tt := range tests {
@@ -383,8 +384,8 @@ func TestRedirectNotFollowed(t *testing.T) {
 			env := setup(t, retrieve.ModeWarn)
 			env.sw.Script(secSID, replay.Scripted{Status: status, Header: http.Header{"Location": {other.URL + "/api/laml/2010-04-01/Accounts/" + testProjectID + "/Calls/" + secSID}}})
 			_, ierr := env.invoke(t.Context(), directEvent(secSID))
-			if ierr == nil || ierr.Type != typeUpstreamUnavailable {
-				t.Errorf("got %+v, want %s", ierr, typeUpstreamUnavailable)
+			if ierr == nil || ierr.Type != fail.UpstreamUnavailable {
+				t.Errorf("got %+v, want %s", ierr, fail.UpstreamUnavailable)
 			}
 			if n := env.sw.RequestsFor(secSID); n != 1 {
 				t.Errorf("SignalWire saw %d requests, want 1 (3xx is not retried)", n)

@@ -4,15 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/smithy-go"
-
+	"github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/voice"
 )
@@ -22,19 +16,6 @@ const DetailType = "Call Retrieved"
 
 // detailSchema names the detail's shape (contract/callevent).
 const detailSchema = "callwire.call.event.v1"
-
-// EventBridge's limits on PutEvents.
-const (
-	maxEntriesPerPut = 10
-	// maxPutSize is the most a PutEvents request may carry, counted the way
-	// EventBridge counts entry sizes (eventsserver.EntrySize).
-	maxPutSize = 256 << 10
-	// envelopeAllowance is added to each entry's counted size: EventBridge
-	// also counts the keys and characters of the event's JSON envelope
-	// against the limit, so an entry is only sent when it fits with room
-	// for them.
-	envelopeAllowance = 1 << 10
-)
 
 // omittedTooLarge is call_omitted's value for an event that would not fit
 // EventBridge's size limit with its call.
@@ -88,138 +69,41 @@ func (d detail) encode() (string, error) {
 	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), nil
 }
 
-// entry is one event ready to put, with the size it counts for.
+// entry is one event ready to put.
 type entry struct {
-	types.PutEventsRequestEntry
-	size    int
+	events.Entry
 	omitted bool // the call was left out to fit
 }
 
-// newEntry builds the entry of d for bus and source. An entry that would
-// not fit EventBridge's limit with its call is built without it (call
-// null, call_omitted "too_large"): the event still says that the call
-// reached its status, and consumers retrieve the call with getcall.
-func newEntry(bus, source string, d detail) (entry, error) {
+// newEntry builds the entry of d for source. An entry that would not fit
+// EventBridge's limit with its call is built without it (call null,
+// call_omitted "too_large"): the event still says that the call reached its
+// status, and consumers retrieve the call with getcall.
+func newEntry(source string, d detail) (entry, error) {
 	body, err := d.encode()
 	if err != nil {
 		return entry{}, err
 	}
-	e := entry{PutEventsRequestEntry: types.PutEventsRequestEntry{
-		EventBusName: aws.String(bus),
-		Source:       aws.String(source),
-		DetailType:   aws.String(DetailType),
-	}}
-	e.size = len(source) + len(DetailType) + len(body) + envelopeAllowance
-	if e.size > maxPutSize {
+	e := entry{}
+	if events.Size(source, DetailType, body) > events.MaxPutSize {
 		d.Call, d.CallOmitted = nil, omittedTooLarge
 		if body, err = d.encode(); err != nil {
 			return entry{}, err
 		}
-		e.size = len(source) + len(DetailType) + len(body) + envelopeAllowance
 		e.omitted = true
 	}
 	if err := checkDetail(d); err != nil {
 		return entry{}, err
 	}
-	e.Detail = aws.String(body)
+	e.Entry = events.Entry{DetailType: DetailType, Detail: body}
 	return e, nil
 }
 
-// chunks splits entries into PutEvents requests: at most 10 entries and
-// maxPutSize counted bytes each. It returns index lists into entries.
-func chunks(entries []entry) [][]int {
-	var out [][]int
-	var cur []int
-	size := 0
-	for i, e := range entries {
-		if len(cur) == maxEntriesPerPut || (len(cur) > 0 && size+e.size > maxPutSize) {
-			out = append(out, cur)
-			cur, size = nil, 0
-		}
-		cur = append(cur, i)
-		size += e.size
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
-
-// eventPutter puts events on a bus. PutEvents succeeds when the request was
-// accepted; entries may still fail one by one (ErrorCode set).
+// eventPutter puts events on the bus; PutAll returns one result per entry
+// (an entry refused twice, a request failed, or the outcome unknown) and
+// how many PutEvents requests it made.
 type eventPutter interface {
-	PutEvents(ctx context.Context, in *eventbridge.PutEventsInput, opts ...func(*eventbridge.Options)) (*eventbridge.PutEventsOutput, error)
+	PutAll(ctx context.Context, entries []events.Entry) ([]events.Result, int)
 }
 
-var _ eventPutter = (*eventbridge.Client)(nil)
-
-// putResult is the outcome of one entry: its event id, or why it failed.
-type putResult struct {
-	eventID string
-	err     error
-	// unknown is set when the entry may have been delivered although its
-	// request failed: a timeout, a transport failure, or an error answer
-	// that does not say the request was refused before any delivery.
-	unknown bool
-}
-
-// refusedBeforeDelivery are the PutEvents error codes with which
-// EventBridge refuses a request as a whole before it looks at its entries:
-// throttling and authorization. Any other failure may follow a partial
-// delivery (moto answers ResourceNotFoundException after delivering the
-// entries before one that names a missing bus), so its outcome is unknown.
-var refusedBeforeDelivery = []string{"ThrottlingException", "AccessDeniedException"}
-
-// outcomeUnknown reports whether a failed PutEvents request may have
-// delivered some of its entries.
-func outcomeUnknown(err error) bool {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && slices.Contains(refusedBeforeDelivery, apiErr.ErrorCode()) {
-		return false
-	}
-	return true
-}
-
-// putAll puts entries in as few requests as the limits allow, then puts the
-// entries that failed one by one once more. It returns one result per
-// entry and the number of PutEvents requests made.
-func putAll(ctx context.Context, bus eventPutter, entries []entry) ([]putResult, int) {
-	results := make([]putResult, len(entries))
-	requests := 0
-	pending := make([]int, len(entries))
-	for i := range entries {
-		pending[i] = i
-	}
-	for attempt := 1; attempt <= 2 && len(pending) > 0; attempt++ {
-		var retry []int
-		sub := make([]entry, len(pending))
-		for i, idx := range pending {
-			sub[i] = entries[idx]
-		}
-		for _, c := range chunks(sub) {
-			in := &eventbridge.PutEventsInput{Entries: make([]types.PutEventsRequestEntry, len(c))}
-			for i, j := range c {
-				in.Entries[i] = sub[j].PutEventsRequestEntry
-			}
-			requests++
-			out, err := bus.PutEvents(ctx, in)
-			for i, j := range c {
-				idx := pending[j]
-				switch {
-				case err != nil:
-					results[idx] = putResult{err: fmt.Errorf("put events: %w", err), unknown: outcomeUnknown(err)}
-				case i >= len(out.Entries):
-					results[idx] = putResult{err: fmt.Errorf("put events: %d result entries for %d events", len(out.Entries), len(c))}
-				case out.Entries[i].ErrorCode != nil:
-					results[idx] = putResult{err: fmt.Errorf("put events: entry refused: %s: %s",
-						aws.ToString(out.Entries[i].ErrorCode), aws.ToString(out.Entries[i].ErrorMessage))}
-					retry = append(retry, idx)
-				default:
-					results[idx] = putResult{eventID: aws.ToString(out.Entries[i].EventId)}
-				}
-			}
-		}
-		pending = retry
-	}
-	return results, requests
-}
+var _ eventPutter = (*events.Bus)(nil)

@@ -5,10 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/callwire/callwire/contract/callevent"
+	"github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/eventsserver"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/voice"
@@ -31,17 +29,17 @@ func TestEntryOmitsTheCallOverTheLimit(t *testing.T) {
 		wantOmitted bool
 	}{
 		{"small", "+16465550142", false},
-		{"just under", strings.Repeat("9", maxPutSize-envelopeAllowance-1200), false},
-		{"over", strings.Repeat("9", maxPutSize), true},
+		{"just under", strings.Repeat("9", events.MaxPutSize-events.EnvelopeAllowance-1200), false},
+		{"over", strings.Repeat("9", events.MaxPutSize), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e, err := newEntry(testBus, defaultSource, newDetail(sidCompleted, testCall(tt.from), hint))
+			e, err := newEntry(defaultSource, newDetail(sidCompleted, testCall(tt.from), hint))
 			if err != nil {
 				t.Fatal(err)
 			}
-			detail := aws.ToString(e.Detail)
+			detail := e.Detail
 			if err := callevent.Validate([]byte(detail)); err != nil {
 				t.Fatalf("detail: %v", err)
 			}
@@ -49,39 +47,8 @@ func TestEntryOmitsTheCallOverTheLimit(t *testing.T) {
 				t.Errorf("omitted = %v, want %v", e.omitted, tt.wantOmitted)
 			}
 			counted := eventsserver.EntrySize(false, defaultSource, DetailType, detail, nil)
-			if e.size != counted+envelopeAllowance || e.size > maxPutSize {
-				t.Errorf("size %d, counted %d: want counted + %d and at most %d", e.size, counted, envelopeAllowance, maxPutSize)
-			}
-		})
-	}
-}
-
-func TestChunks(t *testing.T) {
-	t.Parallel()
-	sizes := func(ns ...int) []entry {
-		out := make([]entry, len(ns))
-		for i, n := range ns {
-			out[i].size = n
-		}
-		return out
-	}
-	big := maxPutSize / 2
-	tests := []struct {
-		name    string
-		entries []entry
-		want    [][]int
-	}{
-		{"none", nil, nil},
-		{"ten small", sizes(1, 1, 1, 1, 1, 1, 1, 1, 1, 1), [][]int{{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}},
-		{"eleven small", sizes(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), [][]int{{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {10}}},
-		{"by size", sizes(big, big, 1, big), [][]int{{0, 1}, {2, 3}}},
-		{"one at the limit", sizes(1, maxPutSize, 1), [][]int{{0}, {1}, {2}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if diff := cmp.Diff(tt.want, chunks(tt.entries)); diff != "" {
-				t.Errorf("chunks (-want +got):\n%s", diff)
+			if size := events.Size(defaultSource, DetailType, detail); size != counted+events.EnvelopeAllowance || size > events.MaxPutSize {
+				t.Errorf("size %d, counted %d: want counted + %d and at most %d", size, counted, events.EnvelopeAllowance, events.MaxPutSize)
 			}
 		})
 	}

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/callwire/callwire/functions/internal/emf"
+	eventbus "github.com/callwire/callwire/functions/internal/events"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/internal/queue"
@@ -80,7 +82,6 @@ type Handler struct {
 	store       claimStore
 	bus         eventPutter
 	deadLetters deadLetterSender // nil: such records are item failures
-	busName     string
 	source      string
 	concurrency int
 	reserve     time.Duration
@@ -110,7 +111,6 @@ func newHandlerFrom(d deps) *Handler {
 		store:       d.store,
 		bus:         d.bus,
 		deadLetters: d.dlq,
-		busName:     d.cfg.bus,
 		source:      d.cfg.source,
 		concurrency: max(d.cfg.concurrency, 1),
 		reserve:     publishReserve,
@@ -151,26 +151,15 @@ const (
 	reasonInvalidEvent  reason = "invalid_event"  // the event would break callwire.call.event.v1
 )
 
+// reasons is publish's view of fail.Classes: a retrieval stopped by the
+// batch's deadline or its cancellation is "deadline" whatever else it wraps.
+var reasons = fail.Table{Overrides: []fail.Class{
+	{Sentinel: context.DeadlineExceeded, Reason: string(reasonDeadline)},
+	{Sentinel: context.Canceled, Reason: string(reasonDeadline)},
+}}
+
 // classify names the reason of a retrieval error.
-func classify(err error) reason {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return reasonDeadline
-	case errors.Is(err, voice.ErrNotFound):
-		return reasonNotFound
-	case errors.Is(err, voice.ErrRateLimited):
-		return reasonRateLimited
-	case errors.Is(err, voice.ErrUnauthorized):
-		return reasonUnauthorized
-	case errors.Is(err, voice.ErrCredentials):
-		return reasonCredentials
-	case errors.Is(err, voice.ErrContract):
-		return reasonContract
-	case errors.Is(err, voice.ErrUpstream):
-		return reasonUpstream
-	}
-	return reasonInternal
-}
+func classify(err error) reason { return reason(reasons.Classify(err).Reason) }
 
 // Results of a call group.
 const (
@@ -452,12 +441,12 @@ func markContext(ctx context.Context, budget time.Duration, until time.Time) (co
 // (Claim.Again) marks it done, so that no id goes out more than twice.
 func (h *Handler) publish(ctx context.Context, b *batch, until time.Time) {
 	var pending []*group
-	var entries []entry
+	var entries []eventbus.Entry
 	for _, g := range b.groups {
 		if g.result != resultPending {
 			continue
 		}
-		e, err := newEntry(h.busName, h.source, newDetail(g.sid, g.call, g.hintFor(g.call.Status)))
+		e, err := newEntry(h.source, newDetail(g.sid, g.call, g.hintFor(g.call.Status)))
 		if errors.Is(err, errInvalidEvent) {
 			g.deadLetter(reasonInvalidEvent, err)
 			continue
@@ -468,9 +457,9 @@ func (h *Handler) publish(ctx context.Context, b *batch, until time.Time) {
 		}
 		g.entry = e
 		pending = append(pending, g)
-		entries = append(entries, e)
+		entries = append(entries, e.Entry)
 	}
-	var results []putResult
+	var results []eventbus.Result
 	if len(entries) > 0 {
 		pctx := ctx
 		if !until.IsZero() {
@@ -478,20 +467,20 @@ func (h *Handler) publish(ctx context.Context, b *batch, until time.Time) {
 			pctx, cancel = context.WithDeadline(ctx, until.Add(-h.markBudget))
 			defer cancel()
 		}
-		results, b.requests = putAll(pctx, h.bus, entries)
+		results, b.requests = h.bus.PutAll(pctx, entries)
 	}
 	for i, g := range pending {
 		r := results[i]
 		switch {
-		case r.err == nil:
-			g.result, g.busID = resultPublished, r.eventID
-		case r.unknown && g.claim.Again:
-			g.result, g.reason, g.err, g.possibly = resultLastAttempt, reasonPublishUnknown, r.err, true
-		case r.unknown:
-			g.fail(reasonPublishUnknown, r.err)
+		case r.Err == nil:
+			g.result, g.busID = resultPublished, r.EventID
+		case r.Unknown && g.claim.Again:
+			g.result, g.reason, g.err, g.possibly = resultLastAttempt, reasonPublishUnknown, r.Err, true
+		case r.Unknown:
+			g.fail(reasonPublishUnknown, r.Err)
 			g.possibly = true
 		default:
-			g.fail(reasonPublish, r.err)
+			g.fail(reasonPublish, r.Err)
 		}
 	}
 	mctx, cancel := markContext(ctx, h.markBudget, until)

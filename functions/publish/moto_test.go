@@ -21,6 +21,7 @@ import (
 	"github.com/callwire/callwire/contract/callevent"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/testkit"
@@ -92,8 +93,8 @@ func TestPublishAgainstMoto(t *testing.T) {
 			mode:     retrieve.ModeWarn, bus: name, source: defaultSource, table: name, ttl: idempotency.DefaultTTL, concurrency: 10,
 		},
 		calls:   retrieve.New(client, retrieve.ModeWarn),
-		store:   idempotency.New(ddbc, name),
-		bus:     ebc,
+		store:   idempotency.New(cfg, name),
+		bus:     events.New(cfg, name, defaultSource),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(logs, nil)),
 		metrics: emf.NewWriter(logs, Metrics),

@@ -29,6 +29,7 @@ import (
 	"github.com/callwire/callwire/contract/callevent"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/testkit"
@@ -117,8 +118,8 @@ func startMotoBus(t *testing.T) *motoBus {
 			mode:     retrieve.ModeWarn, bus: name, source: defaultSource, table: name, ttl: idempotency.DefaultTTL, concurrency: 10,
 		},
 		calls:   retrieve.New(client, retrieve.ModeWarn),
-		store:   idempotency.New(ddbc, name),
-		bus:     eventbridge.NewFromConfig(ebCfg, func(o *eventbridge.Options) { o.RetryMaxAttempts = 1 }),
+		store:   idempotency.New(cfg, name),
+		bus:     events.New(ebCfg, name, defaultSource, events.OneAttempt),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(m.env.logs, nil)),
 		metrics: emf.NewWriter(m.env.metrics, Metrics),

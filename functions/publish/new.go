@@ -7,12 +7,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/queue"
@@ -39,17 +37,17 @@ func New(_ context.Context, getenv func(string) string) (*Handler, error) {
 	client := boot.Client(src, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
 	var dlq deadLetterSender
 	if cfg.deadLetterURL != "" {
-		dlq = queue.NewDeadLetters(sqs.NewFromConfig(awsCfg), cfg.deadLetterURL)
+		dlq = queue.NewDeadLetters(awsCfg, cfg.deadLetterURL)
 	}
 	return newHandlerFrom(deps{
 		cfg:   cfg,
 		calls: retrieve.New(client, cfg.mode),
-		store: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table, idempotency.WithTTL(cfg.ttl)),
+		store: idempotency.New(awsCfg, cfg.table, idempotency.WithTTL(cfg.ttl)),
 		// One attempt per PutEvents request: a retried request whose first
 		// try was delivered would publish its events again, beyond the
 		// bound of two per event id. Failed records come back through the
 		// queue instead.
-		bus:     eventbridge.NewFromConfig(awsCfg, func(o *eventbridge.Options) { o.RetryMaxAttempts = 1 }),
+		bus:     events.New(awsCfg, cfg.bus, cfg.source, events.OneAttempt),
 		dlq:     dlq,
 		secrets: src,
 		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),

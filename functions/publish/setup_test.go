@@ -16,14 +16,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/callwire/callwire/contract/callevent"
 	"github.com/callwire/callwire/contract/replay"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/dynamoserver"
 	"github.com/callwire/callwire/functions/internal/emf"
+	eventbus "github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/eventsserver"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/pipeline"
@@ -163,7 +162,7 @@ func setup(tb testing.TB) *testEnv {
 	clk := &clock{t: time.Now()}
 	env := &testEnv{sm: sm, sw: sw, ddb: ddb, ddbURL: ddbURL, events: ev, evURL: evURL, clock: clk,
 		logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}}
-	env.store = idempotency.New(dynamodb.NewFromConfig(awsConfig(ddbURL)), testTable, idempotency.WithClock(clk.now))
+	env.store = idempotency.New(awsConfig(ddbURL), testTable, idempotency.WithClock(clk.now))
 	env.h = newHandlerFrom(deps{
 		cfg: config{
 			Settings: boot.Settings{SecretID: testkit.SecretID, CacheTTL: time.Minute, FunctionName: testFunctionName},
@@ -172,7 +171,7 @@ func setup(tb testing.TB) *testEnv {
 		},
 		calls:   retrieve.New(client, retrieve.ModeWarn),
 		store:   env.store,
-		bus:     eventbridge.NewFromConfig(awsConfig(evURL)),
+		bus:     eventbus.New(awsConfig(evURL), testBus, defaultSource),
 		secrets: src,
 		log:     slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		metrics: emf.NewWriter(env.metrics, Metrics),

@@ -6,7 +6,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract/replay"
@@ -52,7 +51,7 @@ func withDeadLetters(t *testing.T, env *testEnv) *sqsserver.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.h.deadLetters = queue.NewDeadLetters(sqs.NewFromConfig(awsConfig(base)), url)
+	env.h.deadLetters = queue.NewDeadLetters(awsConfig(base), url)
 	return srv
 }
 

@@ -20,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/specdiff"
@@ -104,7 +103,7 @@ func New(_ context.Context, getenv func(string) string, stdout io.Writer) (*Hand
 	_, client := boot.Clients(awsCfg, cfg.Settings)
 	return NewFrom(Deps{
 		Config:  cfg,
-		State:   idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.Table),
+		State:   idempotency.New(awsCfg, cfg.Table),
 		Bus:     events.New(awsCfg, cfg.Bus, cfg.Source),
 		Calls:   client,
 		Log:     lambdacontext.NewLogger(),

@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/contract/specevent"
@@ -121,7 +120,7 @@ func recordedBody(t *testing.T, name string) []byte {
 // and EventBridge, with the real SDK clients.
 type env struct {
 	docs    *docServer
-	db      *dynamodb.Client
+	db      aws.Config
 	table   string
 	bus     *eventsserver.Server
 	awsCfg  aws.Config
@@ -156,7 +155,7 @@ func newEnv(t *testing.T, first []byte) *env {
 	e.awsCfg.BaseEndpoint = aws.String(eu)
 	dcfg := base.Copy()
 	dcfg.BaseEndpoint = aws.String(du)
-	e.db = dynamodb.NewFromConfig(dcfg)
+	e.db = dcfg
 	return e
 }
 

@@ -2,56 +2,35 @@ package sweep
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/voice"
 )
 
-// The errorType values of the sweep's function errors. A window left
-// unfinished is not an error (it is a metric and an alarm); these are runs
-// that could not do their job.
-const (
-	typeInvalidRequest         = "InvalidRequest"
-	typeCredentialsUnavailable = "CredentialsUnavailable"
-	typeAccessDenied           = "AccessDenied"
-	typeUpstreamUnavailable    = "UpstreamUnavailable"
-	typeInternal               = "Internal"
-)
-
-type errorClass struct {
-	sentinel error
-	typ      string
-	message  string
-}
-
-var errorClasses = []errorClass{
-	{errInvalidRequest, typeInvalidRequest, "invalid request"},
-	{voice.ErrCredentials, typeCredentialsUnavailable, "SignalWire credentials unavailable"},
-	{voice.ErrUnauthorized, typeAccessDenied, "SignalWire refused the credentials"},
-	{voice.ErrRateLimited, typeUpstreamUnavailable, "rate limited after retries"},
-	{voice.ErrUpstream, typeUpstreamUnavailable, "unavailable"},
-	{context.DeadlineExceeded, typeUpstreamUnavailable, "no answer in time"},
+// errorTable is the sweep's view of fail.Classes. A window left unfinished
+// is not an error (it is a metric and an alarm); these are runs that could
+// not do their job. The messages also end the report's "stopped" line.
+var errorTable = fail.Table{
+	Types: []string{fail.InvalidRequest, fail.CredentialsUnavailable, fail.AccessDenied, fail.UpstreamUnavailable, fail.Internal},
+	Overrides: []fail.Class{
+		{Sentinel: voice.ErrRateLimited, Type: fail.UpstreamUnavailable, Message: "rate limited after retries"},
+		{Sentinel: voice.ErrUpstream, Type: fail.UpstreamUnavailable, Message: "unavailable"},
+		{Sentinel: context.DeadlineExceeded, Type: fail.UpstreamUnavailable, Message: "no answer in time"},
+	},
 }
 
 // classify returns the class of err; anything unknown is our own failure.
-func classify(err error) errorClass {
-	for _, c := range errorClasses {
-		if errors.Is(err, c.sentinel) {
-			return c
-		}
-	}
-	return errorClass{typ: typeInternal, message: "internal error"}
-}
+func classify(err error) fail.Class { return errorTable.Classify(err) }
 
 // functionError is the error Lambda reports, typed; its message never holds
 // credentials or upstream bodies.
 func functionError(err error) error {
 	c := classify(err)
-	msg := c.message
-	if c.typ == typeInvalidRequest {
+	msg := c.Message
+	if c.Type == fail.InvalidRequest {
 		msg = err.Error()
 	}
-	return messages.InvokeResponse_Error{Type: c.typ, Message: msg}
+	return messages.InvokeResponse_Error{Type: c.Type, Message: msg}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/signalwire"
 	"github.com/callwire/callwire/functions/voice"
@@ -107,7 +108,7 @@ const (
 func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (*Report, error) {
 	in, err := decodeInput(payload, h.cfg, h.now())
 	if err != nil {
-		h.log.LogAttrs(ctx, slog.LevelWarn, "sweep", slog.String("outcome", typeInvalidRequest), slog.String("error", err.Error()))
+		h.log.LogAttrs(ctx, slog.LevelWarn, "sweep", slog.String("outcome", fail.InvalidRequest), slog.String("error", err.Error()))
 		return nil, functionError(err)
 	}
 	rep := &Report{WindowStart: in.end.Add(-in.window), WindowEnd: in.end}
@@ -119,7 +120,7 @@ func (h *Handler) Handle(ctx context.Context, payload json.RawMessage) (*Report,
 		level, outcome = slog.LevelWarn, "window not finished"
 	}
 	if runErr != nil {
-		level, outcome = slog.LevelError, classify(runErr).typ
+		level, outcome = slog.LevelError, classify(runErr).Type
 		attrs = append(attrs, slog.String("error", runErr.Error()))
 	}
 	h.log.LogAttrs(ctx, level, "sweep", append([]slog.Attr{slog.String("outcome", outcome)}, attrs...)...)
@@ -153,7 +154,7 @@ func (h *Handler) sweep(ctx context.Context, rep *Report) error {
 				rep.Stopped = stopDeadlineInPage
 				return nil
 			}
-			rep.Stopped = "SignalWire: " + classify(err).message
+			rep.Stopped = "SignalWire: " + classify(err).Message
 			return fmt.Errorf("sweep: list calls: %w", err)
 		}
 		rep.Pages++
@@ -330,4 +331,4 @@ func (h *Handler) emit(ctx context.Context, rep *Report) {
 }
 
 // errInvalidRequest marks an input the sweep cannot run.
-var errInvalidRequest = errors.New("invalid request")
+var errInvalidRequest = fail.ErrInvalidRequest

@@ -23,6 +23,7 @@ import (
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/emf"
+	"github.com/callwire/callwire/functions/internal/fail"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/signalwire"
@@ -187,7 +188,7 @@ func TestSweep(t *testing.T) {
 			name: "429 mid-sweep keeps what was read", pageSize: 3, pageLimit: 10, fail: map[int]int{1: http.StatusTooManyRequests},
 			wantQueued:  []string{sidOf(1), sidOf(3)},
 			wantReport:  Report{Pages: 1, Listed: 3, Finished: 2, Enqueued: 2, Stopped: "SignalWire: rate limited after retries"},
-			wantErrType: typeUpstreamUnavailable,
+			wantErrType: fail.UpstreamUnavailable,
 		},
 	}
 	for _, tt := range tests {
@@ -250,7 +251,7 @@ func TestSweepWindowQuery(t *testing.T) {
 	for _, bad := range []string{`{"window":"1s"}`, `{"window_end":"tomorrow"}`, `{"window_end":"2027-01-01T00:00:00Z"}`, `{"x":1}`, `[]`} {
 		_, err := e.h.Handle(t.Context(), json.RawMessage(bad))
 		var ie messages.InvokeResponse_Error
-		if !errorsAs(err, &ie) || ie.Type != typeInvalidRequest {
+		if !errorsAs(err, &ie) || ie.Type != fail.InvalidRequest {
 			t.Errorf("input %s: error %v, want InvalidRequest", bad, err)
 		}
 	}
@@ -517,7 +518,7 @@ func TestSweepStrictInput(t *testing.T) {
 		before := len(e.list.requests)
 		_, err := e.h.Handle(t.Context(), json.RawMessage(bad))
 		var ie messages.InvokeResponse_Error
-		if !errorsAs(err, &ie) || ie.Type != typeInvalidRequest {
+		if !errorsAs(err, &ie) || ie.Type != fail.InvalidRequest {
 			t.Errorf("input %s: error %v, want InvalidRequest", bad, err)
 		}
 		if len(e.list.requests) != before {

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/boot"
@@ -35,8 +33,8 @@ func New(_ context.Context, getenv func(string) string) (*Handler, error) {
 	h := &Handler{
 		cfg:       cfg,
 		calls:     client,
-		published: idempotency.New(dynamodb.NewFromConfig(awsCfg), cfg.table),
-		queue:     queue.NewSender(sqs.NewFromConfig(awsCfg), cfg.queueURL),
+		published: idempotency.New(awsCfg, cfg.table),
+		queue:     queue.NewSender(awsCfg, cfg.queueURL),
 		validator: sync.OnceValues(contract.New),
 		log:       slog.New(logcap.New(lambdacontext.NewLogHandler())),
 		metrics:   metrics,

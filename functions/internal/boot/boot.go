@@ -7,17 +7,18 @@
 // region, environment or container credentials, and endpoint overrides. It
 // does not use config.LoadDefaultConfig, whose shared-config, SSO and STS
 // machinery costs milliseconds of every cold start and is never used inside
-// Lambda. Every AWS client of a function is built from its result the same
-// way, and picks up its own AWS_ENDPOINT_URL_<SERVICE>:
+// Lambda. Every AWS client of a function is built from its result by the
+// one package of its service, and picks up its own
+// AWS_ENDPOINT_URL_<SERVICE>:
 //
 //	awsCfg, err := boot.AWS(getenv)
 //	if err != nil {
 //		return nil, err
 //	}
-//	sm := secretsmanager.NewFromConfig(awsCfg) // AWS_ENDPOINT_URL_SECRETS_MANAGER
-//	q := sqs.NewFromConfig(awsCfg)             // AWS_ENDPOINT_URL_SQS
-//	bus := eventbridge.NewFromConfig(awsCfg)   // AWS_ENDPOINT_URL_EVENTBRIDGE
-//	db := dynamodb.NewFromConfig(awsCfg)       // AWS_ENDPOINT_URL_DYNAMODB
+//	src := secrets.New(awsCfg, ttl)             // AWS_ENDPOINT_URL_SECRETS_MANAGER
+//	q := queue.NewSender(awsCfg, queueURL)      // AWS_ENDPOINT_URL_SQS
+//	bus := events.New(awsCfg, busName, source)  // AWS_ENDPOINT_URL_EVENTBRIDGE
+//	db := idempotency.New(awsCfg, table)        // AWS_ENDPOINT_URL_DYNAMODB
 //
 // Like every package below main, boot reads the environment only through the
 // getenv it is given.
@@ -29,7 +30,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/env"
@@ -140,15 +140,10 @@ func Client(src *secrets.Source, s Settings, opts ...signalwire.Option) *signalw
 // Secrets returns the secret source (caching for s.CacheTTL, serving the
 // last good value for s.StaleTTL more during an outage); opts configure it
 // further, such as secrets.WithStaleHook to count stale serves.
-//
-// Its Secrets Manager client makes one attempt per call: the source's
-// backoff after a failure is the one retry policy, so a GetSecretValue the
-// source allows is one request, and a throttled Secrets Manager is not sent
-// the SDK's retries on top.
+// Its Secrets Manager client makes one attempt per call (secrets.New).
 func Secrets(awsCfg aws.Config, s Settings, opts ...secrets.Option) *secrets.Source {
 	opts = append([]secrets.Option{secrets.WithStaleTTL(s.StaleTTL)}, opts...)
-	api := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 })
-	return secrets.NewSource(api, s.CacheTTL, opts...)
+	return secrets.New(awsCfg, s.CacheTTL, opts...)
 }
 
 // StaleCounter is the secrets option every function's source gets: it

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/functions/internal/eventsserver"
 )
@@ -103,5 +104,68 @@ func TestPutRejected(t *testing.T) {
 	var rej *Rejected
 	if !errors.As(err, &rej) || rej.Code != "InternalFailure" {
 		t.Fatalf("Put = %v, want a *Rejected with InternalFailure", err)
+	}
+}
+
+func TestChunks(t *testing.T) {
+	t.Parallel()
+	big := MaxPutSize / 2
+	tests := []struct {
+		name  string
+		sizes []int
+		want  [][]int
+	}{
+		{"none", nil, nil},
+		{"ten small", []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, [][]int{{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}},
+		{"eleven small", []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, [][]int{{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {10}}},
+		{"by size", []int{big, big, 1, big}, [][]int{{0, 1}, {2, 3}}},
+		{"one at the limit", []int{1, MaxPutSize, 1}, [][]int{{0}, {1}, {2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, chunks(tt.sizes)); diff != "" {
+				t.Errorf("chunks (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestPutAll puts 23 entries, one of which cannot fit, and EventBridge
+// refuses every fitting entry once and the first twice: they go in as few
+// requests as the limits allow, refused ones are put once more, and every
+// entry gets its own result.
+func TestPutAll(t *testing.T) {
+	t.Parallel()
+	b, srv := newBus(t)
+	entries := make([]Entry, 23)
+	for i := range entries {
+		entries[i] = Entry{DetailType: "Call Retrieved", Detail: fmt.Sprintf(`{"n":%d}`, i)}
+	}
+	entries[5].Detail = `{"a":"` + strings.Repeat("x", MaxPutSize) + `"}`
+	srv.FailEntries(23, "InternalFailure") // the 22 that fit, then entry 0 again
+	results, requests := b.PutAll(t.Context(), entries)
+	if requests != 6 {
+		t.Errorf("%d PutEvents requests, want 6 (three for the 22 that fit, three for the 22 refused)", requests)
+	}
+	for i, r := range results {
+		switch i {
+		case 0:
+			var rej *Rejected
+			if !errors.As(r.Err, &rej) || r.Unknown {
+				t.Errorf("entry 0 refused twice: %+v, want a *Rejected", r)
+			}
+		case 5:
+			if !errors.Is(r.Err, ErrTooLarge) || r.Unknown {
+				t.Errorf("entry 5 too large: %+v, want ErrTooLarge", r)
+			}
+		default:
+			if r.Err != nil || r.EventID == "" {
+				t.Errorf("entry %d: %+v, want an event id", i, r)
+			}
+		}
+	}
+	if n := len(srv.Events("callwire")); n != 21 {
+		t.Errorf("%d events on the bus, want 21", n)
 	}
 }

@@ -14,7 +14,7 @@ func TestSpecState(t *testing.T) {
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			s := New(b.client, createTable(t, b.client))
+			s := newStore(b.client, createTable(t, b.client))
 			ctx := t.Context()
 			if _, ok, err := s.LoadSpec(ctx); err != nil || ok {
 				t.Fatalf("LoadSpec on an empty table = %v, %v; want none", ok, err)

@@ -102,8 +102,14 @@ func WithTTL(d time.Duration) Option { return func(s *Store) { s.ttl = d } }
 // WithClock replaces time.Now (tests move it forward).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
-// New returns a Store over the table named table.
-func New(db dynamoAPI, table string, opts ...Option) *Store {
+// New returns a Store over the table named table whose DynamoDB client is
+// built from cfg (its endpoint from AWS_ENDPOINT_URL_DYNAMODB through
+// boot.AWS).
+func New(cfg aws.Config, table string, opts ...Option) *Store {
+	return newStore(dynamodb.NewFromConfig(cfg), table, opts...)
+}
+
+func newStore(db dynamoAPI, table string, opts ...Option) *Store {
 	s := &Store{db: db, table: table, ttl: DefaultTTL, now: time.Now, sleep: sleepCtx}
 	for _, opt := range opts {
 		opt(s)

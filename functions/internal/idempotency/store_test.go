@@ -103,7 +103,7 @@ func forEach(t *testing.T, fn func(t *testing.T, b backend, s *Store, clk *clock
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			clk := &clock{t: time.Now().Truncate(time.Second)}
-			s := New(b.client, createTable(t, b.client), WithClock(clk.now), WithTTL(time.Hour))
+			s := newStore(b.client, createTable(t, b.client), WithClock(clk.now), WithTTL(time.Hour))
 			fn(t, b, s, clk)
 		})
 	}
@@ -284,7 +284,7 @@ func TestPublishedGivesUpOnEndlessUnprocessed(t *testing.T) {
 	}
 	t.Cleanup(srv.Close)
 	c := newClient(u)
-	s := New(c, createTable(t, c))
+	s := newStore(c, createTable(t, c))
 	s.sleep = func(context.Context, time.Duration) error { return nil }
 	srv.LeaveUnprocessed(1000)
 	var ids []string
@@ -308,7 +308,7 @@ func TestErrorsAreWrapped(t *testing.T) {
 	c := newClient(u)
 	table := createTable(t, c)
 	srv.SetFault(table, dynamoserver.Throttled)
-	s := New(c, table)
+	s := newStore(c, table)
 	var throttled *types.ProvisionedThroughputExceededException
 	_, err = s.Claim(t.Context(), id, time.Time{})
 	if !errors.As(err, &throttled) || !strings.Contains(err.Error(), "idempotency: claim "+id) {
@@ -338,7 +338,7 @@ func TestDefaultLockWithoutDeadline(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := newClient(u)
 	clk := &clock{t: time.Unix(1_800_000_000, 0)}
-	s := New(c, createTable(t, c), WithClock(clk.now))
+	s := newStore(c, createTable(t, c), WithClock(clk.now))
 	got := mustClaim(t, s, id, time.Time{}, Claimed)
 	if want := clk.now().Add(defaultLock); !got.Until.Equal(want) {
 		t.Errorf("Until = %v, want %v", got.Until, want)
@@ -370,7 +370,7 @@ func TestClaimReadsTheRecordWhenTheFailureHasNoItem(t *testing.T) {
 	}
 	t.Cleanup(srv.Close)
 	c := newClient(u)
-	s := New(noOldItem{c}, createTable(t, c))
+	s := newStore(noOldItem{c}, createTable(t, c))
 	until := time.Now().Add(time.Minute).Truncate(time.Millisecond)
 	first := mustClaim(t, s, id, until, Claimed)
 	busy := mustClaim(t, s, id, until, Busy)

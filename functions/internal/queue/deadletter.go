@@ -35,9 +35,10 @@ type DeadLetters struct {
 	url string
 }
 
-// NewDeadLetters returns a DeadLetters for the queue at url.
-func NewDeadLetters(api sendMessageAPI, url string) *DeadLetters {
-	return &DeadLetters{api: api, url: url}
+// NewDeadLetters returns a DeadLetters for the queue at url whose SQS
+// client is built from cfg.
+func NewDeadLetters(cfg aws.Config, url string) *DeadLetters {
+	return &DeadLetters{api: sqs.NewFromConfig(cfg), url: url}
 }
 
 // Send puts body on the dead-letter queue with reason (a short code of

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/callwire/callwire/functions/internal/sqsserver"
 )
@@ -24,12 +23,12 @@ func TestDeadLetters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := sqs.NewFromConfig(aws.Config{
+	cfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDQUEUE", "queue-secret", ""),
 		BaseEndpoint: aws.String(base),
-	})
-	d := NewDeadLetters(api, url)
+	}
+	d := NewDeadLetters(cfg, url)
 	const body = `{"call_sid":"c0c0ca11-0000-4a1e-8b0b-1ba0c0111ed1","status":"completed","source":"sweep"}`
 	if err := d.Send(t.Context(), body, "unknown_status"); err != nil {
 		t.Fatal(err)

@@ -1,5 +1,8 @@
-// Package queue puts pipeline hints on the SQS queue that feeds the consumer,
-// in batches of ten (SendMessageBatch), retrying the entries SQS refused once.
+// Package queue is the one place callwire's functions call SQS: Sender puts
+// pipeline hints on the queue that feeds the consumer (the callback receiver
+// and the sweep), in batches of ten (SendMessageBatch), retrying the entries
+// SQS refused once; DeadLetters puts what can never be published on a
+// dead-letter queue with its reason.
 package queue
 
 import (
@@ -32,8 +35,11 @@ type Sender struct {
 	url string
 }
 
-// NewSender returns a Sender to the queue at url.
-func NewSender(api sqsAPI, url string) *Sender { return &Sender{api: api, url: url} }
+// NewSender returns a Sender to the queue at url whose SQS client is built
+// from cfg (its endpoint from AWS_ENDPOINT_URL_SQS through boot.AWS).
+func NewSender(cfg aws.Config, url string) *Sender {
+	return &Sender{api: sqs.NewFromConfig(cfg), url: url}
+}
 
 // Send puts every hint on the queue. Entries SQS refuses are sent once more;
 // the error reports how many could not be sent (and it wraps the cause). It

@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/functions/internal/pipeline"
@@ -27,16 +26,16 @@ func TestSend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := sqs.NewFromConfig(aws.Config{
+	cfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDQUEUE", "queue-secret", ""),
 		BaseEndpoint: aws.String(base),
-	})
+	}
 	var hints []pipeline.Hint
 	for i := range 23 {
 		hints = append(hints, pipeline.Hint{CallSID: fmt.Sprintf("c0c0ca11-%04x-4a1e-8b0b-1ba0c0111ed1", i), Status: "completed", Source: pipeline.SourceSweep})
 	}
-	n, err := NewSender(api, url).Send(t.Context(), hints)
+	n, err := NewSender(cfg, url).Send(t.Context(), hints)
 	if err != nil || n != len(hints) {
 		t.Fatalf("Send = %d, %v; want %d sent", n, err, len(hints))
 	}

@@ -25,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"golang.org/x/sync/singleflight"
 )
@@ -128,6 +129,16 @@ func WithStaleHook(f func(secretID string, age time.Duration)) Option {
 // through TTLs, backoffs and refresh intervals on one clock.
 func WithClock(now func() time.Time) Option {
 	return func(s *Source) { s.now = now }
+}
+
+// New returns a Source (see NewSource) whose Secrets Manager client is
+// built from cfg (its endpoint from AWS_ENDPOINT_URL_SECRETS_MANAGER through
+// boot.AWS) and makes one attempt per call: the source's backoff after a
+// failure is the one retry policy, so a GetSecretValue the source allows is
+// one request, and a throttled Secrets Manager is not sent the SDK's
+// retries on top.
+func New(cfg aws.Config, ttl time.Duration, opts ...Option) *Source {
+	return NewSource(secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.RetryMaxAttempts = 1 }), ttl, opts...)
 }
 
 // NewSource returns a Source that serves values from memory for ttl after
