@@ -15,11 +15,7 @@ import (
 var envTables = map[string][]string{"specwatch": specwatchEnv()}
 
 func specwatchEnv() []string {
-	var names []string
-	for _, v := range specwatch.Env {
-		names = append(names, v.Name)
-	}
-	return names
+	return specwatch.Env().Names()
 }
 
 func TestSpecWatchWiring(t *testing.T) {
