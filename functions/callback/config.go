@@ -73,7 +73,7 @@ func vars(c *config) env.Table {
 			}
 			return errors.Join(errs...)
 		}),
-		env.Duration(&c.refreshInterval, "SIGNING_KEY_REFRESH_INTERVAL", defaultRefreshInterval.String(),
+		env.Duration(&c.refreshInterval, "SIGNING_KEY_REFRESH_INTERVAL", "1m",
 			"least time between two secret refreshes forced by failed signature checks (0 turns them off)",
 			func(d time.Duration) error {
 				if d < 0 {

@@ -57,7 +57,7 @@ func vars(c *Config) envtab.Table {
 				return nil
 			}),
 		envtab.Int(&c.MaxBytes, "SPEC_MAX_BYTES", strconv.Itoa(specdiff.MaxSpecSize), "largest document read, in bytes (at most the default)", 1, specdiff.MaxSpecSize),
-		envtab.Duration(&c.FetchTimeout, "SPEC_FETCH_TIMEOUT", defaultFetchTimeout.String(), "timeout of the document fetch (at most 1m)",
+		envtab.Duration(&c.FetchTimeout, "SPEC_FETCH_TIMEOUT", "10s", "timeout of the document fetch (at most 1m)",
 			func(d time.Duration) error {
 				if d <= 0 || d > maxFetchTimeout {
 					return fmt.Errorf("must be a duration above 0 and at most %s, such as 10s", maxFetchTimeout)
