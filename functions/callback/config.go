@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 )
 
@@ -39,58 +40,78 @@ type config struct {
 	refreshInterval time.Duration
 }
 
+// vars declares the receiver's environment, bound to c.
+func vars(c *config) env.Table {
+	return append(boot.Vars(&c.Settings, "SQS"),
+		env.Require(env.Func("QUEUE_URL", "", "the URL of the SQS queue for verified callbacks", func(v string) error {
+			c.queueURL = strings.TrimSpace(v)
+			return checkQueueURL(c.queueURL)
+		})),
+		env.Func("CALLBACK_PUBLIC_URL", "", "the URL configured in SignalWire, without a query string; unset rebuilds it from each request", func(v string) error {
+			c.publicURL = strings.TrimSpace(v)
+			return checkPublicURL(c.publicURL)
+		}),
+		env.Func("FETCH_ON", strings.Join(terminalStatuses(), ","), "comma-separated call statuses whose callbacks are queued", func(v string) error {
+			if strings.TrimSpace(v) == "" {
+				v = strings.Join(terminalStatuses(), ",")
+			}
+			c.fetchOn = map[string]bool{}
+			var errs []error
+			for s := range strings.SplitSeq(v, ",") {
+				s = strings.ToLower(strings.TrimSpace(s))
+				if s == "" {
+					continue
+				}
+				if !slices.Contains(callbackStatuses, s) {
+					errs = append(errs, fmt.Errorf("%q is not a call status (%s)", s, strings.Join(callbackStatuses, ", ")))
+					continue
+				}
+				c.fetchOn[s] = true
+			}
+			if len(errs) == 0 && len(c.fetchOn) == 0 {
+				errs = append(errs, errors.New("is empty: FETCH_ON names no status; leave it unset for the terminal statuses"))
+			}
+			return errors.Join(errs...)
+		}),
+		env.Duration(&c.refreshInterval, "SIGNING_KEY_REFRESH_INTERVAL", "1m",
+			"least time between two secret refreshes forced by failed signature checks (0 turns them off)",
+			func(d time.Duration) error {
+				if d < 0 {
+					return errors.New("is not a non-negative duration such as 1m")
+				}
+				return nil
+			}),
+	)
+}
+
+// terminalStatuses are FETCH_ON's default: the statuses that end a call.
+func terminalStatuses() []string {
+	var ss []string
+	for _, s := range pipeline.TerminalStatuses {
+		ss = append(ss, string(s))
+	}
+	return ss
+}
+
+// Env is the receiver's environment, as data: the README's configuration
+// table and the deploy tests are built from it.
+func Env() env.Table { return vars(new(config)) }
+
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
-	settings, errs := boot.LoadSettings(getenv)
-	cfg := config{Settings: settings, refreshInterval: defaultRefreshInterval, fetchOn: map[string]bool{}}
-
-	cfg.queueURL = strings.TrimSpace(getenv("QUEUE_URL"))
-	if cfg.queueURL == "" {
-		errs = append(errs, errors.New("QUEUE_URL is required (the URL of the SQS queue for verified callbacks)"))
-	} else if u, err := url.Parse(cfg.queueURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("QUEUE_URL %q is not an http(s) queue URL", cfg.queueURL))
-	}
-
-	if v := strings.TrimSpace(getenv("CALLBACK_PUBLIC_URL")); v != "" {
-		if err := checkPublicURL(v); err != nil {
-			errs = append(errs, err)
-		}
-		cfg.publicURL = v
-	}
-
-	if v := getenv("FETCH_ON"); strings.TrimSpace(v) != "" {
-		for s := range strings.SplitSeq(v, ",") {
-			s = strings.ToLower(strings.TrimSpace(s))
-			if s == "" {
-				continue
-			}
-			if !slices.Contains(callbackStatuses, s) {
-				errs = append(errs, fmt.Errorf("FETCH_ON: %q is not a call status (%s)", s, strings.Join(callbackStatuses, ", ")))
-				continue
-			}
-			cfg.fetchOn[s] = true
-		}
-		if len(cfg.fetchOn) == 0 {
-			errs = append(errs, errors.New("FETCH_ON names no status; leave it unset for the terminal statuses"))
-		}
-	} else {
-		for _, s := range pipeline.TerminalStatuses {
-			cfg.fetchOn[string(s)] = true
-		}
-	}
-
-	if v := getenv("SIGNING_KEY_REFRESH_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("SIGNING_KEY_REFRESH_INTERVAL %q is not a non-negative duration such as 1m", v))
-		}
-		cfg.refreshInterval = d
-	}
-
-	if len(errs) > 0 {
-		return config{}, fmt.Errorf("callback: config: %w", errors.Join(errs...))
+	var cfg config
+	if err := vars(&cfg).Load(getenv); err != nil {
+		return config{}, fmt.Errorf("callback: config: %w", err)
 	}
 	return cfg, nil
+}
+
+// checkQueueURL accepts an absolute http(s) URL, as SQS queue URLs are.
+func checkQueueURL(v string) error {
+	if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("is not an http(s) queue URL")
+	}
+	return nil
 }
 
 // checkPublicURL accepts an absolute http(s) URL without userinfo, query or
@@ -100,11 +121,11 @@ func checkPublicURL(v string) error {
 	u, err := url.Parse(v)
 	switch {
 	case err != nil:
-		return fmt.Errorf("CALLBACK_PUBLIC_URL %q is not a URL", v)
+		return errors.New("is not a URL")
 	case u.Scheme != "https" && u.Scheme != "http", u.Host == "":
-		return fmt.Errorf("CALLBACK_PUBLIC_URL %q must be an absolute https URL", v)
+		return errors.New("must be an absolute https URL")
 	case u.User != nil, u.RawQuery != "", u.ForceQuery, u.Fragment != "", strings.Contains(v, "#"):
-		return fmt.Errorf("CALLBACK_PUBLIC_URL %q must not have userinfo, a query string or a fragment (the request's query string is appended)", v)
+		return errors.New("must not have userinfo, a query string or a fragment (the request's query string is appended)")
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -41,6 +43,7 @@ func TestLoadConfig(t *testing.T) {
 				"SIGNING_KEY_REFRESH_INTERVAL", "-1m", "SECRET_CACHE_TTL", "soon"),
 			wantErrs: []string{"QUEUE_URL", `"answered" is not a call status`, "CALLBACK_PUBLIC_URL", "SIGNING_KEY_REFRESH_INTERVAL", "SECRET_CACHE_TTL"},
 		},
+		{name: "FETCH_ON blank", env: with("FETCH_ON", "  "), wantFetchOn: set(terminal()...), wantRefresh: time.Minute},
 		{name: "FETCH_ON of commas", env: with("FETCH_ON", ",,"), wantErrs: []string{"FETCH_ON names no status"}},
 		{name: "relative public URL", env: with("CALLBACK_PUBLIC_URL", "/status"), wantErrs: []string{"absolute https URL"}},
 		{name: "public URL with a fragment", env: with("CALLBACK_PUBLIC_URL", "https://h.example/x#y"), wantErrs: []string{"fragment"}},
@@ -49,7 +52,7 @@ func TestLoadConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg, err := loadConfig(func(k string) string { return tt.env[k] })
+			cfg, err := loadConfig(testkit.Getenv(t, Env(), tt.env))
 			if tt.wantErrs != nil {
 				if err == nil {
 					t.Fatal("loadConfig succeeded")

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -45,7 +46,7 @@ func TestLoadConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := loadConfig(func(k string) string { return tt.env[k] })
+			got, err := loadConfig(testkit.Getenv(t, Env(), tt.env))
 			if len(tt.wantErr) > 0 {
 				if err == nil {
 					t.Fatal("no error")

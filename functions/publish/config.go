@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/functions/internal/boot"
+	"github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 )
@@ -71,59 +72,54 @@ func validSource(v string) bool {
 	return true
 }
 
+// vars declares the publish function's environment, bound to c.
+func vars(c *config) env.Table {
+	return append(boot.Vars(&c.Settings, "EventBridge", "DynamoDB", "SQS"),
+		env.Func("CONTRACT_MODE", string(retrieve.ModeWarn), "what a response that breaks the contract does: warn, strict or off",
+			func(v string) (err error) {
+				c.mode, err = retrieve.ParseMode(v)
+				return err
+			}),
+		env.Require(env.String(&c.bus, "EVENT_BUS_NAME", "", "name or ARN of the EventBridge bus")),
+		env.Func("EVENT_SOURCE", defaultSource, "the events' source", func(v string) error {
+			if !validSource(v) || strings.HasPrefix(v, "aws.") {
+				return errors.New("must be 1-256 letters, digits, '.', '_', '/' or '-', not starting with aws.")
+			}
+			c.source = v
+			return nil
+		}),
+		env.Require(env.String(&c.table, "IDEMPOTENCY_TABLE", "", "name of the DynamoDB table of published event ids")),
+		env.Func("IDEMPOTENCY_TTL_HOURS", strconv.Itoa(int(idempotency.DefaultTTL/time.Hour)), "how long a published event id is remembered, in hours",
+			func(v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > maxTTLHours {
+					return fmt.Errorf("must be a whole number of hours from 1 to %d", maxTTLHours)
+				}
+				c.ttl = time.Duration(n) * time.Hour
+				return nil
+			}),
+		env.Int(&c.concurrency, "RETRIEVE_CONCURRENCY", strconv.Itoa(defaultConcurrency), "calls of one batch retrieved at once", 1, maxConcurrency),
+		env.Func("DEAD_LETTER_QUEUE_URL", "", "the callback dead-letter queue, where records that can never be published go at once; unset leaves them to the redrive policy",
+			func(v string) error {
+				v = strings.TrimSpace(v)
+				if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+					return errors.New("is not an http(s) queue URL")
+				}
+				c.deadLetterURL = v
+				return nil
+			}),
+	)
+}
+
+// Env is the publish function's environment, as data: the README's
+// configuration table and the deploy tests are built from it.
+func Env() env.Table { return vars(new(config)) }
+
 // loadConfig reads the configuration through getenv and reports every problem at once.
 func loadConfig(getenv func(string) string) (config, error) {
-	settings, errs := boot.LoadSettings(getenv)
-	cfg := config{
-		Settings:    settings,
-		mode:        retrieve.ModeWarn,
-		source:      defaultSource,
-		ttl:         idempotency.DefaultTTL,
-		concurrency: defaultConcurrency,
-	}
-	if v := getenv("CONTRACT_MODE"); v != "" {
-		m, err := retrieve.ParseMode(v)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		cfg.mode = m
-	}
-	cfg.bus = strings.TrimSpace(getenv("EVENT_BUS_NAME"))
-	if cfg.bus == "" {
-		errs = append(errs, errors.New("EVENT_BUS_NAME is required (name or ARN of the EventBridge bus)"))
-	}
-	if v := getenv("EVENT_SOURCE"); v != "" {
-		if !validSource(v) || strings.HasPrefix(v, "aws.") {
-			errs = append(errs, fmt.Errorf("EVENT_SOURCE %q must be 1-256 letters, digits, '.', '_', '/' or '-', not starting with aws.", v))
-		}
-		cfg.source = v
-	}
-	cfg.table = strings.TrimSpace(getenv("IDEMPOTENCY_TABLE"))
-	if cfg.table == "" {
-		errs = append(errs, errors.New("IDEMPOTENCY_TABLE is required (name of the DynamoDB table of published event ids)"))
-	}
-	if v := getenv("IDEMPOTENCY_TTL_HOURS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxTTLHours {
-			errs = append(errs, fmt.Errorf("IDEMPOTENCY_TTL_HOURS %q must be a whole number of hours from 1 to %d", v, maxTTLHours))
-		}
-		cfg.ttl = time.Duration(n) * time.Hour
-	}
-	if v := getenv("RETRIEVE_CONCURRENCY"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxConcurrency {
-			errs = append(errs, fmt.Errorf("RETRIEVE_CONCURRENCY %q must be an integer from 1 to %d", v, maxConcurrency))
-		}
-		cfg.concurrency = n
-	}
-	if v := strings.TrimSpace(getenv("DEAD_LETTER_QUEUE_URL")); v != "" {
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("DEAD_LETTER_QUEUE_URL %q is not an http(s) queue URL", clip(v)))
-		}
-		cfg.deadLetterURL = v
-	}
-	if len(errs) > 0 {
-		return config{}, fmt.Errorf("publish: config: %w", errors.Join(errs...))
+	var cfg config
+	if err := vars(&cfg).Load(getenv); err != nil {
+		return config{}, fmt.Errorf("publish: config: %w", err)
 	}
 	return cfg, nil
 }

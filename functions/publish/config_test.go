@@ -10,11 +10,8 @@ import (
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/retrieve"
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
-
-func env(kv map[string]string) func(string) string {
-	return func(k string) string { return kv[k] }
-}
 
 func TestLoadConfig(t *testing.T) {
 	t.Parallel()
@@ -51,7 +48,7 @@ func TestLoadConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := loadConfig(env(tt.env))
+			got, err := loadConfig(testkit.Getenv(t, Env(), tt.env))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +61,7 @@ func TestLoadConfig(t *testing.T) {
 
 func TestLoadConfigReportsEveryProblem(t *testing.T) {
 	t.Parallel()
-	_, err := loadConfig(env(map[string]string{
+	_, err := loadConfig(testkit.Getenv(t, Env(), map[string]string{
 		"EVENT_SOURCE": "aws.calls", "IDEMPOTENCY_TTL_HOURS": "8761", "RETRIEVE_CONCURRENCY": "0", "CONTRACT_MODE": "loud", "DEAD_LETTER_QUEUE_URL": "ftp://queue",
 	}))
 	if err == nil {

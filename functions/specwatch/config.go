@@ -12,6 +12,7 @@ import (
 
 	"github.com/callwire/callwire/contract/specdiff"
 	"github.com/callwire/callwire/functions/internal/boot"
+	envtab "github.com/callwire/callwire/functions/internal/env"
 )
 
 // DefaultURL is the published Compatibility API document: the raw
@@ -28,32 +29,6 @@ const (
 	defaultSource       = "callwire.specwatch"
 )
 
-// Var is one environment variable the function reads.
-type Var struct {
-	Name     string
-	Required bool
-	Default  string
-	Doc      string
-}
-
-// Env is every environment variable the spec watch reads, in the order the
-// README lists them; loadConfig reads nothing else.
-var Env = []Var{
-	{Name: "SPEC_URL", Default: DefaultURL, Doc: "HTTPS URL of the published OpenAPI document."},
-	{Name: "SPEC_ALLOWED_HOSTS", Default: "raw.githubusercontent.com", Doc: "Comma-separated hosts SPEC_URL (and any redirect) may name."},
-	{Name: "SPEC_MAX_BYTES", Default: strconv.Itoa(specdiff.MaxSpecSize), Doc: "Largest document read, in bytes (at most the default)."},
-	{Name: "SPEC_FETCH_TIMEOUT", Default: defaultFetchTimeout.String(), Doc: "Timeout of the document fetch (at most 1m)."},
-	{Name: "SPEC_SAMPLE_CALLS", Default: strconv.Itoa(defaultSampleCalls), Doc: "Recent live calls retrieved to judge which document reality follows (0 to 20)."},
-	{Name: "IDEMPOTENCY_TABLE", Required: true, Doc: "The DynamoDB table holding the watch's one item."},
-	{Name: "EVENT_BUS_NAME", Required: true, Doc: "The EventBridge bus the Spec Changed event goes to."},
-	{Name: "EVENT_SOURCE", Default: defaultSource, Doc: "The event's source."},
-	{Name: "SIGNALWIRE_SECRET_ID", Required: true, Doc: "Name or ARN of the SignalWire secret (for the live sample)."},
-	{Name: "SECRET_CACHE_TTL", Default: boot.DefaultCacheTTL.String(), Doc: "How long the secret is served from memory."},
-	{Name: "SECRET_STALE_TTL", Default: boot.DefaultStaleTTL.String(), Doc: "How long the last good secret keeps serving while Secrets Manager fails (0 turns it off)."},
-	{Name: "CALLWIRE_ALLOW_LOOPBACK", Default: "false", Doc: "Tests and the local runner only: SPEC_URL and the secret's space_url may name a loopback server, over http too."},
-	{Name: "AWS_LAMBDA_FUNCTION_NAME", Doc: "Set by Lambda: the metrics' FunctionName dimension."},
-}
-
 // Config is the spec watch's configuration.
 type Config struct {
 	boot.Settings
@@ -65,61 +40,55 @@ type Config struct {
 	Table        string
 	Bus          string
 	Source       string
+
+	rawURL string // SPEC_URL, checked against AllowedHosts once all is read
 }
 
-// LoadConfig reads the configuration through getenv and reports every
+// vars declares the spec watch's environment, bound to c. (envtab is the
+// env package: the tests have a type named env.)
+func vars(c *Config) envtab.Table {
+	return append(boot.Vars(&c.Settings, "DynamoDB", "EventBridge"),
+		envtab.String(&c.rawURL, "SPEC_URL", DefaultURL, "HTTPS URL of the published OpenAPI document"),
+		envtab.Func("SPEC_ALLOWED_HOSTS", "raw.githubusercontent.com", "comma-separated hosts SPEC_URL (and any redirect) may name",
+			func(v string) error {
+				if c.AllowedHosts = splitHosts(v); len(c.AllowedHosts) == 0 {
+					return errors.New("is empty: SPEC_ALLOWED_HOSTS names no host")
+				}
+				return nil
+			}),
+		envtab.Int(&c.MaxBytes, "SPEC_MAX_BYTES", strconv.Itoa(specdiff.MaxSpecSize), "largest document read, in bytes (at most the default)", 1, specdiff.MaxSpecSize),
+		envtab.Duration(&c.FetchTimeout, "SPEC_FETCH_TIMEOUT", "10s", "timeout of the document fetch (at most 1m)",
+			func(d time.Duration) error {
+				if d <= 0 || d > maxFetchTimeout {
+					return fmt.Errorf("must be a duration above 0 and at most %s, such as 10s", maxFetchTimeout)
+				}
+				return nil
+			}),
+		envtab.Int(&c.SampleCalls, "SPEC_SAMPLE_CALLS", strconv.Itoa(defaultSampleCalls), "recent live calls retrieved to judge which document reality follows (0 to 20)", 0, maxSampleCalls),
+		envtab.Require(envtab.String(&c.Table, "IDEMPOTENCY_TABLE", "", "the DynamoDB table holding the watch's one item")),
+		envtab.Require(envtab.String(&c.Bus, "EVENT_BUS_NAME", "", "the EventBridge bus the Spec Changed event goes to")),
+		envtab.String(&c.Source, "EVENT_SOURCE", defaultSource, "the event's source"),
+	)
+}
+
+// Env is the spec watch's environment, as data: the README's configuration
+// table and the deploy tests are built from it.
+func Env() envtab.Table { return vars(new(Config)) }
+
+// loadConfig reads the configuration through getenv and reports every
 // problem at once; getenv is asked only for the names in Env.
-func LoadConfig(getenv func(string) string) (Config, error) {
-	var errs []error
-	get := func(name string) string {
-		i := slices.IndexFunc(Env, func(v Var) bool { return v.Name == name })
-		if i < 0 {
-			errs = append(errs, fmt.Errorf("%s is read but not declared in Env", name))
-			return ""
+func loadConfig(getenv func(string) string) (Config, error) {
+	var cfg Config
+	err := vars(&cfg).Load(getenv)
+	if err == nil || len(cfg.AllowedHosts) > 0 {
+		u, uerr := parseURL(cfg.rawURL, cfg.AllowedHosts, cfg.AllowLoopback)
+		if uerr != nil {
+			err = errors.Join(err, fmt.Errorf("SPEC_URL: %w", uerr))
 		}
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		if Env[i].Required {
-			errs = append(errs, fmt.Errorf("%s is required (%s)", name, strings.TrimSuffix(Env[i].Doc, ".")))
-		}
-		return Env[i].Default
+		cfg.URL = u
 	}
-	// boot reads the shared settings and reports their problems itself.
-	settings, bootErrs := boot.LoadSettings(func(name string) string {
-		if !slices.ContainsFunc(Env, func(v Var) bool { return v.Name == name }) {
-			errs = append(errs, fmt.Errorf("%s is read but not declared in Env", name))
-		}
-		return getenv(name)
-	})
-	errs = append(errs, bootErrs...)
-	cfg := Config{Settings: settings, Table: get("IDEMPOTENCY_TABLE"), Bus: get("EVENT_BUS_NAME"), Source: get("EVENT_SOURCE")}
-	cfg.AllowedHosts = splitHosts(get("SPEC_ALLOWED_HOSTS"))
-	if len(cfg.AllowedHosts) == 0 {
-		errs = append(errs, errors.New("SPEC_ALLOWED_HOSTS names no host"))
-	}
-	u, err := parseURL(get("SPEC_URL"), cfg.AllowedHosts, settings.AllowLoopback)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("SPEC_URL: %w", err))
-	}
-	cfg.URL = u
-	if n, err := strconv.Atoi(get("SPEC_MAX_BYTES")); err != nil || n < 1 || n > specdiff.MaxSpecSize {
-		errs = append(errs, fmt.Errorf("SPEC_MAX_BYTES must be an integer from 1 to %d", specdiff.MaxSpecSize))
-	} else {
-		cfg.MaxBytes = n
-	}
-	if d, err := time.ParseDuration(get("SPEC_FETCH_TIMEOUT")); err != nil || d <= 0 || d > maxFetchTimeout {
-		errs = append(errs, fmt.Errorf("SPEC_FETCH_TIMEOUT must be a duration above 0 and at most %s, such as 10s", maxFetchTimeout))
-	} else {
-		cfg.FetchTimeout = d
-	}
-	if n, err := strconv.Atoi(get("SPEC_SAMPLE_CALLS")); err != nil || n < 0 || n > maxSampleCalls {
-		errs = append(errs, fmt.Errorf("SPEC_SAMPLE_CALLS must be an integer from 0 to %d", maxSampleCalls))
-	} else {
-		cfg.SampleCalls = n
-	}
-	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("specwatch: config: %w", errors.Join(errs...))
+		return Config{}, fmt.Errorf("specwatch: config: %w", err)
 	}
 	return cfg, nil
 }

@@ -112,7 +112,7 @@ type FetchError struct {
 }
 
 // Error names the failure; the URL is the configured one, which carries no
-// credentials (LoadConfig refuses them).
+// credentials (loadConfig refuses them).
 func (e *FetchError) Error() string {
 	if e.Err != nil {
 		return "specwatch: fetch the published document: " + e.Problem + ": " + e.Err.Error()

@@ -92,7 +92,7 @@ type Deps struct {
 // the Lambda environment, once per cold start; metrics go to stdout. It
 // makes no request.
 func New(_ context.Context, getenv func(string) string, stdout io.Writer) (*Handler, error) {
-	cfg, err := LoadConfig(getenv)
+	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return nil, err
 	}

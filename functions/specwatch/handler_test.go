@@ -171,7 +171,7 @@ func (e *env) handler(t *testing.T, overrides map[string]string) *Handler {
 	for k, v := range overrides {
 		vars[k] = v
 	}
-	cfg, err := LoadConfig(func(k string) string { return vars[k] })
+	cfg, err := loadConfig(testkit.Getenv(t, Env(), vars))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,15 +430,15 @@ func TestHostGuard(t *testing.T) {
 		for k, v := range tt.vars {
 			vars[k] = v
 		}
-		_, err := LoadConfig(func(k string) string { return vars[k] })
+		_, err := loadConfig(testkit.Getenv(t, Env(), vars))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: LoadConfig = %v, want %q", tt.name, err, tt.want)
+			t.Errorf("%s: loadConfig = %v, want %q", tt.name, err, tt.want)
 		}
 		if err != nil && strings.Contains(err.Error(), "u:p@") {
 			t.Errorf("%s: the error echoes credentials: %v", tt.name, err)
 		}
 	}
-	cfg, err := LoadConfig(func(k string) string { return base[k] })
+	cfg, err := loadConfig(testkit.Getenv(t, Env(), base))
 	if err != nil || cfg.URL.String() != DefaultURL || cfg.SampleCalls != defaultSampleCalls {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}

@@ -1,13 +1,12 @@
 package sweep
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/callwire/callwire/functions/internal/boot"
+	envtab "github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 )
 
@@ -41,49 +40,41 @@ type config struct {
 	ttl time.Duration
 }
 
-// loadConfig reads the configuration through getenv and reports every problem at once.
-func loadConfig(getenv func(string) string) (config, error) {
-	settings, errs := boot.LoadSettings(getenv)
-	cfg := config{Settings: settings, window: defaultWindow, pageSize: defaultPageSize, pageLimit: defaultPageLimit, ttl: idempotency.DefaultTTL}
-	if cfg.queueURL = strings.TrimSpace(getenv("QUEUE_URL")); cfg.queueURL == "" {
-		errs = append(errs, errors.New("QUEUE_URL is required (the callback queue's URL)"))
-	}
-	if cfg.table = strings.TrimSpace(getenv("IDEMPOTENCY_TABLE")); cfg.table == "" {
-		errs = append(errs, errors.New("IDEMPOTENCY_TABLE is required (the published-events table)"))
-	}
-	if v := getenv("SWEEP_WINDOW"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < minWindow || d > maxWindow {
-			errs = append(errs, fmt.Errorf("SWEEP_WINDOW %q must be a duration from %v to %v, such as 2h", v, minWindow, maxWindow))
-		}
-		cfg.window = d
-	}
-	if err := intSetting("SWEEP_PAGE_SIZE", getenv("SWEEP_PAGE_SIZE"), 1, maxPageSize, &cfg.pageSize); err != nil {
-		errs = append(errs, err)
-	}
-	if err := intSetting("SWEEP_PAGE_LIMIT", getenv("SWEEP_PAGE_LIMIT"), 1, maxPageLimit, &cfg.pageLimit); err != nil {
-		errs = append(errs, err)
-	}
-	ttlHours := int(cfg.ttl / time.Hour)
-	if err := intSetting("IDEMPOTENCY_TTL_HOURS", getenv("IDEMPOTENCY_TTL_HOURS"), 1, maxTTLHours, &ttlHours); err != nil {
-		errs = append(errs, err)
-	}
-	cfg.ttl = time.Duration(ttlHours) * time.Hour
-	if len(errs) > 0 {
-		return config{}, fmt.Errorf("sweep: config: %w", errors.Join(errs...))
-	}
-	return cfg, nil
+// vars declares the sweep's environment, bound to c. (envtab is the env
+// package: the tests have a type named env.)
+func vars(c *config) envtab.Table {
+	return append(boot.Vars(&c.Settings, "DynamoDB", "SQS"),
+		envtab.Require(envtab.String(&c.queueURL, "QUEUE_URL", "", "the callback queue's URL")),
+		envtab.Require(envtab.String(&c.table, "IDEMPOTENCY_TABLE", "", "the published-events table")),
+		envtab.Duration(&c.window, "SWEEP_WINDOW", "2h", "how far back each run lists calls (10m to 168h)", func(d time.Duration) error {
+			if d < minWindow || d > maxWindow {
+				return fmt.Errorf("must be a duration from %v to %v, such as 2h", minWindow, maxWindow)
+			}
+			return nil
+		}),
+		envtab.Int(&c.pageSize, "SWEEP_PAGE_SIZE", strconv.Itoa(defaultPageSize), "calls per List Calls page", 1, maxPageSize),
+		envtab.Int(&c.pageLimit, "SWEEP_PAGE_LIMIT", strconv.Itoa(defaultPageLimit), "most List Calls pages one run reads", 1, maxPageLimit),
+		envtab.Func("IDEMPOTENCY_TTL_HOURS", strconv.Itoa(int(idempotency.DefaultTTL/time.Hour)),
+			"how long publish remembers a published event id, in hours: the window must fit in it", func(v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > maxTTLHours {
+					return fmt.Errorf("must be an integer from 1 to %d", maxTTLHours)
+				}
+				c.ttl = time.Duration(n) * time.Hour
+				return nil
+			}),
+	)
 }
 
-// intSetting parses v, when set, into dst within [lo, hi].
-func intSetting(name, v string, lo, hi int, dst *int) error {
-	if v == "" {
-		return nil
+// Env is the sweep's environment, as data: the README's configuration
+// table and the deploy tests are built from it.
+func Env() envtab.Table { return vars(new(config)) }
+
+// loadConfig reads the configuration through getenv and reports every problem at once.
+func loadConfig(getenv func(string) string) (config, error) {
+	var cfg config
+	if err := vars(&cfg).Load(getenv); err != nil {
+		return config{}, fmt.Errorf("sweep: config: %w", err)
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return fmt.Errorf("%s %q must be an integer from %d to %d", name, v, lo, hi)
-	}
-	*dst = n
-	return nil
+	return cfg, nil
 }

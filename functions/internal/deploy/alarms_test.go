@@ -46,8 +46,8 @@ type metricChecker struct {
 func newMetricChecker(t *testing.T, tmpl map[string]any, target func(v any) (string, bool)) *metricChecker {
 	t.Helper()
 	c := &metricChecker{tmpl: tmpl, target: target, emitted: map[string][]metric{}}
-	for _, dir := range functionDirs {
-		c.emitted[dir] = emittedMetrics(t, dir)
+	for _, f := range functions {
+		c.emitted[f.dir] = f.declaredMetrics()
 	}
 	return c
 }
@@ -72,7 +72,7 @@ func (c *metricChecker) check(m metricRef) error {
 		}
 		want := newMetric(m.name, dimNames)
 		if !slices.Contains(c.emitted[fn], want) {
-			return fmt.Errorf("%v is not a metric functions/%s emits (it emits %v)", want, fn, c.emitted[fn])
+			return fmt.Errorf("%v is not a metric functions/%s declares (it declares %v)", want, fn, c.emitted[fn])
 		}
 		return nil
 	}

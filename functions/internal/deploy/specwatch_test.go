@@ -10,18 +10,6 @@ import (
 	"github.com/callwire/callwire/functions/specwatch"
 )
 
-// envTables are the functions that declare their environment in a table
-// (their package's Env), read from it instead of from the source.
-var envTables = map[string][]string{"specwatch": specwatchEnv()}
-
-func specwatchEnv() []string {
-	var names []string
-	for _, v := range specwatch.Env {
-		names = append(names, v.Name)
-	}
-	return names
-}
-
 func TestSpecWatchWiring(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)

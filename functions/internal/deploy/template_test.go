@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -35,82 +34,6 @@ func TestTemplateFunctionsAreKnown(t *testing.T) {
 	}
 	if got, _ := at(tmpl, "Transform"); got != "AWS::Serverless-2016-10-31" {
 		t.Errorf("Transform = %v, want AWS::Serverless-2016-10-31", got)
-	}
-}
-
-// runtimeVars are the variables the Lambda runtime sets itself; a template
-// cannot set them (they are reserved), so a function may read them without
-// the template naming them.
-var runtimeVars = map[string]bool{
-	"_HANDLER": true, "_X_AMZN_TRACE_ID": true, "AWS_DEFAULT_REGION": true, "AWS_REGION": true,
-	"AWS_EXECUTION_ENV": true, "AWS_LAMBDA_FUNCTION_NAME": true, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true,
-	"AWS_LAMBDA_FUNCTION_VERSION": true, "AWS_LAMBDA_INITIALIZATION_TYPE": true, "AWS_LAMBDA_LOG_GROUP_NAME": true,
-	"AWS_LAMBDA_LOG_STREAM_NAME": true, "AWS_ACCESS_KEY": true, "AWS_ACCESS_KEY_ID": true,
-	"AWS_SECRET_ACCESS_KEY": true, "AWS_SESSION_TOKEN": true, "AWS_LAMBDA_RUNTIME_API": true,
-	"LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true,
-}
-
-// localOnlyVars are read by the functions but must never be set by the
-// template: switches for the local runner and tests only.
-var localOnlyVars = map[string]bool{
-	"CALLWIRE_ALLOW_LOOPBACK": true, // a secret's loopback space_url is honoured
-}
-
-// TestEnvironmentMatchesConfig compares each function's Environment.Variables
-// with the variables its binary's loadConfig reads, apart from those the
-// runtime sets.
-func TestEnvironmentMatchesConfig(t *testing.T) {
-	t.Parallel()
-	tmpl := mustTemplate(t)
-	for id, dir := range functionDirs {
-		t.Run(id, func(t *testing.T) {
-			t.Parallel()
-			read, ok := envTables[dir]
-			if !ok {
-				pkg, err := parseGoDir(filepath.Join(repoRoot, "functions", dir))
-				if errors.Is(err, os.ErrNotExist) && dir == "driftcheck" {
-					t.Skipf("functions/%s does not exist yet; %s cannot be checked", dir, id)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				if read, err = pkg.envVars(moduleImport); err != nil {
-					t.Fatalf("functions/%s: %v", dir, err)
-				}
-			}
-			read = slices.Clone(read)
-			slices.Sort(read)
-			want := slices.DeleteFunc(read, func(v string) bool { return runtimeVars[v] || localOnlyVars[v] })
-			vars := mapAt(tmpl, "Resources", id, "Properties", "Environment", "Variables")
-			for k := range localOnlyVars {
-				if _, set := vars[k]; set {
-					t.Errorf("%s sets %s, a switch for local runs and tests only", id, k)
-				}
-			}
-			if globals := mapAt(tmpl, "Globals", "Function", "Environment", "Variables"); globals != nil {
-				for k := range localOnlyVars {
-					if _, set := globals[k]; set {
-						t.Errorf("Globals set %s, a switch for local runs and tests only", k)
-					}
-				}
-			}
-			got := make([]string, 0, len(vars))
-			for k := range vars {
-				got = append(got, k)
-			}
-			slices.Sort(got)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s Environment.Variables (-read by functions/%s +template):\n%s", id, dir, diff)
-			}
-			for k, v := range vars {
-				if _, isRef := ref(v); isRef {
-					continue
-				}
-				if _, ok := scalarString(v); !ok {
-					t.Errorf("%s: %s = %v, want a string or a !Ref", id, k, v)
-				}
-			}
-		})
 	}
 }
 

@@ -26,9 +26,11 @@ package env
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Var is one environment variable.
@@ -145,10 +147,33 @@ func (t Table) Load(getenv func(string) string) error {
 			}
 		}
 		if err := v.set(raw); err != nil {
-			errs = append(errs, fmt.Errorf("%s %q %w", v.Name, raw, err))
+			errs = append(errs, fmt.Errorf("%s %q %w", v.Name, echo(raw), err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// maxEcho is the most of a refused value an error repeats.
+const maxEcho = 64
+
+// echo is raw as an error may repeat it: a URL's userinfo (which may hold a
+// password or token) replaced by "redacted", and clipped to maxEcho bytes on
+// a rune boundary, so neither a secret nor a megabyte reaches a log.
+func echo(raw string) string {
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
+		u.User = url.User("redacted")
+		raw = u.String()
+	} else if i := strings.Index(raw, "@"); i >= 0 && strings.Contains(raw[:i], "://") {
+		raw = raw[:strings.Index(raw, "://")+3] + "redacted" + raw[i:]
+	}
+	if len(raw) <= maxEcho {
+		return raw
+	}
+	raw = raw[:maxEcho]
+	for !utf8.ValidString(raw) {
+		raw = raw[:len(raw)-1]
+	}
+	return raw + "..."
 }
 
 // Names returns the declared names in table order.

@@ -91,3 +91,24 @@ func TestCheck(t *testing.T) {
 		t.Error("Check accepted an undeclared name")
 	}
 }
+
+func TestLoadEchoesNoSecretAndNoMegabyte(t *testing.T) {
+	t.Parallel()
+	refuse := func(string) error { return errorString("is refused") }
+	tests := []struct {
+		name, raw, want, never string
+	}{
+		{"userinfo", "https://user:hunter2@h.example/x", `"https://redacted@h.example/x" is refused`, "hunter2"},
+		{"userinfo of an unparsable URL", "https://user:hunter2@h.example/%zz", `"https://redacted@h.example/%zz" is refused`, "hunter2"},
+		{"long", strings.Repeat("é", 100), `"` + strings.Repeat("é", 32) + `..." is refused`, strings.Repeat("é", 33)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := Table{Func("V", "", "a value", refuse)}.Load(func(string) string { return tt.raw })
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), tt.never) {
+				t.Errorf("error %v, want it to contain %q and never %q", err, tt.want, tt.never)
+			}
+		})
+	}
+}
