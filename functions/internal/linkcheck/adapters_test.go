@@ -31,17 +31,7 @@ var httpUsers = map[string]string{
 	module + "/functions/driftcheck":       "HTTP status codes of the upstream answers it classifies (no request is sent)",
 	module + "/functions/sweep":            "http.MethodGet and StatusOK in its contract check of List Calls (no request is sent)",
 	module + "/contract":                   "http.Header and status codes of the responses it checks (no request is sent)",
-}
-
-// consolidating lists the callwire packages that still import an AWS
-// service client beside its adapter while they move onto it. Each entry
-// must still be true (TestConsolidatingIsCurrent), so the list only
-// shrinks; an importer not listed here fails TestOneAdapterPerService.
-var consolidating = map[string][]string{
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager": {module + "/functions/internal/boot"},
-	"github.com/aws/aws-sdk-go-v2/service/sqs":            {module + "/functions/callback", module + "/functions/publish", module + "/functions/sweep"},
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb":       {module + "/functions/publish", module + "/functions/specwatch", module + "/functions/sweep"},
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge":    {module + "/functions/publish"},
+	module + "/functions/internal/fail":    "the HTTP status of each errorType (no request is sent)",
 }
 
 // importers returns, for each package in pkgs, the callwire packages
@@ -69,9 +59,9 @@ func importers(t *testing.T, pkgs []string) map[string][]string {
 }
 
 // TestOneAdapterPerService checks, over every package the Lambdas link,
-// that each AWS service client is imported by its adapter alone (apart
-// from consolidating), and that net/http is imported only by the packages
-// httpUsers names: functions/signalwire is the one that calls SignalWire.
+// that each AWS service client is imported by its adapter alone, and that
+// net/http is imported only by the packages httpUsers names:
+// functions/signalwire is the one that calls SignalWire.
 func TestOneAdapterPerService(t *testing.T) {
 	t.Parallel()
 	services := slices.Sorted(maps.Keys(adapters))
@@ -81,7 +71,7 @@ func TestOneAdapterPerService(t *testing.T) {
 			t.Errorf("%s: its adapter %s does not import it (importers: %v)", svc, short(adapters[svc]), shortAll(got[svc]))
 		}
 		for _, p := range got[svc] {
-			if p != adapters[svc] && !slices.Contains(consolidating[svc], p) {
+			if p != adapters[svc] {
 				t.Errorf("%s imports %s; only %s may (it reaches AWS through the adapter)", short(p), svc, short(adapters[svc]))
 			}
 		}
@@ -93,26 +83,6 @@ func TestOneAdapterPerService(t *testing.T) {
 	}
 	if !slices.Contains(got["net/http"], module+"/functions/signalwire") {
 		t.Errorf("functions/signalwire does not import net/http; the Lambdas' packages importing it: %v", shortAll(got["net/http"]))
-	}
-}
-
-// TestConsolidatingIsCurrent fails on an entry of consolidating that is no
-// longer true: once a package reaches a service only through its adapter,
-// the entry goes.
-func TestConsolidatingIsCurrent(t *testing.T) {
-	t.Parallel()
-	got := importers(t, append(slices.Sorted(maps.Keys(consolidating)), "net/http"))
-	for svc, ps := range consolidating {
-		for _, p := range ps {
-			if !slices.Contains(got[svc], p) {
-				t.Errorf("consolidating lists %s as importing %s, which it no longer does; remove the entry", short(p), svc)
-			}
-		}
-	}
-	for p := range httpUsers {
-		if !slices.Contains(got["net/http"], p) {
-			t.Errorf("httpUsers lists %s, which no longer imports net/http; remove the entry", short(p))
-		}
 	}
 }
 
