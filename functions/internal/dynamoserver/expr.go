@@ -7,6 +7,8 @@ import (
 	"math/big"
 	"strings"
 	"unicode"
+
+	"github.com/callwire/callwire/functions/internal/fake"
 )
 
 // The expression subset: condition expressions made of comparisons (=, <>,
@@ -36,7 +38,7 @@ func newExprContext(names map[string]string, values map[string]attr) *exprContex
 }
 
 // unused returns a ValidationException for a placeholder no expression used.
-func (c *exprContext) unused() *awsError {
+func (c *exprContext) unused() *fake.Error {
 	for k := range c.names {
 		if !c.usedNames[k] {
 			return validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + k + "}")
