@@ -450,10 +450,7 @@ func (s *Server) updateItem(body []byte) (any, string, *fake.Error) {
 	if base == nil {
 		base = item{t.hashKey: in.Key[t.hashKey]}
 	}
-	updated, err := upd.apply(base)
-	if err != nil {
-		return nil, t.name, validation(err.Error())
-	}
+	updated := upd.apply(base)
 	if itemSize(updated) > maxItemSize {
 		return nil, t.name, validation("Item size to update has exceeded the maximum allowed size")
 	}
