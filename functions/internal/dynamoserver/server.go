@@ -285,7 +285,7 @@ func (t *table) keyOf(key item) (string, *fake.Error) {
 // bytes (the UTF-8 bytes of a string, the bytes of a binary value).
 const maxPartitionKeySize = 2048
 
-var errKeyTooLarge = validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+var errKeyTooLarge = validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
 
 // keyBytes is the size DynamoDB counts for a key value of type typ.
 func keyBytes(typ, value string) int {

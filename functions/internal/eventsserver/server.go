@@ -258,11 +258,6 @@ func (s *Server) putEvents(body []byte) (any, string, *fake.Error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, e := range in.Entries {
-		if bus := busName(e.EventBusName); !s.buses[bus] {
-			return nil, bus, &fake.Error{Status: http.StatusBadRequest, Type: "ResourceNotFoundException", Message: "Event bus " + bus + " does not exist."}
-		}
-	}
 	out := struct {
 		FailedEntryCount int           `json:"FailedEntryCount"`
 		Entries          []resultEntry `json:"Entries"`
@@ -328,6 +323,13 @@ func (s *Server) acceptLocked(e putEntry) resultEntry {
 	at := s.Now().UTC()
 	if e.Time != nil {
 		at = time.UnixMilli(int64(*e.Time * 1000)).UTC()
+	}
+	if !s.buses[busName(e.EventBusName)] {
+		// EventBridge accepts an entry for a bus that does not exist, gives
+		// it an event ID and delivers it nowhere: the request has no error
+		// for it (PutEvents documents InternalException only) and no entry
+		// error code names it.
+		return resultEntry{EventID: fake.NewID()}
 	}
 	ev := Event{
 		ID:         fake.NewID(),
