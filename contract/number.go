@@ -24,6 +24,14 @@ type decimal struct {
 // maxSmallScale bounds the scales held as int64.
 const maxSmallScale = 1e18
 
+// IsJSONNumber reports whether s is exactly a number literal in JSON's
+// grammar (RFC 8259 section 6): the one grammar callwire reads numbers by,
+// in the contract core, the callback's schema check and the normalizer.
+func IsJSONNumber(s string) bool {
+	_, ok := parseDecimal(s)
+	return ok
+}
+
 // parseDecimal reads a number in JSON's grammar; ok is false on anything else.
 func parseDecimal(s string) (d decimal, ok bool) {
 	if strings.HasPrefix(s, "-") {

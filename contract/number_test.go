@@ -171,3 +171,19 @@ func BenchmarkIsInteger(b *testing.B) {
 		})
 	}
 }
+
+// TestIsJSONNumber: exactly RFC 8259's number grammar, checked against
+// encoding/json's own reading of each literal.
+func TestIsJSONNumber(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		"0", "-0", "7", "-12", "0.5", "10.25", "1e3", "1E+3", "1e-3", "-0.0e0", "1" + strings.Repeat("0", 400) + "e" + strings.Repeat("9", 40),
+		"", "-", "+1", "01", "-01", "1.", ".5", "1e", "1e+", "0x10", "1_000", " 1", "1 ", "NaN", "Infinity", "1.5.2", "１", "1e1.5", "--1",
+	} {
+		var n json.Number
+		want := json.Unmarshal([]byte(s), &n) == nil && string(n) == s
+		if got := IsJSONNumber(s); got != want {
+			t.Errorf("IsJSONNumber(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -1,3 +1,9 @@
+// Package recording reads what the contract suite checks offline:
+// recorded exchanges (one JSON file each, as testdata/recordings holds
+// them) and the "Retrieve a Call" entries of HAR files, streamed entry by
+// entry so that memory is bounded by the largest exchange, not by the
+// number of entries. ReadDocument tells the two formats apart. It is
+// tooling, never linked into a Lambda.
 package recording
 
 import (

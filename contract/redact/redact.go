@@ -1,3 +1,12 @@
+// Package redact turns a live exchange into a recording that is safe to
+// commit (swcontract record) while keeping everything the contract checks
+// look at. Every replacement keeps the shape of what it replaces (a UUID
+// stays a UUID of the same case, an E.164 number keeps its country code and
+// length, a formatted number keeps its punctuation), so a redacted recording
+// produces the same findings, with the same fingerprints, as the original.
+// Replacements are an HMAC under the caller's key, so with one key a value
+// redacts the same way across recordings. It is tooling, never linked into
+// a Lambda.
 package redact
 
 import (
@@ -18,13 +27,6 @@ import (
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/recording"
 )
-
-// Redaction turns a live exchange into a recording that is safe to commit
-// while keeping everything the contract checks look at. Every replacement
-// keeps the shape of what it replaces (a UUID stays a UUID of the same case,
-// an E.164 number keeps its country code and length, a formatted number keeps
-// its punctuation), so a redacted recording produces the same findings, with
-// the same fingerprints, as the original.
 
 // phoneFields are the body properties that hold a phone number, in E.164 or
 // formatted for people. Their whole value is treated as one number.

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/sqsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
+	"github.com/callwire/callwire/functions/internal/testkit/testclock"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -65,15 +65,8 @@ type testEnv struct {
 	sq      *sqsserver.Server
 	logs    *testkit.SyncBuffer
 	metrics *testkit.SyncBuffer
-	clock   *fakeClock
+	clock   *testclock.Clock
 }
-
-// fakeClock is the secret source's clock in tests that step through its
-// TTLs, backoffs and refresh intervals.
-type fakeClock struct{ ns atomic.Int64 }
-
-func (c *fakeClock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
-func (c *fakeClock) Add(d time.Duration) { c.ns.Add(int64(d)) }
 
 // option adjusts the configuration of a test handler.
 type option func(*config)
@@ -124,8 +117,7 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	env := &testEnv{sm: sm, sq: sq, logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}, clock: &fakeClock{}}
-	env.clock.ns.Store(time.Date(2026, 3, 2, 14, 8, 0, 0, time.UTC).UnixNano())
+	env := &testEnv{sm: sm, sq: sq, logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}, clock: testclock.New(time.Date(2026, 3, 2, 14, 8, 0, 0, time.UTC))}
 	metrics := emf.NewWriter(env.metrics, Metrics)
 	// The source as main builds it (boot.Secrets, sourceOptions), on the
 	// test's clock.

@@ -202,7 +202,7 @@ func TestCrashAfterClaim(t *testing.T) {
 	t.Parallel()
 	env := setup(t)
 	id := sidCompleted + "/completed"
-	crashed, err := env.store.Claim(t.Context(), id, env.clock.now().Add(30*time.Second))
+	crashed, err := env.store.Claim(t.Context(), id, env.clock.Now().Add(30*time.Second))
 	if err != nil || crashed.State != idempotency.Claimed {
 		t.Fatalf("claim: %v, %v", crashed, err)
 	}
@@ -213,7 +213,7 @@ func TestCrashAfterClaim(t *testing.T) {
 	if !strings.Contains(env.logs.String(), `"reason":"claimed_elsewhere"`) {
 		t.Error("the busy claim is not logged")
 	}
-	env.clock.add(31 * time.Second) // the crashed invocation's deadline passed
+	env.clock.Add(31 * time.Second) // the crashed invocation's deadline passed
 	if got := failedIDs(env.handle(t, r)); len(got) != 0 {
 		t.Fatalf("after the claim expired: item failures %v", got)
 	}
@@ -245,7 +245,7 @@ func TestCrashBeforeDoneMark(t *testing.T) {
 		t.Errorf("IdempotencyErrors = %v, want 1", got)
 	}
 	env.h.store = env.store
-	env.clock.add(time.Hour) // past the claim's expiry
+	env.clock.Add(time.Hour) // past the claim's expiry
 	if got := failedIDs(env.handle(t, sweepRecord(sidFailed, "failed"))); len(got) != 0 {
 		t.Fatalf("sweep hint: item failures %v", got)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,6 +28,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 	"github.com/callwire/callwire/functions/internal/testkit"
+	"github.com/callwire/callwire/functions/internal/testkit/testclock"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -65,19 +65,6 @@ var terminalSIDs = []struct{ sid, status string }{
 	{sidNoAnswer, "no-answer"}, {sidInProgress, "in-progress"}, // the tenth is handed on as in-progress
 }
 
-// clock is a settable time source for the idempotency store.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // testEnv is a handler wired to real clients and loopback servers: Secrets
 // Manager (the access key checked), the SignalWire replay server, DynamoDB and
 // EventBridge.
@@ -90,7 +77,7 @@ type testEnv struct {
 	events  *eventsserver.Server
 	evURL   string
 	store   *idempotency.Store
-	clock   *clock
+	clock   *testclock.Clock
 	logs    *testkit.SyncBuffer
 	metrics *testkit.SyncBuffer
 }
@@ -159,10 +146,10 @@ func setup(tb testing.TB) *testEnv {
 	tb.Cleanup(hc.CloseIdleConnections)
 	client := signalwire.NewClient(signalwire.NewSecretCredentials(src, testkit.SecretID), hc, signalwire.WithLoopback(),
 		signalwire.WithRetry(1, time.Millisecond, time.Millisecond), signalwire.WithDeadlineMargin(50*time.Millisecond))
-	clk := &clock{t: time.Now()}
+	clk := testclock.New(time.Now())
 	env := &testEnv{sm: sm, sw: sw, ddb: ddb, ddbURL: ddbURL, events: ev, evURL: evURL, clock: clk,
 		logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}}
-	env.store = idempotency.New(awsConfig(ddbURL), testTable, idempotency.WithClock(clk.now))
+	env.store = idempotency.New(awsConfig(ddbURL), testTable, idempotency.WithClock(clk.Now))
 	env.h = newHandlerFrom(deps{
 		cfg: config{
 			Settings: boot.Settings{SecretID: testkit.SecretID, CacheTTL: time.Minute, FunctionName: testFunctionName},

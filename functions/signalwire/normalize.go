@@ -331,7 +331,7 @@ func parseNumber(field string, v any) (*float64, error) {
 	default:
 		return nil, &FieldError{Field: field, Reason: "expected number, got " + valueKind(v)}
 	}
-	if !isNumberLiteral(text) {
+	if !contract.IsJSONNumber(text) {
 		return nil, &FieldError{Field: field, Reason: "not a number: " + quoteValue(text)}
 	}
 	f, err := strconv.ParseFloat(text, 64)
@@ -361,51 +361,6 @@ func valueKind(v any) string {
 		return "number"
 	}
 }
-
-// isNumberLiteral reports whether s is exactly a JSON number literal
-// (RFC 8259 section 6).
-func isNumberLiteral(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		for i < len(s) && isASCIIDigit(s[i]) {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		start := i
-		for i < len(s) && isASCIIDigit(s[i]) {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && isASCIIDigit(s[i]) {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
-func isASCIIDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // quoteValue describes v for an error message by its length only. Values are
 // never echoed: an upstream that put a credential or a phone number into a

@@ -107,7 +107,7 @@ func Check(fields []webhook.Field) ([]contract.Finding, error) {
 			continue
 		}
 		var v any = f.Value
-		if c.integers[f.Name] && isJSONNumber(f.Value) {
+		if c.integers[f.Name] && contract.IsJSONNumber(f.Value) {
 			v = json.Number(f.Value)
 		}
 		doc[f.Name] = v
@@ -305,47 +305,4 @@ func joinAny(vs []any, sep string) string {
 		s[i] = fmt.Sprint(v)
 	}
 	return strings.Join(s, sep)
-}
-
-// isJSONNumber reports whether s is a number in JSON's syntax: what the
-// evaluator can read as one.
-func isJSONNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
 }

@@ -7,14 +7,25 @@ import (
 	"math/big"
 	"strings"
 	"unicode"
+
+	"github.com/callwire/callwire/functions/internal/fake"
 )
 
-// The expression subset: condition expressions made of comparisons (=, <>,
-// <, <=, >, >=) between top-level attributes and values,
-// attribute_exists(path) and attribute_not_exists(path), joined by AND, OR,
-// NOT and parentheses; update expressions made of SET path = operand and
-// REMOVE path clauses; projection expressions listing top-level attributes.
-// Anything else is a ValidationException, never a silent misreading.
+// The expression grammar is exactly what callwire sends
+// (functions/internal/idempotency), with every attribute named through a
+// #placeholder and every value through a :placeholder:
+//
+//	condition  = term { OR term }
+//	term       = primary { AND primary }
+//	primary    = "(" condition ")" | attribute_not_exists(#name) | #name ("=" | "<") :value
+//	update     = SET #name = :value { , #name = :value } [ REMOVE #name { , #name } ]
+//	projection = #name { , #name }
+//
+// Anything else DynamoDB accepts (NOT, <>, >, other functions, plain or
+// nested attribute names, ADD and DELETE, a value on the left) is refused
+// with a ValidationException that names it, never misread: a fake that
+// accepted more than callwire uses would let code drift from what its
+// tests exercise.
 
 // attr is one DynamoDB AttributeValue in its JSON form, such as {"S":"x"}.
 type attr = json.RawMessage
@@ -36,7 +47,7 @@ func newExprContext(names map[string]string, values map[string]attr) *exprContex
 }
 
 // unused returns a ValidationException for a placeholder no expression used.
-func (c *exprContext) unused() *awsError {
+func (c *exprContext) unused() *fake.Error {
 	for k := range c.names {
 		if !c.usedNames[k] {
 			return validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + k + "}")
@@ -106,8 +117,10 @@ func tokenize(s string) ([]token, error) {
 			}
 			out = append(out, token{kind, s[i:j]})
 			i = j
+		case c == '.' || c == '[':
+			return nil, unsupported("a nested document path")
 		default:
-			return nil, fmt.Errorf("unsupported character %q at offset %d", c, i)
+			return nil, unsupported(fmt.Sprintf("the character %q at offset %d", c, i))
 		}
 	}
 	return append(out, token{tokEOF, ""}), nil
@@ -148,53 +161,49 @@ func (p *parser) expect(kind int, what string) error {
 	return nil
 }
 
-// path resolves an attribute name token (a #placeholder or a plain name).
+// unsupported is the error for a construct outside the grammar above.
+func unsupported(what string) error {
+	return fmt.Errorf("unsupported by callwire's loopback DynamoDB: %s", what)
+}
+
+// path resolves a #name placeholder.
 func (p *parser) path() (string, error) {
 	t := p.next()
 	if t.kind != tokName {
 		return "", fmt.Errorf("expected an attribute name, found %q", t.text)
 	}
-	if strings.HasPrefix(t.text, "#") {
-		name, ok := p.ctx.names[t.text]
-		if !ok {
-			return "", fmt.Errorf("an expression attribute name used in the document path is not defined; attribute name: %s", t.text)
+	if !strings.HasPrefix(t.text, "#") {
+		if _, kw := keywords[strings.ToUpper(t.text)]; kw {
+			return "", unsupported("the keyword " + strings.ToUpper(t.text) + " here")
 		}
-		p.ctx.usedNames[t.text] = true
-		return name, nil
+		return "", unsupported(fmt.Sprintf("the plain attribute name %q (name attributes through #placeholders)", t.text))
 	}
-	switch strings.ToUpper(t.text) {
-	case "AND", "OR", "NOT", "SET", "REMOVE", "ADD", "DELETE":
-		return "", fmt.Errorf("unexpected keyword %s", t.text)
+	name, ok := p.ctx.names[t.text]
+	if !ok {
+		return "", fmt.Errorf("an expression attribute name used in the document path is not defined; attribute name: %s", t.text)
 	}
-	return t.text, nil
+	p.ctx.usedNames[t.text] = true
+	return name, nil
 }
 
-// operand is an attribute path or a :value.
-type operand struct {
-	path  string
-	value attr
-}
+var keywords = map[string]struct{}{"AND": {}, "OR": {}, "NOT": {}, "SET": {}, "REMOVE": {}, "ADD": {}, "DELETE": {},
+	"BETWEEN": {}, "IN": {}}
 
-func (p *parser) operand() (operand, error) {
-	if t := p.peek(); t.kind == tokValue {
-		p.next()
-		v, ok := p.ctx.values[t.text]
-		if !ok {
-			return operand{}, fmt.Errorf("an expression attribute value used in expression is not defined; attribute value: %s", t.text)
+// value resolves a :value placeholder.
+func (p *parser) value() (attr, error) {
+	t := p.next()
+	if t.kind != tokValue {
+		if t.kind == tokName && strings.HasPrefix(t.text, "#") {
+			return nil, unsupported(fmt.Sprintf("the attribute %s as an operand (compare and set to :values only)", t.text))
 		}
-		p.ctx.usedValues[t.text] = true
-		return operand{value: v}, nil
+		return nil, fmt.Errorf("expected a :value, found %q", t.text)
 	}
-	path, err := p.path()
-	return operand{path: path}, err
-}
-
-func (o operand) resolve(it item) (attr, bool) {
-	if o.value != nil {
-		return o.value, true
+	v, ok := p.ctx.values[t.text]
+	if !ok {
+		return nil, fmt.Errorf("an expression attribute value used in expression is not defined; attribute value: %s", t.text)
 	}
-	v, ok := it[o.path]
-	return v, ok
+	p.ctx.usedValues[t.text] = true
+	return v, nil
 }
 
 // condition is a parsed condition expression.
@@ -211,6 +220,9 @@ func parseCondition(expr string, ctx *exprContext) (condition, error) {
 		return nil, err
 	}
 	if t := p.peek(); t.kind != tokEOF {
+		if t.kind == tokName {
+			return nil, unsupported("the keyword " + strings.ToUpper(t.text))
+		}
 		return nil, fmt.Errorf("unexpected %q", t.text)
 	}
 	return c, nil
@@ -233,12 +245,12 @@ func (p *parser) or() (condition, error) {
 }
 
 func (p *parser) and() (condition, error) {
-	left, err := p.not()
+	left, err := p.primary()
 	if err != nil {
 		return nil, err
 	}
 	for p.keyword("AND") {
-		right, err := p.not()
+		right, err := p.primary()
 		if err != nil {
 			return nil, err
 		}
@@ -248,31 +260,23 @@ func (p *parser) and() (condition, error) {
 	return left, nil
 }
 
-func (p *parser) not() (condition, error) {
-	if p.keyword("NOT") {
-		c, err := p.not()
-		if err != nil {
-			return nil, err
-		}
-		return func(it item) bool { return !c(it) }, nil
-	}
-	return p.primary()
-}
-
 func (p *parser) primary() (condition, error) {
 	t := p.peek()
-	if t.kind == tokLParen {
+	switch {
+	case t.kind == tokLParen:
 		p.next()
 		c, err := p.or()
 		if err != nil {
 			return nil, err
 		}
 		return c, p.expect(tokRParen, ")")
-	}
-	if t.kind == tokName && p.toks[p.pos+1].kind == tokLParen {
-		fn := strings.ToLower(t.text)
-		if fn != "attribute_exists" && fn != "attribute_not_exists" {
-			return nil, fmt.Errorf("unsupported function %s", t.text)
+	case t.kind == tokValue:
+		return nil, unsupported(fmt.Sprintf("the value %s on the left of a comparison", t.text))
+	case t.kind == tokName && strings.EqualFold(t.text, "NOT"):
+		return nil, unsupported("NOT")
+	case t.kind == tokName && p.toks[p.pos+1].kind == tokLParen:
+		if t.text != "attribute_not_exists" {
+			return nil, unsupported("the function " + t.text + " (only attribute_not_exists)")
 		}
 		p.pos += 2
 		path, err := p.path()
@@ -282,42 +286,37 @@ func (p *parser) primary() (condition, error) {
 		if err := p.expect(tokRParen, ")"); err != nil {
 			return nil, err
 		}
-		want := fn == "attribute_exists"
-		return func(it item) bool { _, ok := it[path]; return ok == want }, nil
+		return func(it item) bool { _, ok := it[path]; return !ok }, nil
 	}
-	left, err := p.operand()
+	path, err := p.path()
 	if err != nil {
 		return nil, err
 	}
 	op := p.next()
+	if op.kind == tokName {
+		return nil, unsupported("the operator " + strings.ToUpper(op.text))
+	}
 	if op.kind != tokOp {
 		return nil, fmt.Errorf("expected a comparison operator, found %q", op.text)
 	}
-	right, err := p.operand()
+	if op.text != "=" && op.text != "<" {
+		return nil, unsupported(fmt.Sprintf("the comparison %q (only = and <)", op.text))
+	}
+	v, err := p.value()
 	if err != nil {
 		return nil, err
 	}
+	less := op.text == "<"
 	return func(it item) bool {
-		a, okA := left.resolve(it)
-		b, okB := right.resolve(it)
-		if !okA || !okB {
+		a, ok := it[path]
+		if !ok {
 			return false
 		}
-		c, comparable := compare(a, b)
-		switch op.text {
-		case "=":
-			return comparable && c == 0
-		case "<>":
-			return !comparable || c != 0
-		case "<":
+		c, comparable := compare(a, v)
+		if less {
 			return comparable && c < 0
-		case "<=":
-			return comparable && c <= 0
-		case ">":
-			return comparable && c > 0
-		default: // ">="
-			return comparable && c >= 0
 		}
+		return comparable && c == 0
 	}, nil
 }
 
@@ -384,7 +383,7 @@ type update struct {
 
 type assignment struct {
 	path  string
-	value operand
+	value attr
 }
 
 func parseUpdate(expr string, ctx *exprContext) (update, error) {
@@ -394,63 +393,62 @@ func parseUpdate(expr string, ctx *exprContext) (update, error) {
 		return u, err
 	}
 	p := &parser{toks: toks, ctx: ctx}
-	seen := map[string]bool{}
-	for p.peek().kind != tokEOF {
-		clause := strings.ToUpper(p.next().text)
-		if clause != "SET" && clause != "REMOVE" {
-			return u, fmt.Errorf("unsupported update clause %q (SET and REMOVE only)", clause)
+	if !p.keyword("SET") {
+		return u, unsupported(fmt.Sprintf("an update expression that does not start with SET (found %q)", p.peek().text))
+	}
+	for {
+		path, err := p.path()
+		if err != nil {
+			return u, err
 		}
-		if seen[clause] {
-			return u, fmt.Errorf("the %s section can only be used once in an update expression", clause)
+		if err := p.expect(tokOp, "="); err != nil {
+			return u, err
 		}
-		seen[clause] = true
+		v, err := p.value()
+		if err != nil {
+			return u, err
+		}
+		u.set = append(u.set, assignment{path, v})
+		if p.peek().kind != tokComma {
+			break
+		}
+		p.next()
+	}
+	if p.keyword("REMOVE") {
 		for {
 			path, err := p.path()
 			if err != nil {
 				return u, err
 			}
-			if clause == "SET" {
-				if err := p.expect(tokOp, "="); err != nil {
-					return u, err
-				}
-				v, err := p.operand()
-				if err != nil {
-					return u, err
-				}
-				u.set = append(u.set, assignment{path, v})
-			} else {
-				u.remove = append(u.remove, path)
-			}
+			u.remove = append(u.remove, path)
 			if p.peek().kind != tokComma {
 				break
 			}
 			p.next()
 		}
 	}
-	if len(u.set)+len(u.remove) == 0 {
-		return u, fmt.Errorf("empty update expression")
+	if t := p.peek(); t.kind != tokEOF {
+		if t.kind == tokName {
+			return u, unsupported(fmt.Sprintf("the update clause %s here (SET, then REMOVE)", strings.ToUpper(t.text)))
+		}
+		return u, fmt.Errorf("unexpected %q", t.text)
 	}
 	return u, nil
 }
 
-// apply returns a copy of it with u applied; values are read from the item
-// as it was before the update, as DynamoDB does.
-func (u update) apply(it item) (item, error) {
+// apply returns a copy of it with u applied.
+func (u update) apply(it item) item {
 	out := make(item, len(it)+len(u.set))
 	for k, v := range it {
 		out[k] = v
 	}
 	for _, a := range u.set {
-		v, ok := a.value.resolve(it)
-		if !ok {
-			return nil, fmt.Errorf("the provided expression refers to an attribute that does not exist in the item: %s", a.value.path)
-		}
-		out[a.path] = v
+		out[a.path] = a.value
 	}
 	for _, path := range u.remove {
 		delete(out, path)
 	}
-	return out, nil
+	return out
 }
 
 // parseProjection returns the attribute names a projection expression lists.

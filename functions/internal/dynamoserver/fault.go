@@ -1,45 +1,44 @@
 package dynamoserver
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/callwire/callwire/functions/internal/fake"
+)
 
 // Fault is an error the server returns for every request on a table.
-type Fault int
+type Fault = fake.Fault
 
 // Faults that SetFault can inject.
 const (
-	None         Fault = iota // serve the table normally
-	Unavailable               // 500 InternalServerError, which the SDK retries
-	Throttled                 // 400 ProvisionedThroughputExceededException, which the SDK retries
-	AccessDenied              // 400 AccessDeniedException
+	None         = fake.None         // serve the table normally
+	Unavailable  = fake.Unavailable  // 500 InternalServerError, which the SDK retries
+	Throttled    = fake.Throttled    // 400 ProvisionedThroughputExceededException, which the SDK retries
+	AccessDenied = fake.AccessDenied // 400 AccessDeniedException
 )
 
-// awsError is an AWS JSON 1.0 error response. Item is the old item a
-// ConditionalCheckFailedException carries when the request asked for it.
-type awsError struct {
-	Status  int
-	Type    string // the shape name after com.amazonaws.dynamodb.v20120810#
-	Message string
-	Item    item
+var protocol = fake.Protocol{
+	Name:         "dynamoserver",
+	TargetPrefix: "DynamoDB_20120810.",
+	Service:      "dynamodb",
+	ContentType:  "application/x-amz-json-1.0",
+	TypePrefix:   "com.amazonaws.dynamodb.v20120810#",
+	ResourceKey:  "table",
+	MaxBody:      16 << 20,
+	Unsigned: &fake.Error{Status: http.StatusBadRequest, Type: "MissingAuthenticationTokenException",
+		Message: "Request is missing Authentication Token"},
+	WrongKey: &fake.Error{Status: http.StatusBadRequest, Type: "UnrecognizedClientException",
+		Message: "The security token included in the request is invalid."},
+	UnknownOperation: &fake.Error{Status: http.StatusBadRequest, Type: "UnknownOperationException", Message: "The operation is not supported."},
+	Faults: map[fake.Fault]*fake.Error{
+		fake.Throttled: {Status: http.StatusBadRequest, Type: "ProvisionedThroughputExceededException",
+			Message: "The level of configured provisioned throughput for the table was exceeded."},
+		fake.AccessDenied: {Status: http.StatusBadRequest, Type: "AccessDeniedException",
+			Message: "User is not authorized to perform this action on the table."},
+		fake.Unavailable: {Status: http.StatusInternalServerError, Type: "InternalServerError", Message: "Internal server error"},
+	},
 }
 
-func (f Fault) awsError() *awsError {
-	switch f {
-	case Throttled:
-		return &awsError{http.StatusBadRequest, "ProvisionedThroughputExceededException",
-			"The level of configured provisioned throughput for the table was exceeded.", nil}
-	case AccessDenied:
-		return &awsError{http.StatusBadRequest, "AccessDeniedException", "User is not authorized to perform this action on the table.", nil}
-	default:
-		return &awsError{http.StatusInternalServerError, "InternalServerError", "Internal server error", nil}
-	}
+func validation(msg string) *fake.Error {
+	return &fake.Error{Status: http.StatusBadRequest, Type: "ValidationException", Message: msg}
 }
-
-func validation(msg string) *awsError {
-	return &awsError{http.StatusBadRequest, "ValidationException", msg, nil}
-}
-
-var (
-	errSerialization    = &awsError{http.StatusBadRequest, "SerializationException", "The request body could not be read.", nil}
-	errUnknownOperation = &awsError{http.StatusBadRequest, "UnknownOperationException", "The operation is not supported.", nil}
-	errUnsigned         = &awsError{http.StatusBadRequest, "MissingAuthenticationTokenException", "Request is missing Authentication Token", nil}
-)

@@ -15,26 +15,18 @@
 package dynamoserver
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/callwire/callwire/functions/internal/fake"
 )
 
 const (
-	targetPrefix = "DynamoDB_20120810."
-	maxBodySize  = 16 << 20
 	// maxItemSize is DynamoDB's item size limit.
 	maxItemSize = 400 << 10
 	// maxBatchGetKeys is the most keys one BatchGetItem may ask for.
@@ -54,17 +46,17 @@ const (
 )
 
 // Option configures a Server built by New.
-type Option func(*Server)
+type Option = fake.Option
 
 // WithAccountID sets the account ID in table ARNs; the default is 123456789012.
-func WithAccountID(id string) Option { return func(s *Server) { s.accountID = id } }
+var WithAccountID = fake.WithAccountID
 
 // WithRegion sets the region in table ARNs; the default is us-east-1.
-func WithRegion(region string) Option { return func(s *Server) { s.region = region } }
+var WithRegion = fake.WithRegion
 
 // WithLogger logs one line per request: operation, table, status and error
 // type, never an item. The default discards logs.
-func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
+var WithLogger = fake.WithLogger
 
 type table struct {
 	name     string
@@ -77,62 +69,18 @@ type table struct {
 
 // Server is an in-memory DynamoDB. The zero value is not usable; call New.
 type Server struct {
-	accountID string
-	region    string
-	log       *slog.Logger
+	*fake.Server
 
 	mu          sync.Mutex
 	tables      map[string]*table
-	faults      map[string]Fault // by table name
-	unprocessed int              // BatchGetItem requests still to answer partly
-	http        *http.Server
-
-	requests sync.Map // op -> *atomic.Int64
-	total    atomic.Int64
-	rejected atomic.Int64
+	unprocessed int // BatchGetItem requests still to answer partly
 }
 
 // New returns a Server with no tables.
 func New(opts ...Option) *Server {
-	s := &Server{
-		accountID: "123456789012",
-		region:    "us-east-1",
-		log:       slog.New(slog.DiscardHandler),
-		tables:    make(map[string]*table),
-		faults:    make(map[string]Fault),
-	}
-	for _, opt := range opts {
-		opt(s)
-	}
+	s := &Server{tables: make(map[string]*table)}
+	s.Server = fake.New(protocol, s.handle, opts...)
 	return s
-}
-
-// Start listens on addr (such as "127.0.0.1:0") and serves in the
-// background. It returns the base URL, the value for
-// AWS_ENDPOINT_URL_DYNAMODB.
-func (s *Server) Start(addr string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.http != nil {
-		return "", errors.New("dynamoserver: already started")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("dynamoserver: listen %s: %w", addr, err)
-	}
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
-	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.http)
-	return "http://" + ln.Addr().String(), nil
-}
-
-// Close stops a server started with Start. It is safe to call more than once.
-func (s *Server) Close() {
-	s.mu.Lock()
-	srv := s.http
-	s.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
-	}
 }
 
 // CreateTable creates a table whose partition key is the string attribute
@@ -167,34 +115,6 @@ func (s *Server) Items(tableName string) []map[string]json.RawMessage {
 	return out
 }
 
-// Requests reports how many requests for op (OpPutItem, ...) arrived, or,
-// for op "", how many requests of any kind, rejected ones included.
-func (s *Server) Requests(op string) int64 {
-	if op == "" {
-		return s.total.Load()
-	}
-	if c, ok := s.requests.Load(op); ok {
-		return c.(*atomic.Int64).Load()
-	}
-	return 0
-}
-
-// Rejected reports how many requests were refused for lack of a SigV4
-// Authorization header.
-func (s *Server) Rejected() int64 { return s.rejected.Load() }
-
-// SetFault makes every request on the table named name fail with f until it
-// is reset with None.
-func (s *Server) SetFault(name string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == None {
-		delete(s.faults, name)
-		return
-	}
-	s.faults[name] = f
-}
-
 // LeaveUnprocessed makes each of the next n BatchGetItem requests read only
 // its first key and return the others in UnprocessedKeys, as DynamoDB does
 // when a request exceeds the table's capacity or the 16 MB response size.
@@ -204,105 +124,24 @@ func (s *Server) LeaveUnprocessed(n int) {
 	s.unprocessed = n
 }
 
-func (s *Server) count(op string) {
-	s.total.Add(1)
-	c, _ := s.requests.LoadOrStore(op, new(atomic.Int64))
-	c.(*atomic.Int64).Add(1)
-}
-
-// ServeHTTP handles one AWS JSON 1.0 request, so the server can also be
-// mounted in an httptest.Server.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	s.count(op)
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
-	if err != nil || len(body) > maxBodySize {
-		s.writeError(w, op, "", errSerialization)
-		return
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		s.writeError(w, op, "", errUnknownOperation)
-		return
-	}
-	if !signed(r, "dynamodb") {
-		s.rejected.Add(1)
-		s.writeError(w, op, "", errUnsigned)
-		return
-	}
-	var (
-		out       any
-		tableName string
-		e         *awsError
-	)
+func (s *Server) handle(_ *http.Request, op string, body []byte) (any, string, *fake.Error) {
 	switch op {
 	case OpCreateTable:
-		out, tableName, e = s.createTable(body)
+		return s.createTable(body)
 	case OpDescribeTable:
-		out, tableName, e = s.describeTable(body)
+		return s.describeTable(body)
 	case OpPutItem:
-		out, tableName, e = s.putItem(body)
+		return s.putItem(body)
 	case OpUpdateItem:
-		out, tableName, e = s.updateItem(body)
+		return s.updateItem(body)
 	case OpGetItem:
-		out, tableName, e = s.getItem(body)
+		return s.getItem(body)
 	case OpDeleteItem:
-		out, tableName, e = s.deleteItem(body)
+		return s.deleteItem(body)
 	case OpBatchGetItem:
-		out, tableName, e = s.batchGetItem(body)
-	default:
-		e = errUnknownOperation
+		return s.batchGetItem(body)
 	}
-	if e != nil {
-		s.writeError(w, op, tableName, e)
-		return
-	}
-	s.write(w, http.StatusOK, out)
-	s.log.Info("dynamoserver: request", "op", op, "table", tableName, "status", http.StatusOK)
-}
-
-// signed reports whether r carries a SigV4 Authorization header scoped to
-// service, with its date header. The signature itself is not checked.
-func signed(r *http.Request, service string) bool {
-	h := r.Header.Get("Authorization")
-	rest, ok := strings.CutPrefix(h, "AWS4-HMAC-SHA256 ")
-	if !ok || r.Header.Get("X-Amz-Date") == "" {
-		return false
-	}
-	for part := range strings.SplitSeq(rest, ",") {
-		if cred, ok := strings.CutPrefix(strings.TrimSpace(part), "Credential="); ok {
-			scope := strings.Split(cred, "/")
-			return len(scope) == 5 && scope[0] != "" && scope[3] == service && scope[4] == "aws4_request"
-		}
-	}
-	return false
-}
-
-func (s *Server) write(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"encode"}`)
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10))
-	w.Header().Set("X-Amzn-Requestid", rand.Text())
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-func (s *Server) writeError(w http.ResponseWriter, op, tableName string, e *awsError) {
-	doc := map[string]any{"__type": "com.amazonaws.dynamodb.v20120810#" + e.Type, "message": e.Message}
-	if e.Item != nil {
-		doc["Item"] = e.Item
-	}
-	s.write(w, e.Status, doc)
-	s.log.Info("dynamoserver: request", "op", op, "table", tableName, "status", e.Status, "error_type", e.Type)
-}
-
-func decode(body []byte, v any) *awsError {
-	if err := json.Unmarshal(body, v); err != nil {
-		return errSerialization
-	}
-	return nil
+	return nil, "", protocol.UnknownOperation
 }
 
 type keySchemaElement struct {
@@ -339,13 +178,13 @@ func (t *table) describe() tableDescription {
 	}
 }
 
-func (s *Server) createTable(body []byte) (any, string, *awsError) {
+func (s *Server) createTable(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		TableName            string                `json:"TableName"`
 		KeySchema            []keySchemaElement    `json:"KeySchema"`
 		AttributeDefinitions []attributeDefinition `json:"AttributeDefinitions"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	if len(in.KeySchema) != 1 || in.KeySchema[0].KeyType != "HASH" {
@@ -372,7 +211,7 @@ func (s *Server) createTable(body []byte) (any, string, *awsError) {
 	return map[string]any{"TableDescription": desc}, t.name, nil
 }
 
-func (s *Server) createLocked(name, hashKey, hashType string) (*table, *awsError) {
+func (s *Server) createLocked(name, hashKey, hashType string) (*table, *fake.Error) {
 	if len(name) < 3 || len(name) > 255 || strings.IndexFunc(name, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')
 	}) >= 0 {
@@ -382,25 +221,25 @@ func (s *Server) createLocked(name, hashKey, hashType string) (*table, *awsError
 		return nil, validation("the key attribute needs a name and a type S, N or B")
 	}
 	if _, ok := s.tables[name]; ok {
-		return nil, &awsError{http.StatusBadRequest, "ResourceInUseException", "Table already exists: " + name, nil}
+		return nil, &fake.Error{Status: http.StatusBadRequest, Type: "ResourceInUseException", Message: "Table already exists: " + name}
 	}
 	t := &table{
 		name:     name,
-		arn:      fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", s.region, s.accountID, name),
+		arn:      fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", s.Region, s.AccountID, name),
 		hashKey:  hashKey,
 		hashType: hashType,
-		created:  time.Now(),
+		created:  s.Now(),
 		items:    make(map[string]item),
 	}
 	s.tables[name] = t
 	return t, nil
 }
 
-func (s *Server) describeTable(body []byte) (any, string, *awsError) {
+func (s *Server) describeTable(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		TableName string `json:"TableName"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	s.mu.Lock()
@@ -414,20 +253,20 @@ func (s *Server) describeTable(body []byte) (any, string, *awsError) {
 
 // tableLocked returns the table named name, or the fault set on it, or
 // ResourceNotFoundException.
-func (s *Server) tableLocked(name string) (*table, *awsError) {
-	if f, ok := s.faults[name]; ok {
-		return nil, f.awsError()
+func (s *Server) tableLocked(name string) (*table, *fake.Error) {
+	if e := s.FaultFor(name); e != nil {
+		return nil, e
 	}
 	t := s.tables[name]
 	if t == nil {
-		return nil, &awsError{http.StatusBadRequest, "ResourceNotFoundException", "Requested resource not found", nil}
+		return nil, &fake.Error{Status: http.StatusBadRequest, Type: "ResourceNotFoundException", Message: "Requested resource not found"}
 	}
 	return t, nil
 }
 
 // keyOf checks that key is exactly the table's key attribute, of its type,
 // and returns the map key it is stored under.
-func (t *table) keyOf(key item) (string, *awsError) {
+func (t *table) keyOf(key item) (string, *fake.Error) {
 	v, ok := key[t.hashKey]
 	if !ok || len(key) != 1 {
 		return "", validation("The provided key element does not match the schema")
@@ -446,7 +285,7 @@ func (t *table) keyOf(key item) (string, *awsError) {
 // bytes (the UTF-8 bytes of a string, the bytes of a binary value).
 const maxPartitionKeySize = 2048
 
-var errKeyTooLarge = validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+var errKeyTooLarge = validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
 
 // keyBytes is the size DynamoDB counts for a key value of type typ.
 func keyBytes(typ, value string) int {
@@ -473,7 +312,7 @@ type writeInput struct {
 
 // condition parses the request's condition expression; with none, every
 // item passes.
-func (in *writeInput) condition(ctx *exprContext) (condition, *awsError) {
+func (in *writeInput) condition(ctx *exprContext) (condition, *fake.Error) {
 	if in.ConditionExpression == nil {
 		return func(item) bool { return true }, nil
 	}
@@ -486,15 +325,15 @@ func (in *writeInput) condition(ctx *exprContext) (condition, *awsError) {
 
 // conditionFailed is the error for a failed condition, carrying the old item
 // when the request asked for it.
-func (in *writeInput) conditionFailed(old item) *awsError {
-	e := &awsError{http.StatusBadRequest, "ConditionalCheckFailedException", "The conditional request failed", nil}
+func (in *writeInput) conditionFailed(old item) *fake.Error {
+	e := &fake.Error{Status: http.StatusBadRequest, Type: "ConditionalCheckFailedException", Message: "The conditional request failed"}
 	if in.ReturnValuesOnConditionCheckFailure == "ALL_OLD" && old != nil {
-		e.Item = old
+		e.Fields = map[string]any{"Item": old}
 	}
 	return e
 }
 
-func checkReturnValues(v string, allowed ...string) *awsError {
+func checkReturnValues(v string, allowed ...string) *fake.Error {
 	if v == "" || v == "NONE" {
 		return nil
 	}
@@ -514,9 +353,9 @@ func itemSize(it item) int {
 	return n
 }
 
-func (s *Server) putItem(body []byte) (any, string, *awsError) {
+func (s *Server) putItem(body []byte) (any, string, *fake.Error) {
 	var in writeInput
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	if e := checkReturnValues(in.ReturnValues, "ALL_OLD"); e != nil {
@@ -565,9 +404,9 @@ func orEmpty(it item) item {
 	return it
 }
 
-func (s *Server) updateItem(body []byte) (any, string, *awsError) {
+func (s *Server) updateItem(body []byte) (any, string, *fake.Error) {
 	var in writeInput
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	if e := checkReturnValues(in.ReturnValues, "ALL_OLD", "ALL_NEW"); e != nil {
@@ -611,10 +450,7 @@ func (s *Server) updateItem(body []byte) (any, string, *awsError) {
 	if base == nil {
 		base = item{t.hashKey: in.Key[t.hashKey]}
 	}
-	updated, err := upd.apply(base)
-	if err != nil {
-		return nil, t.name, validation(err.Error())
-	}
+	updated := upd.apply(base)
 	if itemSize(updated) > maxItemSize {
 		return nil, t.name, validation("Item size to update has exceeded the maximum allowed size")
 	}
@@ -629,9 +465,9 @@ func (s *Server) updateItem(body []byte) (any, string, *awsError) {
 	return out, t.name, nil
 }
 
-func (s *Server) deleteItem(body []byte) (any, string, *awsError) {
+func (s *Server) deleteItem(body []byte) (any, string, *fake.Error) {
 	var in writeInput
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	if e := checkReturnValues(in.ReturnValues, "ALL_OLD"); e != nil {
@@ -675,7 +511,7 @@ type readSpec struct {
 }
 
 // projection returns the attributes to return (nil for all).
-func (r readSpec) projection() ([]string, *awsError) {
+func (r readSpec) projection() ([]string, *fake.Error) {
 	ctx := newExprContext(r.ExpressionAttributeNames, nil)
 	if r.ProjectionExpression == nil {
 		if len(r.ExpressionAttributeNames) > 0 {
@@ -693,13 +529,13 @@ func (r readSpec) projection() ([]string, *awsError) {
 	return names, nil
 }
 
-func (s *Server) getItem(body []byte) (any, string, *awsError) {
+func (s *Server) getItem(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		readSpec
 		TableName string `json:"TableName"`
 		Key       item   `json:"Key"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	names, e := in.projection()
@@ -728,11 +564,11 @@ type batchGetTable struct {
 	Keys []item `json:"Keys"`
 }
 
-func (s *Server) batchGetItem(body []byte) (any, string, *awsError) {
+func (s *Server) batchGetItem(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		RequestItems map[string]batchGetTable `json:"RequestItems"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	total := 0

@@ -99,9 +99,9 @@ func TestConditionalWrites(t *testing.T) {
 		TableName:                 aws.String("events"),
 		Key:                       key("a"),
 		UpdateExpression:          aws.String("SET #status = :done, #at = :at REMOVE #lock"),
-		ConditionExpression:       aws.String("#lock = :mine AND NOT attribute_not_exists(#status)"),
+		ConditionExpression:       aws.String("#lock = :mine AND #status = :p"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status", "#at": "at", "#lock": "lock"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":done": s("D"), ":at": n("7"), ":mine": n("300")},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":done": s("D"), ":at": n("7"), ":mine": n("300"), ":p": s("P")},
 		ReturnValues:              types.ReturnValueAllNew,
 	})
 	if err != nil {
@@ -114,7 +114,8 @@ func TestConditionalWrites(t *testing.T) {
 	// UpdateItem on a missing key creates the item.
 	if _, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String("events"), Key: key("b"),
-		UpdateExpression:          aws.String("SET v = :v"),
+		UpdateExpression:          aws.String("SET #v = :v"),
+		ExpressionAttributeNames:  map[string]string{"#v": "v"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("x")},
 	}); err != nil {
 		t.Fatal(err)
@@ -128,7 +129,8 @@ func TestConditionalWrites(t *testing.T) {
 	del := func(v string) error {
 		_, err := c.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 			TableName: aws.String("events"), Key: key("b"),
-			ConditionExpression:       aws.String("v = :v"),
+			ConditionExpression:       aws.String("#v = :v"),
+			ExpressionAttributeNames:  map[string]string{"#v": "v"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":v": s(v)},
 		})
 		return err
@@ -157,8 +159,8 @@ func TestBatchGetItem(t *testing.T) {
 	}
 	req := map[string]types.KeysAndAttributes{"events": {
 		Keys:                     []map[string]types.AttributeValue{key("a"), key("b"), key("zz")},
-		ProjectionExpression:     aws.String("id, #s"),
-		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ProjectionExpression:     aws.String("#id, #s"),
+		ExpressionAttributeNames: map[string]string{"#id": "id", "#s": "status"},
 	}}
 	srv.LeaveUnprocessed(1)
 	out, err := c.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
@@ -203,12 +205,12 @@ func TestRefusals(t *testing.T) {
 		}, "ValidationException"},
 		{"unused name", func() error {
 			_, err := c.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String("events"), Item: key("a"),
-				ConditionExpression: aws.String("attribute_not_exists(id)"), ExpressionAttributeNames: map[string]string{"#x": "x"}})
+				ConditionExpression: aws.String("attribute_not_exists(#id)"), ExpressionAttributeNames: map[string]string{"#id": "id", "#x": "x"}})
 			return err
 		}, "ValidationException"},
 		{"undefined value", func() error {
 			_, err := c.PutItem(t.Context(), &dynamodb.PutItemInput{TableName: aws.String("events"), Item: key("a"),
-				ConditionExpression: aws.String("v = :missing")})
+				ConditionExpression: aws.String("#v = :missing"), ExpressionAttributeNames: map[string]string{"#v": "v"}})
 			return err
 		}, "ValidationException"},
 		{"unsupported function", func() error {
@@ -218,7 +220,7 @@ func TestRefusals(t *testing.T) {
 		}, "ValidationException"},
 		{"update of the key", func() error {
 			_, err := c.UpdateItem(t.Context(), &dynamodb.UpdateItemInput{TableName: aws.String("events"), Key: key("a"),
-				UpdateExpression: aws.String("SET id = :v"), ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("b")}})
+				UpdateExpression: aws.String("SET #id = :v"), ExpressionAttributeNames: map[string]string{"#id": "id"}, ExpressionAttributeValues: map[string]types.AttributeValue{":v": s("b")}})
 			return err
 		}, "ValidationException"},
 		{"ADD clause", func() error {

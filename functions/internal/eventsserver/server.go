@@ -11,25 +11,19 @@
 package eventsserver
 
 import (
-	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/callwire/callwire/functions/internal/fake"
 )
 
 const (
-	targetPrefix = "AWSEvents."
-	maxBodySize  = 4 << 20
 	// MaxEntries is the most entries one PutEvents request may carry.
 	MaxEntries = 10
 	// MaxRequestSize is the largest total entry size of one PutEvents
@@ -47,17 +41,17 @@ const (
 )
 
 // Option configures a Server built by New.
-type Option func(*Server)
+type Option = fake.Option
 
 // WithAccountID sets the account ID in bus ARNs; the default is 123456789012.
-func WithAccountID(id string) Option { return func(s *Server) { s.accountID = id } }
+var WithAccountID = fake.WithAccountID
 
 // WithRegion sets the region in bus ARNs; the default is us-east-1.
-func WithRegion(region string) Option { return func(s *Server) { s.region = region } }
+var WithRegion = fake.WithRegion
 
-// WithLogger logs one line per request: operation, entry count, status and
-// error type, never an event. The default discards logs.
-func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
+// WithLogger logs one line per request: operation, status and error type,
+// never an event. The default discards logs.
+var WithLogger = fake.WithLogger
 
 // Event is one event the server accepted.
 type Event struct {
@@ -73,72 +67,27 @@ type Event struct {
 
 // Server is an in-memory EventBridge. The zero value is not usable; call New.
 type Server struct {
-	accountID string
-	region    string
-	log       *slog.Logger
+	*fake.Server
 
 	mu       sync.Mutex
 	buses    map[string]bool
 	events   []Event
 	failNext []entryFailure // injected entry failures, consumed in order
-	fault    Fault
 	// partial is how many entries the next PutEvents requests deliver
 	// before the whole request fails (DeliverThenFail); -1 when off.
 	partial int
 	// delay holds each PutEvents answer after its entries were delivered.
 	delay  time.Duration
-	http   *http.Server
 	notify chan struct{} // closed and replaced when events are accepted
-
-	requests sync.Map // op -> *atomic.Int64
-	total    atomic.Int64
-	rejected atomic.Int64
 }
 
 type entryFailure struct{ code, message string }
 
 // New returns a Server with the default bus only.
 func New(opts ...Option) *Server {
-	s := &Server{
-		accountID: "123456789012",
-		region:    "us-east-1",
-		log:       slog.New(slog.DiscardHandler),
-		buses:     map[string]bool{DefaultBus: true},
-		notify:    make(chan struct{}),
-		partial:   -1,
-	}
-	for _, opt := range opts {
-		opt(s)
-	}
+	s := &Server{buses: map[string]bool{DefaultBus: true}, notify: make(chan struct{}), partial: -1}
+	s.Server = fake.New(protocol, s.handle, opts...)
 	return s
-}
-
-// Start listens on addr (such as "127.0.0.1:0") and serves in the
-// background. It returns the base URL, the value for
-// AWS_ENDPOINT_URL_EVENTBRIDGE.
-func (s *Server) Start(addr string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.http != nil {
-		return "", errors.New("eventsserver: already started")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("eventsserver: listen %s: %w", addr, err)
-	}
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
-	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.http)
-	return "http://" + ln.Addr().String(), nil
-}
-
-// Close stops a server started with Start. It is safe to call more than once.
-func (s *Server) Close() {
-	s.mu.Lock()
-	srv := s.http
-	s.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
-	}
 }
 
 // CreateBus creates the bus named name, as a deployed stack would have.
@@ -185,11 +134,7 @@ func (s *Server) FailEntries(n int, code string) {
 
 // SetFault makes every PutEvents request fail with f until it is reset with
 // None.
-func (s *Server) SetFault(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fault = f
-}
+func (s *Server) SetFault(f Fault) { s.Server.SetFault("", f) }
 
 // DeliverThenFail makes every PutEvents request until it is reset with n < 0
 // deliver its first n valid entries and then fail as a whole with 500
@@ -213,28 +158,6 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.delay = d
 }
 
-// Requests reports how many requests for op (OpPutEvents, ...) arrived, or,
-// for op "", how many requests of any kind, rejected ones included.
-func (s *Server) Requests(op string) int64 {
-	if op == "" {
-		return s.total.Load()
-	}
-	if c, ok := s.requests.Load(op); ok {
-		return c.(*atomic.Int64).Load()
-	}
-	return 0
-}
-
-// Rejected reports how many requests were refused for lack of a SigV4
-// Authorization header.
-func (s *Server) Rejected() int64 { return s.rejected.Load() }
-
-func (s *Server) count(op string) {
-	s.total.Add(1)
-	c, _ := s.requests.LoadOrStore(op, new(atomic.Int64))
-	c.(*atomic.Int64).Add(1)
-}
-
 // EntrySize is the size EventBridge counts for one PutEvents entry: 14 bytes
 // for a Time, and the UTF-8 lengths of Source, DetailType, Detail and each
 // resource.
@@ -249,34 +172,12 @@ func EntrySize(hasTime bool, source, detailType, detail string, resources []stri
 	return n
 }
 
-// ServeHTTP handles one AWS JSON 1.1 request, so the server can also be
-// mounted in an httptest.Server.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	s.count(op)
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
-	if err != nil || len(body) > maxBodySize {
-		s.writeError(w, op, errSerialization)
-		return
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		s.writeError(w, op, errUnknownOperation)
-		return
-	}
-	if !signed(r, "events") {
-		s.rejected.Add(1)
-		s.writeError(w, op, errUnsigned)
-		return
-	}
-	var (
-		out any
-		e   *awsError
-	)
+func (s *Server) handle(r *http.Request, op string, body []byte) (any, string, *fake.Error) {
 	switch op {
 	case OpCreateEventBus:
-		out, e = s.createEventBus(body)
+		return s.createEventBus(body)
 	case OpPutEvents:
-		out, e = s.putEvents(body)
+		out, bus, e := s.putEvents(body)
 		s.mu.Lock()
 		d := s.delay
 		s.mu.Unlock()
@@ -288,71 +189,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			t.Stop()
 		}
-	default:
-		e = errUnknownOperation
+		return out, bus, e
 	}
-	if e != nil {
-		s.writeError(w, op, e)
-		return
-	}
-	s.write(w, http.StatusOK, out)
-	s.log.Info("eventsserver: request", "op", op, "status", http.StatusOK)
+	return nil, "", protocol.UnknownOperation
 }
 
-// signed reports whether r carries a SigV4 Authorization header scoped to
-// service, with its date header. The signature itself is not checked.
-func signed(r *http.Request, service string) bool {
-	rest, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
-	if !ok || r.Header.Get("X-Amz-Date") == "" {
-		return false
-	}
-	for part := range strings.SplitSeq(rest, ",") {
-		if cred, ok := strings.CutPrefix(strings.TrimSpace(part), "Credential="); ok {
-			scope := strings.Split(cred, "/")
-			return len(scope) == 5 && scope[0] != "" && scope[3] == service && scope[4] == "aws4_request"
-		}
-	}
-	return false
-}
-
-func (s *Server) write(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"__type":"InternalException","message":"encode"}`)
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", rand.Text())
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
-
-func (s *Server) writeError(w http.ResponseWriter, op string, e *awsError) {
-	w.Header().Set("X-Amzn-ErrorType", e.Type)
-	s.write(w, e.Status, map[string]string{"__type": e.Type, "message": e.Message})
-	s.log.Info("eventsserver: request", "op", op, "status", e.Status, "error_type", e.Type)
-}
-
-func (s *Server) createEventBus(body []byte) (any, *awsError) {
+func (s *Server) createEventBus(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		Name string `json:"Name"`
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, errSerialization
+	if e := fake.Decode(body, &in); e != nil {
+		return nil, "", e
 	}
 	if in.Name == "" || len(in.Name) > 256 || strings.HasPrefix(in.Name, "aws.") || strings.Contains(in.Name, "/") {
-		return nil, validation("Event bus name is not valid.")
+		return nil, "", validation("Event bus name is not valid.")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.buses[in.Name] {
-		return nil, &awsError{http.StatusBadRequest, "ResourceAlreadyExistsException", "Event bus " + in.Name + " already exists."}
+		return nil, in.Name, &fake.Error{Status: http.StatusBadRequest, Type: "ResourceAlreadyExistsException", Message: "Event bus " + in.Name + " already exists."}
 	}
 	s.buses[in.Name] = true
-	return map[string]string{"EventBusArn": s.busARN(in.Name)}, nil
+	return map[string]string{"EventBusArn": s.busARN(in.Name)}, in.Name, nil
 }
 
 func (s *Server) busARN(name string) string {
-	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", s.region, s.accountID, name)
+	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", s.Region, s.AccountID, name)
 }
 
 type putEntry struct {
@@ -370,37 +232,32 @@ type resultEntry struct {
 	ErrorMessage string `json:"ErrorMessage,omitempty"`
 }
 
-func (s *Server) putEvents(body []byte) (any, *awsError) {
+func (s *Server) putEvents(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		Entries    []putEntry `json:"Entries"`
 		EndpointID string     `json:"EndpointId"`
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		return nil, errSerialization
+	if e := fake.Decode(body, &in); e != nil {
+		return nil, "", e
 	}
 	if in.EndpointID != "" {
-		return nil, validation("EndpointId is not supported by this endpoint.")
+		return nil, "", validation("EndpointId is not supported by this endpoint.")
 	}
 	if len(in.Entries) == 0 || len(in.Entries) > MaxEntries {
-		return nil, validation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10")
+		return nil, "", validation("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10")
 	}
 	total := 0
 	for _, e := range in.Entries {
 		total += EntrySize(e.Time != nil, e.Source, e.DetailType, e.Detail, e.Resources)
 	}
 	if total > MaxRequestSize {
-		return nil, validation("Total size of the entries in the request is over the limit.")
+		return nil, "", validation("Total size of the entries in the request is over the limit.")
+	}
+	if e := s.FaultFor(""); e != nil {
+		return nil, "", e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.fault != None {
-		return nil, s.fault.awsError()
-	}
-	for _, e := range in.Entries {
-		if bus := busName(e.EventBusName); !s.buses[bus] {
-			return nil, &awsError{http.StatusBadRequest, "ResourceNotFoundException", "Event bus " + bus + " does not exist."}
-		}
-	}
 	out := struct {
 		FailedEntryCount int           `json:"FailedEntryCount"`
 		Entries          []resultEntry `json:"Entries"`
@@ -409,7 +266,7 @@ func (s *Server) putEvents(body []byte) (any, *awsError) {
 	for i, e := range in.Entries {
 		if s.partial >= 0 && i >= s.partial {
 			s.notifyLocked(accepted)
-			return nil, Unavailable.awsError()
+			return nil, "", protocol.Faults[fake.Unavailable]
 		}
 		res := s.acceptLocked(e)
 		if res.ErrorCode != "" {
@@ -420,7 +277,7 @@ func (s *Server) putEvents(body []byte) (any, *awsError) {
 		out.Entries[i] = res
 	}
 	s.notifyLocked(accepted)
-	return out, nil
+	return out, "", nil
 }
 
 // notifyLocked wakes the callers of Accepted when events were accepted.
@@ -463,12 +320,19 @@ func (s *Server) acceptLocked(e putEntry) resultEntry {
 		s.failNext = s.failNext[1:]
 		return resultEntry{ErrorCode: f.code, ErrorMessage: f.message}
 	}
-	at := time.Now().UTC()
+	at := s.Now().UTC()
 	if e.Time != nil {
 		at = time.UnixMilli(int64(*e.Time * 1000)).UTC()
 	}
+	if !s.buses[busName(e.EventBusName)] {
+		// EventBridge accepts an entry for a bus that does not exist, gives
+		// it an event ID and delivers it nowhere: the request has no error
+		// for it (PutEvents documents InternalException only) and no entry
+		// error code names it.
+		return resultEntry{EventID: fake.NewID()}
+	}
 	ev := Event{
-		ID:         uuid(),
+		ID:         fake.NewID(),
 		Bus:        busName(e.EventBusName),
 		Source:     e.Source,
 		DetailType: e.DetailType,
@@ -514,13 +378,4 @@ func depth(s string) int {
 func isJSONObject(s string) bool {
 	var m map[string]json.RawMessage
 	return json.Unmarshal([]byte(s), &m) == nil
-}
-
-// uuid returns a random version 4 UUID, the form of EventBridge event IDs.
-func uuid() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

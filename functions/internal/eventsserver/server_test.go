@@ -100,7 +100,6 @@ func TestPutEventsRefusals(t *testing.T) {
 	}{
 		{"eleven entries", eleven, "ValidationException"},
 		{"over 256 KiB in total", []types.PutEventsRequestEntry{entry("default", big), entry("default", big)}, "ValidationException"},
-		{"unknown bus", []types.PutEventsRequestEntry{entry("nope", `{}`)}, "ResourceNotFoundException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/callwire/callwire/functions/internal/dynamoserver"
 	"github.com/callwire/callwire/functions/internal/sdkhttp"
+	"github.com/callwire/callwire/functions/internal/testkit/testclock"
 )
 
 // backend is a DynamoDB implementation the store is checked against: the
@@ -80,30 +81,17 @@ func createTable(t *testing.T, c *dynamodb.Client) string {
 	return name
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 const id = "c0c0ca11-0008-4b05-a486-000000000008/busy"
 
 // forEach runs fn against every backend, each with a fresh table and a store
 // whose clock starts now.
-func forEach(t *testing.T, fn func(t *testing.T, b backend, s *Store, clk *clock)) {
+func forEach(t *testing.T, fn func(t *testing.T, b backend, s *Store, clk *testclock.Clock)) {
 	t.Helper()
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			clk := &clock{t: time.Now().Truncate(time.Second)}
-			s := newStore(b.client, createTable(t, b.client), WithClock(clk.now), WithTTL(time.Hour))
+			clk := testclock.New(time.Now().Truncate(time.Second))
+			s := newStore(b.client, createTable(t, b.client), WithClock(clk.Now), WithTTL(time.Hour))
 			fn(t, b, s, clk)
 		})
 	}
@@ -128,10 +116,10 @@ func mustClaim(t *testing.T, s *Store, id string, until time.Time, want State) C
 
 func TestClaimCompleteLifecycle(t *testing.T) {
 	t.Parallel()
-	forEach(t, func(t *testing.T, _ backend, s *Store, clk *clock) {
-		until := clk.now().Add(30 * time.Second)
+	forEach(t, func(t *testing.T, _ backend, s *Store, clk *testclock.Clock) {
+		until := clk.Now().Add(30 * time.Second)
 		first := mustClaim(t, s, id, until, Claimed)
-		busy := mustClaim(t, s, id, clk.now().Add(time.Minute), Busy)
+		busy := mustClaim(t, s, id, clk.Now().Add(time.Minute), Busy)
 		if !busy.Until.Equal(until) {
 			t.Errorf("busy claim's Until = %v, want the holder's %v", busy.Until, until)
 		}
@@ -154,7 +142,7 @@ func TestClaimCompleteLifecycle(t *testing.T) {
 			t.Errorf("Published (-want +got):\n%s", diff)
 		}
 		// Past the record's TTL (not yet deleted by DynamoDB) the id is new again.
-		clk.add(time.Hour + time.Second)
+		clk.Add(time.Hour + time.Second)
 		got, err = s.Published(t.Context(), []string{id})
 		if err != nil {
 			t.Fatal(err)
@@ -162,39 +150,39 @@ func TestClaimCompleteLifecycle(t *testing.T) {
 		if got[id] {
 			t.Error("a record past its TTL reads as published")
 		}
-		mustClaim(t, s, id, clk.now().Add(time.Minute), Claimed)
+		mustClaim(t, s, id, clk.Now().Add(time.Minute), Claimed)
 	})
 }
 
 func TestExpiredClaimIsTakenOver(t *testing.T) {
 	t.Parallel()
-	forEach(t, func(t *testing.T, _ backend, s *Store, clk *clock) {
+	forEach(t, func(t *testing.T, _ backend, s *Store, clk *testclock.Clock) {
 		// A claimant that crashed before publishing: its claim expires.
-		crashed := mustClaim(t, s, id, clk.now().Add(10*time.Second), Claimed)
-		clk.add(5 * time.Second)
-		mustClaim(t, s, id, clk.now().Add(time.Minute), Busy)
-		clk.add(6 * time.Second)
-		retry := mustClaim(t, s, id, clk.now().Add(time.Minute), Claimed)
+		crashed := mustClaim(t, s, id, clk.Now().Add(10*time.Second), Claimed)
+		clk.Add(5 * time.Second)
+		mustClaim(t, s, id, clk.Now().Add(time.Minute), Busy)
+		clk.Add(6 * time.Second)
+		retry := mustClaim(t, s, id, clk.Now().Add(time.Minute), Claimed)
 		// The crashed claimant's late release must not free the new claim.
 		if err := s.Release(t.Context(), crashed); err != nil {
 			t.Fatal(err)
 		}
-		mustClaim(t, s, id, clk.now().Add(time.Minute), Busy)
+		mustClaim(t, s, id, clk.Now().Add(time.Minute), Busy)
 		if err := s.Complete(t.Context(), retry); err != nil {
 			t.Fatal(err)
 		}
-		mustClaim(t, s, id, clk.now().Add(time.Minute), Done)
+		mustClaim(t, s, id, clk.Now().Add(time.Minute), Done)
 	})
 }
 
 func TestReleaseFreesTheClaim(t *testing.T) {
 	t.Parallel()
-	forEach(t, func(t *testing.T, _ backend, s *Store, clk *clock) {
-		c := mustClaim(t, s, id, clk.now().Add(time.Minute), Claimed)
+	forEach(t, func(t *testing.T, _ backend, s *Store, clk *testclock.Clock) {
+		c := mustClaim(t, s, id, clk.Now().Add(time.Minute), Claimed)
 		if err := s.Release(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
-		mustClaim(t, s, id, clk.now().Add(time.Minute), Claimed)
+		mustClaim(t, s, id, clk.Now().Add(time.Minute), Claimed)
 	})
 }
 
@@ -205,7 +193,7 @@ func TestReleaseFreesTheClaim(t *testing.T) {
 // under load): the moto case cannot check this, and is skipped saying so.
 func TestConcurrentClaimsOneWins(t *testing.T) {
 	t.Parallel()
-	forEach(t, func(t *testing.T, b backend, s *Store, clk *clock) {
+	forEach(t, func(t *testing.T, b backend, s *Store, clk *testclock.Clock) {
 		if b.fake == nil {
 			t.Skip("moto does not make a conditional PutItem atomic under concurrent requests; the loopback server checks what DynamoDB documents")
 		}
@@ -214,7 +202,7 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				c, err := s.Claim(t.Context(), id, clk.now().Add(time.Minute))
+				c, err := s.Claim(t.Context(), id, clk.Now().Add(time.Minute))
 				if err != nil {
 					t.Error(err)
 					return
@@ -235,7 +223,7 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 
 func TestPublishedManyKeys(t *testing.T) {
 	t.Parallel()
-	forEach(t, func(t *testing.T, b backend, s *Store, clk *clock) {
+	forEach(t, func(t *testing.T, b backend, s *Store, clk *testclock.Clock) {
 		var ids []string
 		want := map[string]bool{}
 		for i := range 230 {
@@ -244,7 +232,7 @@ func TestPublishedManyKeys(t *testing.T) {
 		for i, id := range ids {
 			want[id] = i%3 == 0
 			if i%3 == 0 || i%3 == 1 {
-				c := mustClaim(t, s, id, clk.now().Add(time.Minute), Claimed)
+				c := mustClaim(t, s, id, clk.Now().Add(time.Minute), Claimed)
 				if i%3 == 0 {
 					if err := s.Complete(t.Context(), c); err != nil {
 						t.Fatal(err)
@@ -337,10 +325,10 @@ func TestDefaultLockWithoutDeadline(t *testing.T) {
 	}
 	t.Cleanup(srv.Close)
 	c := newClient(u)
-	clk := &clock{t: time.Unix(1_800_000_000, 0)}
-	s := newStore(c, createTable(t, c), WithClock(clk.now))
+	clk := testclock.New(time.Unix(1_800_000_000, 0))
+	s := newStore(c, createTable(t, c), WithClock(clk.Now))
 	got := mustClaim(t, s, id, time.Time{}, Claimed)
-	if want := clk.now().Add(defaultLock); !got.Until.Equal(want) {
+	if want := clk.Now().Add(defaultLock); !got.Until.Equal(want) {
 		t.Errorf("Until = %v, want %v", got.Until, want)
 	}
 	if s.TTL() != DefaultTTL {

@@ -58,7 +58,7 @@ func TestRefreshBoundedWhileFailing(t *testing.T) {
 				if n := srv.Requests() - before; n != 1 {
 					t.Errorf("%d GetSecretValue calls for 200 Refresh calls within the interval, want 1", n)
 				}
-				clock.Advance(DefaultRefreshInterval)
+				clock.Add(DefaultRefreshInterval)
 				before = srv.Requests()
 				for range 50 {
 					_, _ = src.Refresh(t.Context(), testSecretID)
@@ -84,7 +84,7 @@ func TestValueBoundedWhileFailing(t *testing.T) {
 			src, srv, clock := setup(t, ttl, nil)
 			srv.Put(testSecretID, "v1")
 			mustValue(t, src, testSecretID)
-			clock.Advance(ttl)
+			clock.Add(ttl)
 			srv.SetFault(testSecretID, f.fault)
 
 			before := srv.Requests()
@@ -106,7 +106,7 @@ func TestValueBoundedWhileFailing(t *testing.T) {
 			// 30 s, so at most 5 + 600/30 calls (and at least 600/30).
 			before = srv.Requests()
 			for range 6000 {
-				clock.Advance(100 * time.Millisecond)
+				clock.Add(100 * time.Millisecond)
 				_, _ = src.Value(t.Context(), testSecretID)
 			}
 			if n := srv.Requests() - before; n > 25 || n < 20 {
@@ -151,7 +151,7 @@ func TestStaleTTL(t *testing.T) {
 			})(src)
 			srv.Put(testSecretID, "v1")
 			mustValue(t, src, testSecretID)
-			clock.Advance(tt.advance)
+			clock.Add(tt.advance)
 			srv.SetFault(testSecretID, secretsserver.Throttled)
 
 			v, err := src.Value(t.Context(), testSecretID)
@@ -202,7 +202,7 @@ func TestColdStartDuringOutage(t *testing.T) {
 				t.Errorf("%d GetSecretValue calls for 300 reads of an unreadable secret, want 1", n)
 			}
 			srv.SetFault(testSecretID, secretsserver.None)
-			clock.Advance(minRetryBackoff)
+			clock.Add(minRetryBackoff)
 			if got := mustValue(t, src, testSecretID); got != "v1" || srv.Requests() != 2 {
 				t.Errorf("after the backoff: %q with %d calls, want v1 with 2", got, srv.Requests())
 			}

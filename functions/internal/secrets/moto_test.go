@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/callwire/callwire/functions/internal/testkit/testclock"
 )
 
 // motoProxy stands in front of moto_server: it counts the requests it
@@ -77,14 +79,14 @@ func TestBoundedAgainstMoto(t *testing.T) {
 
 	proxy := newMotoProxy(t, motoURL)
 	src := NewSource(newClient(proxy.url, "testing"), time.Minute)
-	clock := &fakeClock{now: time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC))
 	src.now = clock.Now
 	if got := mustValue(t, src, name); got != "v1" {
 		t.Fatalf("Value = %q, want v1", got)
 	}
 
 	// Throttled after the TTL: the last good value, one call.
-	clock.Advance(time.Minute)
+	clock.Add(time.Minute)
 	proxy.throttling.Store(true)
 	before := proxy.requests.Load()
 	for i := range 300 {
@@ -105,7 +107,7 @@ func TestBoundedAgainstMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy.throttling.Store(false)
-	clock.Advance(MaxRetryBackoff)
+	clock.Add(MaxRetryBackoff)
 	before = proxy.requests.Load()
 	for i := range 300 {
 		_, err := src.Value(ctx, name)

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/functions/internal/secretsserver"
+	"github.com/callwire/callwire/functions/internal/testkit/testclock"
 )
 
 const (
@@ -23,24 +24,6 @@ const (
 	testAccessKeyID     = "AKIDEXAMPLE"
 	testSecretAccessKey = "test-secret-access-key"
 )
-
-// fakeClock is a settable clock for TTL tests.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // newClient returns a real SDK client for url signing with accessKeyID,
 // making a single attempt so fault tests neither retry nor back off.
@@ -55,7 +38,7 @@ func newClient(url, accessKeyID string) *secretsmanager.Client {
 
 // setup returns a Source with a fake clock that reads from a secretsserver
 // accepting only the test access key. wrap, if not nil, wraps the server's handler.
-func setup(t *testing.T, ttl time.Duration, wrap func(http.Handler) http.Handler) (*Source, *secretsserver.Server, *fakeClock) {
+func setup(t *testing.T, ttl time.Duration, wrap func(http.Handler) http.Handler) (*Source, *secretsserver.Server, *testclock.Clock) {
 	t.Helper()
 	srv := secretsserver.New(secretsserver.WithAccessKeyID(testAccessKeyID))
 	var h http.Handler = srv
@@ -64,7 +47,7 @@ func setup(t *testing.T, ttl time.Duration, wrap func(http.Handler) http.Handler
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	clock := &fakeClock{now: time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC)}
+	clock := testclock.New(time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC))
 	src := NewSource(newClient(ts.URL, testAccessKeyID), ttl, WithClock(clock.Now))
 	return src, srv, clock
 }
@@ -104,7 +87,7 @@ func TestValueCache(t *testing.T) {
 				t.Fatalf("first Value = %q, want v1", got)
 			}
 			srv.Put(testSecretID, "v2")
-			clock.Advance(tt.advance)
+			clock.Add(tt.advance)
 			got := mustValue(t, src, testSecretID)
 
 			if diff := cmp.Diff([]any{tt.wantValue, tt.wantRequests, tt.wantRequests}, []any{got, srv.Requests(), src.Fetches()}); diff != "" {
@@ -171,7 +154,7 @@ func TestRefreshBounded(t *testing.T) {
 		t.Errorf("%d requests for one Value and five Refresh calls within the interval, want 2", n)
 	}
 	srv.Put(testSecretID, "v2")
-	clock.Advance(DefaultRefreshInterval)
+	clock.Add(DefaultRefreshInterval)
 	if v, err := src.Refresh(t.Context(), testSecretID); err != nil || v != "v2" {
 		t.Fatalf("Refresh after the interval = %q, %v; want v2", v, err)
 	}
@@ -314,7 +297,7 @@ func TestValueErrors(t *testing.T) {
 			t.Cleanup(ts.Close)
 			tt.prepare(srv)
 			src := NewSource(newClient(ts.URL, tt.accessKey), time.Hour)
-			clock := &fakeClock{now: time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC)}
+			clock := testclock.New(time.Date(2026, 3, 2, 14, 7, 41, 0, time.UTC))
 			src.now = clock.Now
 
 			_, err := src.Value(t.Context(), testSecretID)
@@ -337,7 +320,7 @@ func TestValueErrors(t *testing.T) {
 			if _, err := src.Value(t.Context(), testSecretID); !errors.As(err, &secErr) || secErr.RetryAfter <= 0 || src.Fetches() != 1 {
 				t.Errorf("within the backoff: %v after %d fetches; want the last failure with RetryAfter and no new fetch", err, src.Fetches())
 			}
-			clock.Advance(minRetryBackoff)
+			clock.Add(minRetryBackoff)
 			if got := mustValue(t, src, testSecretID); got != "v1" || src.Fetches() != 2 {
 				t.Errorf("after recovery: Value = %q with %d fetches, want v1 with 2", got, src.Fetches())
 			}

@@ -1,46 +1,47 @@
 package secretsserver
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/callwire/callwire/functions/internal/fake"
+)
 
 // Fault is an error the server returns for a secret instead of its value.
-type Fault int
+type Fault = fake.Fault
 
 // Faults that SetFault can inject.
 const (
-	None          Fault = iota // serve the secret normally
-	NotFound                   // 400 ResourceNotFoundException
-	AccessDenied               // 400 AccessDeniedException
-	Throttled                  // 400 ThrottlingException
-	InternalError              // 500 InternalServiceError
+	None          = fake.None         // serve the secret normally
+	NotFound      = fake.NotFound     // 400 ResourceNotFoundException
+	AccessDenied  = fake.AccessDenied // 400 AccessDeniedException
+	Throttled     = fake.Throttled    // 400 ThrottlingException
+	InternalError = fake.Unavailable  // 500 InternalServiceError
 )
 
-// awsError is an AWS JSON 1.1 error response.
-type awsError struct {
-	Status  int
-	Type    string
-	Message string
-}
-
-func (f Fault) awsError() awsError {
-	switch f {
-	case NotFound:
-		return awsError{http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret."}
-	case AccessDenied:
-		return awsError{http.StatusBadRequest, "AccessDeniedException", "User is not authorized to perform: secretsmanager:GetSecretValue"}
-	case Throttled:
-		return awsError{http.StatusBadRequest, "ThrottlingException", "Rate exceeded"}
-	default:
-		return awsError{http.StatusInternalServerError, "InternalServiceError", "An error occurred on the server side."}
-	}
+var protocol = fake.Protocol{
+	Name:         "secretsserver",
+	TargetPrefix: "secretsmanager.",
+	Service:      "secretsmanager",
+	ContentType:  "application/x-amz-json-1.1",
+	ResourceKey:  "secret_id",
+	MaxBody:      64 << 10,
+	Unsigned: &fake.Error{Status: http.StatusBadRequest, Type: "IncompleteSignatureException",
+		Message: "Authorization header requires an AWS4-HMAC-SHA256 Credential."},
+	WrongKey: &fake.Error{Status: http.StatusBadRequest, Type: "UnrecognizedClientException",
+		Message: "The security token included in the request is invalid."},
+	UnknownOperation: &fake.Error{Status: http.StatusBadRequest, Type: "UnknownOperationException",
+		Message: "The requested operation is not supported."},
+	Faults: map[fake.Fault]*fake.Error{
+		fake.NotFound: errNotFound,
+		fake.AccessDenied: {Status: http.StatusBadRequest, Type: "AccessDeniedException",
+			Message: "User is not authorized to perform: secretsmanager:GetSecretValue"},
+		fake.Throttled:   {Status: http.StatusBadRequest, Type: "ThrottlingException", Message: "Rate exceeded"},
+		fake.Unavailable: {Status: http.StatusInternalServerError, Type: "InternalServiceError", Message: "An error occurred on the server side."},
+	},
 }
 
 var (
-	errUnknownOperation = awsError{http.StatusBadRequest, "UnknownOperationException", "The requested operation is not supported."}
-	errSerialization    = awsError{http.StatusBadRequest, "SerializationException", "The request body could not be read."}
-	errMissingSecretID  = awsError{http.StatusBadRequest, "InvalidParameterException", "SecretId is required."}
-
-	errIncompleteSignature = awsError{http.StatusBadRequest, "IncompleteSignatureException",
-		"Authorization header requires an AWS4-HMAC-SHA256 Credential."}
-	errUnrecognizedClient = awsError{http.StatusBadRequest, "UnrecognizedClientException",
-		"The security token included in the request is invalid."}
+	errNotFound = &fake.Error{Status: http.StatusBadRequest, Type: "ResourceNotFoundException",
+		Message: "Secrets Manager can't find the specified secret."}
+	errMissingSecretID = &fake.Error{Status: http.StatusBadRequest, Type: "InvalidParameterException", Message: "SecretId is required."}
 )

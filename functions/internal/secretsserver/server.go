@@ -16,66 +16,43 @@ package secretsserver
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/callwire/callwire/functions/internal/fake"
 )
 
-const (
-	targetGetSecretValue = "secretsmanager.GetSecretValue"
-	maxBodySize          = 64 << 10
-)
+const opGetSecretValue = "GetSecretValue"
 
 // Option configures a Server built by New.
-type Option func(*Server)
+type Option = fake.Option
 
 // WithAccessKeyID makes the server refuse, as AWS does for an unknown key,
 // requests signed with any other access key ID (UnrecognizedClientException).
 // Tests use it to tell which credentials reached the SDK. Without it any
 // signed request is accepted.
-func WithAccessKeyID(id string) Option {
-	return func(s *Server) { s.accessKeyID = id }
-}
+var WithAccessKeyID = fake.WithAccessKeyID
 
 // WithRegion sets the region used in ARNs. The default is us-east-1.
-func WithRegion(region string) Option {
-	return func(s *Server) { s.region = region }
-}
+var WithRegion = fake.WithRegion
 
 // WithAccountID sets the account ID used in ARNs. The default is 123456789012.
-func WithAccountID(id string) Option {
-	return func(s *Server) { s.accountID = id }
-}
+var WithAccountID = fake.WithAccountID
 
-// WithLogger logs one line per request: target, secret ID, status and error
-// type. Secret values are never logged. The default discards logs.
-func WithLogger(l *slog.Logger) Option {
-	return func(s *Server) { s.log = l }
-}
+// WithLogger logs one line per request: operation, secret ID, status and
+// error type. Secret values are never logged. The default discards logs.
+var WithLogger = fake.WithLogger
 
 // Server is an in-memory Secrets Manager. The zero value is not usable; call New.
 type Server struct {
-	accessKeyID string
-	region      string
-	accountID   string
-	log         *slog.Logger
+	*fake.Server
 
 	mu      sync.Mutex
 	secrets map[string]*secret // by name
-	faults  map[string]Fault   // by name (or the raw SecretId when no such secret exists)
 	version int
-	http    *http.Server
-
-	requests atomic.Int64
-	rejected atomic.Int64
 }
 
 type secret struct {
@@ -89,16 +66,8 @@ type secret struct {
 
 // New returns an empty Server.
 func New(opts ...Option) *Server {
-	s := &Server{
-		region:    "us-east-1",
-		accountID: "123456789012",
-		log:       slog.New(slog.DiscardHandler),
-		secrets:   make(map[string]*secret),
-		faults:    make(map[string]Fault),
-	}
-	for _, opt := range opts {
-		opt(s)
-	}
+	s := &Server{secrets: make(map[string]*secret)}
+	s.Server = fake.New(protocol, s.handle, opts...)
 	return s
 }
 
@@ -123,7 +92,7 @@ func (s *Server) put(name string, str *string, binary []byte) {
 		versionID: fmt.Sprintf("00000000-0000-4000-8000-%012d", s.version),
 		str:       str,
 		binary:    binary,
-		created:   time.Now(),
+		created:   s.Now(),
 	}
 }
 
@@ -131,7 +100,7 @@ func (s *Server) put(name string, str *string, binary []byte) {
 // here they come from a hash of the name so tests can predict them.
 func (s *Server) arn(name string) string {
 	sum := sha256.Sum256([]byte(name))
-	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", s.region, s.accountID, name, hex.EncodeToString(sum[:])[:6])
+	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", s.Region, s.AccountID, name, hex.EncodeToString(sum[:])[:6])
 }
 
 // ARN returns the ARN of the secret named secretID, or "" if it does not exist.
@@ -146,93 +115,16 @@ func (s *Server) ARN(secretID string) string {
 
 // SetFault makes every GetSecretValue for secretID (a name, or the ARN of an
 // existing secret) fail with f until it is reset with None.
-func (s *Server) SetFault(secretID string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == None {
-		delete(s.faults, secretID)
-		return
-	}
-	s.faults[secretID] = f
-}
+func (s *Server) SetFault(secretID string, f Fault) { s.Server.SetFault(secretID, f) }
 
 // Requests reports how many GetSecretValue requests arrived, including rejected ones.
-func (s *Server) Requests() int64 { return s.requests.Load() }
+func (s *Server) Requests() int64 { return s.Server.Requests(opGetSecretValue) }
 
-// Rejected reports how many GetSecretValue requests were refused because
-// they were not signed, or were signed with another access key than the one
-// given to WithAccessKeyID.
-func (s *Server) Rejected() int64 { return s.rejected.Load() }
-
-// Start listens on addr (such as "127.0.0.1:0") and serves in the background.
-// It returns the base URL to use as the SDK's BaseEndpoint.
-func (s *Server) Start(addr string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.http != nil {
-		return "", errors.New("secretsserver: already started")
+func (s *Server) handle(_ *http.Request, op string, body []byte) (any, string, *fake.Error) {
+	if op != opGetSecretValue {
+		return nil, "", protocol.UnknownOperation
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("secretsserver: listen %s: %w", addr, err)
-	}
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
-	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.http)
-	return "http://" + ln.Addr().String(), nil
-}
-
-// Close stops a server started with Start. It is safe to call more than once.
-func (s *Server) Close() {
-	s.mu.Lock()
-	srv := s.http
-	s.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
-	}
-}
-
-// ServeHTTP handles one AWS JSON 1.1 request, so the server can also be
-// mounted in an httptest.Server or any http.Server.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	target := r.Header.Get("X-Amz-Target")
-	if target == targetGetSecretValue {
-		s.requests.Add(1)
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize))
-	if err != nil {
-		s.writeError(w, target, "", errSerialization)
-		return
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		s.writeError(w, target, "", errUnknownOperation)
-		return
-	}
-	if e := s.authenticate(r); e != nil {
-		if target == targetGetSecretValue {
-			s.rejected.Add(1)
-		}
-		s.writeError(w, target, "", *e)
-		return
-	}
-	if target != targetGetSecretValue {
-		s.writeError(w, target, "", errUnknownOperation)
-		return
-	}
-	s.getSecretValue(w, body)
-}
-
-// authenticate checks that r is signed with SigV4 at all and, under
-// WithAccessKeyID, by that key. The signature itself is not verified.
-func (s *Server) authenticate(r *http.Request) *awsError {
-	scope, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=")
-	keyID, _, found := strings.Cut(scope, "/")
-	if !ok || !found || keyID == "" {
-		return &errIncompleteSignature
-	}
-	if s.accessKeyID != "" && keyID != s.accessKeyID {
-		return &errUnrecognizedClient
-	}
-	return nil
+	return s.getSecretValue(body)
 }
 
 type getSecretValueInput struct {
@@ -249,26 +141,19 @@ type getSecretValueOutput struct {
 	CreatedDate   float64  `json:"CreatedDate"`
 }
 
-func (s *Server) getSecretValue(w http.ResponseWriter, body []byte) {
+func (s *Server) getSecretValue(body []byte) (any, string, *fake.Error) {
 	var in getSecretValueInput
-	if err := json.Unmarshal(body, &in); err != nil {
-		s.writeError(w, targetGetSecretValue, "", errSerialization)
-		return
+	if e := fake.Decode(body, &in); e != nil {
+		return nil, "", e
 	}
 	if in.SecretID == "" {
-		s.writeError(w, targetGetSecretValue, "", errMissingSecretID)
-		return
+		return nil, "", errMissingSecretID
 	}
-	sec, fault := s.lookup(in.SecretID)
-	if fault != None {
-		s.writeError(w, targetGetSecretValue, in.SecretID, fault.awsError())
-		return
+	sec, e := s.lookup(in.SecretID)
+	if e != nil {
+		return nil, in.SecretID, e
 	}
-	if sec == nil {
-		s.writeError(w, targetGetSecretValue, in.SecretID, NotFound.awsError())
-		return
-	}
-	out := getSecretValueOutput{
+	return getSecretValueOutput{
 		ARN:           sec.arn,
 		Name:          sec.name,
 		VersionID:     sec.versionID,
@@ -276,16 +161,12 @@ func (s *Server) getSecretValue(w http.ResponseWriter, body []byte) {
 		SecretBinary:  sec.binary,
 		VersionStages: []string{"AWSCURRENT"},
 		CreatedDate:   float64(sec.created.UnixMilli()) / 1000,
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.WriteHeader(http.StatusOK)
-	_ = json.NewEncoder(w).Encode(out)
-	s.log.Info("secretsserver: request", "target", targetGetSecretValue, "secret_id", in.SecretID, "status", http.StatusOK)
+	}, in.SecretID, nil
 }
 
-// lookup resolves id as a name or a full ARN and returns the secret (nil if
-// absent) and the fault configured for it.
-func (s *Server) lookup(id string) (*secret, Fault) {
+// lookup resolves id as a name or a full ARN and returns the secret, or the
+// fault configured for it, or ResourceNotFoundException.
+func (s *Server) lookup(id string) (*secret, *fake.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name := id
@@ -297,22 +178,14 @@ func (s *Server) lookup(id string) (*secret, Fault) {
 			}
 		}
 	}
-	if f, ok := s.faults[name]; ok {
-		return nil, f
+	if e := s.FaultFor(name); e != nil {
+		return nil, e
 	}
-	if f, ok := s.faults[id]; ok {
-		return nil, f
+	if e := s.FaultFor(id); e != nil {
+		return nil, e
 	}
-	return s.secrets[name], None
-}
-
-func (s *Server) writeError(w http.ResponseWriter, target, secretID string, e awsError) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-ErrorType", e.Type)
-	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.Type, e.Message})
-	s.log.Info("secretsserver: request", "target", target, "secret_id", secretID, "status", e.Status, "error_type", e.Type)
+	if sec := s.secrets[name]; sec != nil {
+		return sec, nil
+	}
+	return nil, errNotFound
 }

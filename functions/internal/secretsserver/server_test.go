@@ -256,6 +256,7 @@ func TestRawRequests(t *testing.T) {
 				t.Fatal(err)
 			}
 			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Date", "20260302T000000Z")
 			req.Header.Set("X-Amz-Target", tt.target)
 			if tt.authorization != "" {
 				req.Header.Set("Authorization", tt.authorization)

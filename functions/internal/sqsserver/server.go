@@ -11,27 +11,21 @@ package sqsserver
 
 import (
 	"crypto/md5" //nolint:gosec // SQS's own body checksum
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/callwire/callwire/functions/internal/fake"
 )
 
 const (
-	targetPrefix = "AmazonSQS."
-	maxBodySize  = 1 << 20
 	// MaxMessageSize is the largest message body the server accepts: SQS's
 	// long-standing 256 KiB limit.
 	MaxMessageSize = 256 << 10
@@ -52,21 +46,21 @@ const (
 )
 
 // Option configures a Server built by New.
-type Option func(*Server)
+type Option = fake.Option
 
 // WithAccountID sets the account ID in queue URLs and ARNs; the default is
 // 123456789012.
-func WithAccountID(id string) Option { return func(s *Server) { s.accountID = id } }
+var WithAccountID = fake.WithAccountID
 
 // WithRegion sets the region in queue ARNs; the default is us-east-1.
-func WithRegion(region string) Option { return func(s *Server) { s.region = region } }
+var WithRegion = fake.WithRegion
 
 // WithLogger logs one line per request: operation, queue, status and error
 // type, never a message body. The default discards logs.
-func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
+var WithLogger = fake.WithLogger
 
 // WithClock replaces time.Now, for tests of delays and visibility timeouts.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+var WithClock = fake.WithClock
 
 // MessageAttribute is one message attribute, as SendMessage carries it.
 type MessageAttribute struct {
@@ -111,76 +105,30 @@ type stored struct {
 
 // Server is an in-memory SQS. The zero value is not usable; call New.
 type Server struct {
-	accountID string
-	region    string
-	log       *slog.Logger
-	now       func() time.Time
+	*fake.Server
 
-	mu      sync.Mutex
-	queues  map[string]*queue // by name
-	faults  map[string]Fault  // by queue name
-	baseURL string
-	http    *http.Server
-
-	requests sync.Map // op -> *atomic.Int64
-	total    atomic.Int64
-	rejected atomic.Int64
+	mu     sync.Mutex
+	queues map[string]*queue // by name
 }
 
 // New returns a Server with no queues.
 func New(opts ...Option) *Server {
-	s := &Server{
-		accountID: "123456789012",
-		region:    "us-east-1",
-		log:       slog.New(slog.DiscardHandler),
-		now:       time.Now,
-		queues:    make(map[string]*queue),
-		faults:    make(map[string]Fault),
-	}
-	for _, opt := range opts {
-		opt(s)
-	}
+	s := &Server{queues: make(map[string]*queue)}
+	s.Server = fake.New(protocol, s.handle, opts...)
 	return s
-}
-
-// Start listens on addr (such as "127.0.0.1:0") and serves in the
-// background. It returns the base URL, the value for AWS_ENDPOINT_URL_SQS.
-func (s *Server) Start(addr string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.http != nil {
-		return "", errors.New("sqsserver: already started")
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", fmt.Errorf("sqsserver: listen %s: %w", addr, err)
-	}
-	s.baseURL = "http://" + ln.Addr().String()
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
-	go func(srv *http.Server) { _ = srv.Serve(ln) }(s.http)
-	return s.baseURL, nil
-}
-
-// Close stops a server started with Start. It is safe to call more than once.
-func (s *Server) Close() {
-	s.mu.Lock()
-	srv := s.http
-	s.mu.Unlock()
-	if srv != nil {
-		_ = srv.Close()
-	}
 }
 
 // CreateQueue creates the standard queue name (or returns the one that
 // exists) with the given attributes (DelaySeconds and VisibilityTimeout are
 // honoured) and returns its URL. The server must have been started.
 func (s *Server) CreateQueue(name string, attributes map[string]string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.baseURL == "" {
+	base := s.URL()
+	if base == "" {
 		return "", errors.New("sqsserver: create queue: server not started")
 	}
-	q, e := s.createLocked(s.baseURL, name, attributes)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, e := s.createLocked(base, name, attributes)
 	if e != nil {
 		return "", fmt.Errorf("sqsserver: create queue %s: %s", name, e.Message)
 	}
@@ -204,103 +152,31 @@ func (s *Server) Messages(name string) []Message {
 	return out
 }
 
-// Requests reports how many requests for op (OpSendMessage, ...) arrived,
-// or, for op "", how many requests of any kind, rejected ones included.
-func (s *Server) Requests(op string) int64 {
-	if op == "" {
-		return s.total.Load()
-	}
-	if c, ok := s.requests.Load(op); ok {
-		return c.(*atomic.Int64).Load()
-	}
-	return 0
-}
-
-// Rejected reports how many requests were refused for lack of a SigV4
-// Authorization header.
-func (s *Server) Rejected() int64 { return s.rejected.Load() }
-
-// SetFault makes every request for the queue named name fail with f until
-// it is reset with None.
-func (s *Server) SetFault(name string, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == None {
-		delete(s.faults, name)
-		return
-	}
-	s.faults[name] = f
-}
-
-func (s *Server) count(op string) {
-	s.total.Add(1)
-	c, _ := s.requests.LoadOrStore(op, new(atomic.Int64))
-	c.(*atomic.Int64).Add(1)
-}
-
-// ServeHTTP handles one AWS JSON 1.0 request, so the server can also be
-// mounted in an httptest.Server.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op, _ := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	s.count(op)
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodySize+1))
-	if err != nil || len(body) > maxBodySize {
-		s.writeError(w, op, "", errSerialization)
-		return
-	}
-	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		s.writeError(w, op, "", errInvalidAction)
-		return
-	}
-	if e := authenticate(r); e != nil {
-		s.rejected.Add(1)
-		s.writeError(w, op, "", e)
-		return
-	}
+func (s *Server) handle(r *http.Request, op string, body []byte) (any, string, *fake.Error) {
 	base := "http://" + r.Host
-	var out any
-	var queueName string
-	var e *awsError
 	switch op {
 	case OpCreateQueue:
-		out, queueName, e = s.createQueue(base, body)
+		return s.createQueue(base, body)
 	case OpGetQueueURL:
-		out, queueName, e = s.getQueueURL(body)
+		return s.getQueueURL(body)
 	case OpSendMessage:
-		out, queueName, e = s.sendMessage(body)
+		return s.sendMessage(body)
 	case OpSendMessageBatch:
-		out, queueName, e = s.sendMessageBatch(body)
+		return s.sendMessageBatch(body)
 	case OpReceiveMessage:
-		out, queueName, e = s.receiveMessage(r, body)
+		return s.receiveMessage(r, body)
 	case OpDeleteMessage:
-		out, queueName, e = s.deleteMessage(body)
-	default:
-		e = errInvalidAction
+		return s.deleteMessage(body)
 	}
-	if e != nil {
-		s.writeError(w, op, queueName, e)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.Header().Set("X-Amzn-RequestId", newID())
-	w.WriteHeader(http.StatusOK)
-	_ = json.NewEncoder(w).Encode(out)
-	s.log.Info("sqsserver: request", "operation", op, "queue", queueName, "status", http.StatusOK)
+	return nil, "", protocol.UnknownOperation
 }
 
-func decode(body []byte, v any) *awsError {
-	if err := json.Unmarshal(body, v); err != nil {
-		return errSerialization
-	}
-	return nil
-}
-
-func (s *Server) createQueue(base string, body []byte) (any, string, *awsError) {
+func (s *Server) createQueue(base string, body []byte) (any, string, *fake.Error) {
 	var in struct {
 		QueueName  string            `json:"QueueName"`
 		Attributes map[string]string `json:"Attributes"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	s.mu.Lock()
@@ -312,7 +188,7 @@ func (s *Server) createQueue(base string, body []byte) (any, string, *awsError) 
 	return map[string]string{"QueueUrl": q.url}, q.name, nil
 }
 
-func (s *Server) createLocked(base, name string, attrs map[string]string) (*queue, *awsError) {
+func (s *Server) createLocked(base, name string, attrs map[string]string) (*queue, *fake.Error) {
 	if !validQueueName(name) {
 		return nil, invalidParameter("QueueName must be 1 to 80 letters, digits, hyphens and underscores.")
 	}
@@ -321,9 +197,9 @@ func (s *Server) createLocked(base, name string, attrs map[string]string) (*queu
 	}
 	q := &queue{
 		name:       name,
-		url:        base + "/" + s.accountID + "/" + name,
-		arn:        "arn:aws:sqs:" + s.region + ":" + s.accountID + ":" + name,
-		created:    s.now(),
+		url:        base + "/" + s.AccountID + "/" + name,
+		arn:        "arn:aws:sqs:" + s.Region + ":" + s.AccountID + ":" + name,
+		created:    s.Now(),
 		attributes: map[string]string{},
 		visibility: defaultVisibility,
 	}
@@ -361,11 +237,11 @@ func validQueueName(name string) bool {
 	return true
 }
 
-func (s *Server) getQueueURL(body []byte) (any, string, *awsError) {
+func (s *Server) getQueueURL(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		QueueName string `json:"QueueName"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	s.mu.Lock()
@@ -379,10 +255,10 @@ func (s *Server) getQueueURL(body []byte) (any, string, *awsError) {
 
 // lookupLocked resolves a QueueUrl (its last path segment is the name) and
 // applies the queue's fault.
-func (s *Server) lookupLocked(queueURL string) (*queue, string, *awsError) {
+func (s *Server) lookupLocked(queueURL string) (*queue, string, *fake.Error) {
 	name := queueURL[strings.LastIndexByte(queueURL, '/')+1:]
-	if f, ok := s.faults[name]; ok {
-		return nil, name, f.awsError()
+	if e := s.FaultFor(name); e != nil {
+		return nil, name, e
 	}
 	q, ok := s.queues[name]
 	if !ok || queueURL == "" {
@@ -405,12 +281,12 @@ type sendResult struct {
 	MD5OfMessageAttributes string `json:"MD5OfMessageAttributes,omitempty"`
 }
 
-func (s *Server) sendMessage(body []byte) (any, string, *awsError) {
+func (s *Server) sendMessage(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		QueueURL string `json:"QueueUrl"`
 		sendEntry
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	s.mu.Lock()
@@ -426,12 +302,12 @@ func (s *Server) sendMessage(body []byte) (any, string, *awsError) {
 	return res, name, nil
 }
 
-func (s *Server) sendMessageBatch(body []byte) (any, string, *awsError) {
+func (s *Server) sendMessageBatch(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		QueueURL string      `json:"QueueUrl"`
 		Entries  []sendEntry `json:"Entries"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	s.mu.Lock()
@@ -442,14 +318,14 @@ func (s *Server) sendMessageBatch(body []byte) (any, string, *awsError) {
 	}
 	switch {
 	case len(in.Entries) == 0:
-		return nil, name, &awsError{http.StatusBadRequest, "EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request."}
+		return nil, name, sqsError(http.StatusBadRequest, "EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry in the request.")
 	case len(in.Entries) > maxBatch:
-		return nil, name, &awsError{http.StatusBadRequest, "TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10."}
+		return nil, name, sqsError(http.StatusBadRequest, "TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10.")
 	}
 	ids := map[string]bool{}
 	for _, en := range in.Entries {
 		if ids[en.ID] {
-			return nil, name, &awsError{http.StatusBadRequest, "BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id."}
+			return nil, name, sqsError(http.StatusBadRequest, "BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
 		}
 		ids[en.ID] = true
 	}
@@ -475,9 +351,9 @@ func (s *Server) sendMessageBatch(body []byte) (any, string, *awsError) {
 	return out, name, nil
 }
 
-func (s *Server) enqueueLocked(q *queue, in sendEntry) (sendResult, *awsError) {
+func (s *Server) enqueueLocked(q *queue, in sendEntry) (sendResult, *fake.Error) {
 	if in.MessageBody == nil || *in.MessageBody == "" {
-		return sendResult{}, &awsError{http.StatusBadRequest, "MissingParameter", "MissingParameter", "The request must contain the parameter MessageBody."}
+		return sendResult{}, sqsError(http.StatusBadRequest, "MissingParameter", "MissingParameter", "The request must contain the parameter MessageBody.")
 	}
 	if len(*in.MessageBody) > MaxMessageSize {
 		return sendResult{}, invalidParameter("One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.")
@@ -489,10 +365,10 @@ func (s *Server) enqueueLocked(q *queue, in sendEntry) (sendResult, *awsError) {
 		}
 		delay = time.Duration(*in.DelaySeconds) * time.Second
 	}
-	now := s.now()
+	now := s.Now()
 	m := &stored{
 		Message: Message{
-			MessageID:              newID(),
+			MessageID:              fake.NewID(),
 			Queue:                  q.name,
 			Body:                   *in.MessageBody,
 			MD5OfBody:              md5Hex([]byte(*in.MessageBody)),
@@ -507,7 +383,7 @@ func (s *Server) enqueueLocked(q *queue, in sendEntry) (sendResult, *awsError) {
 	return sendResult{MessageID: m.MessageID, MD5OfMessageBody: m.MD5OfBody, MD5OfMessageAttributes: m.MD5OfMessageAttributes}, nil
 }
 
-func (s *Server) receiveMessage(r *http.Request, body []byte) (any, string, *awsError) {
+func (s *Server) receiveMessage(r *http.Request, body []byte) (any, string, *fake.Error) {
 	var in struct {
 		QueueURL                    string   `json:"QueueUrl"`
 		MaxNumberOfMessages         *int     `json:"MaxNumberOfMessages"`
@@ -517,7 +393,7 @@ func (s *Server) receiveMessage(r *http.Request, body []byte) (any, string, *aws
 		MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames"`
 		MessageAttributeNames       []string `json:"MessageAttributeNames"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	limit := 1
@@ -561,7 +437,7 @@ type receivedMessage struct {
 
 // take hands out up to limit visible messages and hides them for the
 // visibility timeout.
-func (s *Server) take(queueURL string, limit int, visibility *int, attrNames, msgAttrNames []string) ([]receivedMessage, string, *awsError) {
+func (s *Server) take(queueURL string, limit int, visibility *int, attrNames, msgAttrNames []string) ([]receivedMessage, string, *fake.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, name, e := s.lookupLocked(queueURL)
@@ -575,7 +451,7 @@ func (s *Server) take(queueURL string, limit int, visibility *int, attrNames, ms
 		}
 		hide = time.Duration(*visibility) * time.Second
 	}
-	now := s.now()
+	now := s.Now()
 	out := []receivedMessage{}
 	for _, m := range q.messages {
 		if len(out) == limit {
@@ -589,7 +465,7 @@ func (s *Server) take(queueURL string, limit int, visibility *int, attrNames, ms
 			m.firstReceive = now
 		}
 		m.visibleAt = now.Add(hide)
-		m.receipt = newID() + "#" + m.MessageID
+		m.receipt = fake.NewID() + "#" + m.MessageID
 		rm := receivedMessage{MessageID: m.MessageID, ReceiptHandle: m.receipt, MD5OfBody: m.MD5OfBody, Body: m.Body}
 		system := map[string]string{
 			"SentTimestamp":                    strconv.FormatInt(m.SentAt.UnixMilli(), 10),
@@ -622,12 +498,12 @@ func (s *Server) take(queueURL string, limit int, visibility *int, attrNames, ms
 	return out, name, nil
 }
 
-func (s *Server) deleteMessage(body []byte) (any, string, *awsError) {
+func (s *Server) deleteMessage(body []byte) (any, string, *fake.Error) {
 	var in struct {
 		QueueURL      string `json:"QueueUrl"`
 		ReceiptHandle string `json:"ReceiptHandle"`
 	}
-	if e := decode(body, &in); e != nil {
+	if e := fake.Decode(body, &in); e != nil {
 		return nil, "", e
 	}
 	s.mu.Lock()
@@ -642,7 +518,7 @@ func (s *Server) deleteMessage(body []byte) (any, string, *awsError) {
 			return struct{}{}, name, nil
 		}
 	}
-	return nil, name, &awsError{http.StatusBadRequest, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", "The input receipt handle is invalid."}
+	return nil, name, sqsError(http.StatusBadRequest, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", "The input receipt handle is invalid.")
 }
 
 // AttributesMD5 is SQS's MD5OfMessageAttributes: the MD5 of each attribute,
@@ -697,45 +573,4 @@ func cloneAttributes(a map[string]MessageAttribute) map[string]MessageAttribute 
 		out[k] = v
 	}
 	return out
-}
-
-// newID returns a random UUID-shaped id.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// authenticate checks that r carries a SigV4 Authorization header scoped to
-// sqs and an X-Amz-Date; it does not check the signature.
-func authenticate(r *http.Request) *awsError {
-	auth, date := r.Header.Get("Authorization"), r.Header.Get("X-Amz-Date")
-	rest, ok := strings.CutPrefix(auth, "AWS4-HMAC-SHA256 ")
-	if !ok || date == "" {
-		return errUnsigned
-	}
-	for part := range strings.SplitSeq(rest, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		if k == "Credential" {
-			scope := strings.Split(v, "/")
-			if len(scope) == 5 && scope[0] != "" && scope[3] == "sqs" && scope[4] == "aws4_request" {
-				return nil
-			}
-		}
-	}
-	return errUnsigned
-}
-
-func (s *Server) writeError(w http.ResponseWriter, op, queueName string, e *awsError) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.Header().Set("X-Amzn-Query-Error", e.QueryCode+";Sender")
-	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{"com.amazonaws.sqs#" + e.Type, e.Message})
-	s.log.Info("sqsserver: request", "operation", op, "queue", queueName, "status", e.Status, "error_type", e.Type)
 }

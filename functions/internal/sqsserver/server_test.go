@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/callwire/callwire/functions/internal/testkit/testclock"
 )
 
 // start runs a server on loopback, closed when t ends.
@@ -174,27 +175,9 @@ func TestUnsignedRejected(t *testing.T) {
 	}
 }
 
-// clock is a settable time for tests.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestDelayAndVisibility(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC))
 	s, u := start(t, WithClock(clk.Now))
 	c := client(u)
 	q, err := s.CreateQueue("delayed", map[string]string{"DelaySeconds": "30", "VisibilityTimeout": "60"})
