@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/contract/recording"
+	"github.com/callwire/callwire/contract/suggest"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
-	"github.com/callwire/callwire/internal/suggest"
 )
 
 // Exit statuses.

@@ -8,7 +8,7 @@
 //
 // Usage (what .ci/test runs):
 //
-//	go test -race -json ./... | go run ./internal/testsum
+//	go test -race -json ./... | go run ./functions/internal/testsum
 package main
 
 import (

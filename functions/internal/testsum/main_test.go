@@ -83,11 +83,11 @@ func TestSummarizeCountsEveryMotoSkip(t *testing.T) {
 // .ci/test and that .ci/run runs exactly it.
 func TestCIRunsTheReadmeCommand(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := os.ReadFile("../../.ci/run")
+	run, err := os.ReadFile("../../../.ci/run")
 	if err != nil {
 		t.Fatal(err)
 	}
