@@ -123,7 +123,7 @@ func TestPipelineForgedContent(t *testing.T) {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if bootstraps[fn], err = lambdatest.BuildBootstrap(ctx, root, "./functions/"+fn, out); err != nil {
+		if bootstraps[fn], err = lambdatest.BuildBootstrap(ctx, root, functionPackage(fn), out); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -272,7 +272,7 @@ func TestRunPipelineForgedFile(t *testing.T) {
 	if stdout != "" {
 		t.Errorf("events on stdout:\n%s", stdout)
 	}
-	for _, want := range []string{"the callback was answered 403", "nothing was queued", "pipeline: failed, 0 events published", "0 EventBridge requests"} {
+	for _, want := range []string{"the callback was answered 403", "nothing was queued", "pipeline: failed: the callback was refused 1 of 1 times, 0 events published", "0 EventBridge requests"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}

@@ -165,7 +165,7 @@ func (r *runner) runPipeline(ctx context.Context, root string) (int, error) {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return 0, err
 		}
-		if bootstraps[fn], err = lambdatest.BuildBootstrap(ctx, root, "./functions/"+fn, out); err != nil {
+		if bootstraps[fn], err = lambdatest.BuildBootstrap(ctx, root, functionPackage(fn), out); err != nil {
 			return 0, err
 		}
 	}

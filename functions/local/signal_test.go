@@ -52,7 +52,7 @@ func TestSignals(t *testing.T) {
 		args   func(t *testing.T) []string
 		marker string
 	}{
-		{name: "building", marker: "local: building the bootstrap of ./functions/getcall",
+		{name: "building", marker: "local: building the bootstrap of ./functions/cmd/getcall",
 			args: func(t *testing.T) []string { return []string{"-work", t.TempDir()} }},
 		{name: "emulator running", marker: "local: invoking getcall 100000 times",
 			args: func(*testing.T) []string { return []string{"-bootstrap", getcallBootstrap, "-n", "100000"} }},
