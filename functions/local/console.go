@@ -39,6 +39,9 @@ type console struct {
 	// it cannot be erased; slow is the time from which a step's end shows
 	// its elapsed time.
 	grace, slow time.Duration
+	// every is the least time between two progress reports of a step: a
+	// terminal's line is rewritten often, a log gets a line now and then.
+	every time.Duration
 
 	mu       sync.Mutex
 	pending  *step // the step whose line is open: the last thing on stderr, without a newline
@@ -61,7 +64,7 @@ const maxLogBytes = 1 << 20
 func newConsole(stdout, stderr io.Writer, verbose bool) *console {
 	c := &console{
 		stdout: stdout, stderr: stderr, verbose: verbose,
-		grace: time.Second, slow: time.Second,
+		grace: time.Second, slow: time.Second, every: 15 * time.Second,
 		logs:     logTail{max: maxLogBytes},
 		shutdown: logTail{max: 64 << 10},
 		reasons:  logTail{max: maxReasonBytes},
@@ -72,6 +75,7 @@ func newConsole(stdout, stderr io.Writer, verbose bool) *console {
 	}
 	if fi, err := errFile.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb" {
 		c.tty = true
+		c.every = 200 * time.Millisecond
 	}
 	if outFile, ok := stdout.(*os.File); ok {
 		a, errA := outFile.Stat()
@@ -85,8 +89,11 @@ func newConsole(stdout, stderr io.Writer, verbose bool) *console {
 type step struct {
 	c     *console
 	what  string
+	first string // its first line: what, and the note
 	start time.Time
 	timer *time.Timer
+	// reported is when progress was last reported.
+	reported time.Time
 
 	announced bool // its line was written
 	open      bool // its line is still pending
@@ -107,6 +114,7 @@ func (c *console) step(what, note string) *step {
 	if note != "" {
 		first += " (" + note + ")"
 	}
+	s.first = first
 	if c.verbose || c.tty {
 		c.announce(s, first)
 		return s
@@ -178,6 +186,27 @@ func (s *step) done(err error) {
 		s.open = false
 		c.pending = nil
 	}
+}
+
+// progress reports how far the step got, such as "57 of 182 packages
+// compiled", at most once per c.every: on a terminal in place of the
+// step's line, elsewhere in a line of its own with the time so far.
+// Before the step is announced it says nothing.
+func (s *step) progress(text string) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	if s.finished || !s.announced || now.Sub(s.reported) < c.every {
+		return
+	}
+	s.reported = now
+	if c.tty && !c.verbose && c.pending == s {
+		fmt.Fprintf(c.stderr, "\r\033[Klocal: %s... [%s]", s.first, text)
+		return
+	}
+	c.endPending()
+	fmt.Fprintf(c.stderr, "local: %s: %s, %s so far\n", s.what, text, elapsed(now.Sub(s.start)))
 }
 
 // currentStep returns what the run was doing: the last step, if it has not

@@ -312,3 +312,48 @@ func TestVerdict(t *testing.T) {
 		})
 	}
 }
+
+// TestConsoleProgress checks that a long step reports how far it got: in a
+// log, a line of its own at most once per interval; on a terminal, in
+// place of the step's line; and nothing before the step is announced.
+func TestConsoleProgress(t *testing.T) {
+	t.Parallel()
+	t.Run("log", func(t *testing.T) {
+		t.Parallel()
+		c, _, stderr := testConsole(false, false)
+		c.every = time.Hour
+		s := c.step("building b", "the first build may take minutes")
+		s.progress("1 of 9 packages compiled") // not announced yet: nothing
+		for !strings.Contains(stderr.String(), "local: building b (the first build may take minutes)...") {
+			time.Sleep(time.Millisecond)
+		}
+		s.progress("2 of 9 packages compiled")
+		s.progress("3 of 9 packages compiled") // within the interval: nothing
+		time.Sleep(60 * time.Millisecond)      // past c.slow: the end shows its time
+		s.done(nil)
+		got := regexp.MustCompile(`\d+\.\d s`).ReplaceAllString(stderr.String(), "T")
+		want := "local: building b (the first build may take minutes)...\n" +
+			"local: building b: 2 of 9 packages compiled, T so far\n" +
+			"local: building b: done in T\n"
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("stderr mismatch (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("terminal", func(t *testing.T) {
+		t.Parallel()
+		c, _, stderr := testConsole(false, true)
+		c.every = 0
+		s := c.step("building b", "note")
+		s.progress("1 of 9 packages compiled")
+		s.progress("9 of 9 packages compiled")
+		time.Sleep(60 * time.Millisecond) // past c.slow: the end shows its time
+		s.done(nil)
+		got := regexp.MustCompile(`\d+\.\d s`).ReplaceAllString(stderr.String(), "T")
+		want := "local: building b (note)..." +
+			"\r\033[Klocal: building b (note)... [1 of 9 packages compiled]" +
+			"\r\033[Klocal: building b (note)... [9 of 9 packages compiled] done in T\n"
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("stderr mismatch (-want +got):\n%s", diff)
+		}
+	})
+}

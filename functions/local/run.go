@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/contract/recording"
+	"github.com/callwire/callwire/contract/suggest"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
-	"github.com/callwire/callwire/internal/suggest"
 )
 
 // Exit statuses.
@@ -498,7 +498,7 @@ func (r *runner) build(ctx context.Context, root string) (rie, bootstrap string,
 	o := r.opts
 	// Keep a step's first line within a terminal's width: it is erased
 	// with the line it is on.
-	step := r.out.step("building the emulator", "the first build may take minutes")
+	step := r.out.step("building the emulator", "the first build may take a minute")
 	rie, err = lambdatest.RIEPath(ctx, root)
 	step.done(err)
 	if err != nil {
@@ -515,8 +515,10 @@ func (r *runner) build(ctx context.Context, root string) (rie, bootstrap string,
 		return "", "", err
 	}
 	pkg := functionPackage(o.function)
-	step = r.out.step("building the bootstrap of "+pkg, "")
-	bootstrap, err = lambdatest.BuildBootstrap(ctx, root, pkg, work)
+	step = r.out.step("building the bootstrap of "+pkg, "the first build may take minutes")
+	bootstrap, err = lambdatest.BuildBootstrapProgress(ctx, root, pkg, work, func(compiled, total int) {
+		step.progress(fmt.Sprintf("%d of %d packages compiled", compiled, total))
+	})
 	step.done(err)
 	return rie, bootstrap, err
 }

@@ -298,7 +298,7 @@ func TestRunVerbose(t *testing.T) {
 	// In this order.
 	inOrder := []string{
 		"local: starting the loopback servers...",
-		"local: building the emulator (the first build may take minutes)...",
+		"local: building the emulator (the first build may take a minute)...",
 		"local: starting the emulator...",
 		"local: invoking getcall 25 times...",
 		"\nSTART RequestId: ",

@@ -8,10 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
-	"os"
 
 	"github.com/callwire/callwire/contract/report"
 	"github.com/callwire/callwire/contract/specdiff"

@@ -18,7 +18,7 @@ import (
 	"os"
 
 	"github.com/callwire/callwire/contract"
-	"github.com/callwire/callwire/internal/suggest"
+	"github.com/callwire/callwire/contract/suggest"
 )
 
 // Exit codes.

@@ -57,14 +57,87 @@ func (e *BuildError) Unwrap() error { return e.Err }
 // flags, for the host's GOOS and GOARCH, and returns the path of the
 // executable, outDir/bootstrap.
 func BuildBootstrap(ctx context.Context, root, pkg, outDir string) (string, error) {
+	return BuildBootstrapProgress(ctx, root, pkg, outDir, nil)
+}
+
+// BuildBootstrapProgress is BuildBootstrap that reports how far the build
+// got: progress, when not nil, is called each time the go command compiled
+// a package, with the number compiled so far and the number of packages
+// the bootstrap links (its dependencies, the standard library's included).
+// With a warm build cache few are compiled; with a cold one all of them.
+func BuildBootstrapProgress(ctx context.Context, root, pkg, outDir string, progress func(compiled, total int)) (string, error) {
 	out := filepath.Join(outDir, "bootstrap")
+	env := []string{"CGO_ENABLED=0", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH}
+	flags := []string{"-tags", "lambda.norpc", "-trimpath"}
 	var output bytes.Buffer
-	err := runGo(ctx, root, &output, &output, []string{"CGO_ENABLED=0", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH},
-		"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	var w io.Writer = &output
+	args := append([]string{"build"}, flags...)
+	if progress != nil {
+		// The packages the bootstrap links, with the build's own settings:
+		// go build -v names each package as it compiles it.
+		var list, listErr bytes.Buffer
+		if err := runGo(ctx, root, &list, &listErr, env, append(append([]string{"list", "-deps"}, flags...), pkg)...); err != nil {
+			return "", &BuildError{Target: pkg, Err: err, Output: listErr.Bytes()}
+		}
+		deps := map[string]bool{}
+		for _, p := range strings.Fields(list.String()) {
+			deps[p] = true
+		}
+		w = &packageCounter{deps: deps, rest: &output, progress: progress}
+		args = append(args, "-v")
+	}
+	args = append(args, "-ldflags=-s -w", "-o", out, pkg)
+	// One writer for both streams, so the go command writes them through
+	// one pipe, in order.
+	err := runGo(ctx, root, w, w, env, args...)
+	if pc, ok := w.(*packageCounter); ok {
+		pc.flush()
+	}
 	if err != nil {
 		return "", &BuildError{Target: pkg, Err: err, Output: output.Bytes()}
 	}
 	return out, nil
+}
+
+// packageCounter reads what go build -v writes: the lines that name a
+// package of deps count towards progress, every other line (a compile
+// error) goes to rest.
+type packageCounter struct {
+	deps     map[string]bool
+	rest     io.Writer
+	progress func(compiled, total int)
+	partial  []byte
+	compiled int
+}
+
+func (c *packageCounter) Write(p []byte) (int, error) {
+	c.partial = append(c.partial, p...)
+	for {
+		i := bytes.IndexByte(c.partial, '\n')
+		if i < 0 {
+			break
+		}
+		c.line(c.partial[:i+1])
+		c.partial = c.partial[i+1:]
+	}
+	return len(p), nil
+}
+
+func (c *packageCounter) line(l []byte) {
+	if c.deps[string(bytes.TrimRight(l, "\r\n"))] {
+		c.compiled++
+		c.progress(c.compiled, len(c.deps))
+		return
+	}
+	_, _ = c.rest.Write(l)
+}
+
+// flush passes on a last line without its end.
+func (c *packageCounter) flush() {
+	if len(c.partial) > 0 {
+		c.line(c.partial)
+		c.partial = nil
+	}
 }
 
 // RIEPath builds the Runtime Interface Emulator pinned in the go.mod at root

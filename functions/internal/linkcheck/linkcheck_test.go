@@ -52,6 +52,7 @@ var named = []string{
 	module + "/contract/replay",
 	module + "/contract/openapi",
 	module + "/contract/specdiff",
+	module + "/contract/suggest",
 	module + "/functions/internal/testkit",
 	module + "/functions/internal/lambdatest",
 }
