@@ -43,15 +43,15 @@ type config struct {
 // vars declares the receiver's environment, bound to c.
 func vars(c *config) env.Table {
 	return append(boot.Vars(&c.Settings, "SQS"),
-		env.Require(env.Func("QUEUE_URL", "", "the URL of the SQS queue for verified callbacks", func(v string) error {
+		env.Require(env.Func("QUEUE_URL", "", "the SQS queue for hints (template: `CallbackQueue`)", func(v string) error {
 			c.queueURL = strings.TrimSpace(v)
 			return checkQueueURL(c.queueURL)
 		})),
-		env.Func("CALLBACK_PUBLIC_URL", "", "the URL configured in SignalWire, without a query string; unset rebuilds it from each request", func(v string) error {
+		env.Func("CALLBACK_PUBLIC_URL", "", "the callback URL as configured in SignalWire, without a query string, when it is not the Function URL; unset rebuilds it from each request", func(v string) error {
 			c.publicURL = strings.TrimSpace(v)
 			return checkPublicURL(c.publicURL)
 		}),
-		env.Func("FETCH_ON", strings.Join(terminalStatuses(), ","), "comma-separated call statuses whose callbacks are queued", func(v string) error {
+		env.Func("FETCH_ON", strings.Join(terminalStatuses(), ","), "comma-separated call statuses whose callbacks are queued; others are answered 204 and counted in `CallbacksIgnored`", func(v string) error {
 			if strings.TrimSpace(v) == "" {
 				v = strings.Join(terminalStatuses(), ",")
 			}
@@ -74,7 +74,7 @@ func vars(c *config) env.Table {
 			return errors.Join(errs...)
 		}),
 		env.Duration(&c.refreshInterval, "SIGNING_KEY_REFRESH_INTERVAL", "1m",
-			"least time between two secret refreshes forced by failed signature checks (0 turns them off)",
+			"the least time between two secret refreshes forced by failed signatures or a missing key, counted when attempted; `0` turns them off",
 			func(d time.Duration) error {
 				if d < 0 {
 					return errors.New("is not a non-negative duration such as 1m")

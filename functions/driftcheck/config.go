@@ -29,7 +29,7 @@ type config struct {
 func vars(c *config) env.Table {
 	return append(boot.Vars(&c.Settings),
 		env.Int(&c.sampleRecent, "DRIFT_SAMPLE_RECENT", strconv.Itoa(defaultSampleRecent),
-			"recent calls a run samples when its input does not say", 0, maxSampleRecent),
+			"recent calls a run samples when its input does not say (0 to 1000; parameter `DriftSampleRecent`)", 0, maxSampleRecent),
 		env.Bool(&c.probeNotFound, "DRIFT_PROBE_NOT_FOUND", "true",
 			"whether a run also checks the 404 of an unknown SID when its input does not say"),
 	)

@@ -18,7 +18,7 @@ type config struct {
 // vars declares getcall's environment, bound to c.
 func vars(c *config) env.Table {
 	return append(boot.Vars(&c.Settings),
-		env.Func("CONTRACT_MODE", string(retrieve.ModeWarn), "what a response that breaks the contract does: warn, strict or off",
+		env.Func("CONTRACT_MODE", string(retrieve.ModeWarn), "`warn`: check every response, log and count findings, return the call; `strict`: a non-conformant response fails with `ContractViolation`; `off`: no check, no `contract` member in the output",
 			func(v string) (err error) {
 				if c.mode, err = retrieve.ParseMode(v); err != nil {
 					return errMode

@@ -75,21 +75,21 @@ func validSource(v string) bool {
 // vars declares the publish function's environment, bound to c.
 func vars(c *config) env.Table {
 	return append(boot.Vars(&c.Settings, "EventBridge", "DynamoDB", "SQS"),
-		env.Func("CONTRACT_MODE", string(retrieve.ModeWarn), "what a response that breaks the contract does: warn, strict or off",
+		env.Func("CONTRACT_MODE", string(retrieve.ModeWarn), "as getcall's (`warn`, `strict`, `off`); in `strict` a non-conformant response is an item failure",
 			func(v string) (err error) {
 				c.mode, err = retrieve.ParseMode(v)
 				return err
 			}),
-		env.Require(env.String(&c.bus, "EVENT_BUS_NAME", "", "name or ARN of the EventBridge bus")),
-		env.Func("EVENT_SOURCE", defaultSource, "the events' source", func(v string) error {
+		env.Require(env.String(&c.bus, "EVENT_BUS_NAME", "", "name or ARN of the bus (template: `CallwireBus`)")),
+		env.Func("EVENT_SOURCE", defaultSource, "the events' `source`: letters, digits, `._/-`, up to 256, not `aws.*`", func(v string) error {
 			if !validSource(v) || strings.HasPrefix(v, "aws.") {
 				return errors.New("must be 1-256 letters, digits, '.', '_', '/' or '-', not starting with aws.")
 			}
 			c.source = v
 			return nil
 		}),
-		env.Require(env.String(&c.table, "IDEMPOTENCY_TABLE", "", "name of the DynamoDB table of published event ids")),
-		env.Func("IDEMPOTENCY_TTL_HOURS", strconv.Itoa(int(idempotency.DefaultTTL/time.Hour)), "how long a published event id is remembered, in hours",
+		env.Require(env.String(&c.table, "IDEMPOTENCY_TABLE", "", "the idempotency table (template: `PublishedEventsTable`)")),
+		env.Func("IDEMPOTENCY_TTL_HOURS", strconv.Itoa(int(idempotency.DefaultTTL/time.Hour)), "hours a published event id is remembered, 1 to 8760",
 			func(v string) error {
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 1 || n > maxTTLHours {
@@ -98,8 +98,8 @@ func vars(c *config) env.Table {
 				c.ttl = time.Duration(n) * time.Hour
 				return nil
 			}),
-		env.Int(&c.concurrency, "RETRIEVE_CONCURRENCY", strconv.Itoa(defaultConcurrency), "calls of one batch retrieved at once", 1, maxConcurrency),
-		env.Func("DEAD_LETTER_QUEUE_URL", "", "the callback dead-letter queue, where records that can never be published go at once; unset leaves them to the redrive policy",
+		env.Int(&c.concurrency, "RETRIEVE_CONCURRENCY", strconv.Itoa(defaultConcurrency), "calls of one batch retrieved at once, 1 to 100", 1, maxConcurrency),
+		env.Func("DEAD_LETTER_QUEUE_URL", "", "the queue for records that can never be published, sent at once with a `reason` (template: `CallbackDeadLetterQueue`); unset leaves them item failures for the redrive policy",
 			func(v string) error {
 				v = strings.TrimSpace(v)
 				if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

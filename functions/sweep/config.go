@@ -44,18 +44,18 @@ type config struct {
 // package: the tests have a type named env.)
 func vars(c *config) envtab.Table {
 	return append(boot.Vars(&c.Settings, "DynamoDB", "SQS"),
-		envtab.Require(envtab.String(&c.queueURL, "QUEUE_URL", "", "the callback queue's URL")),
-		envtab.Require(envtab.String(&c.table, "IDEMPOTENCY_TABLE", "", "the published-events table")),
-		envtab.Duration(&c.window, "SWEEP_WINDOW", "2h", "how far back each run lists calls (10m to 168h)", func(d time.Duration) error {
+		envtab.Require(envtab.String(&c.queueURL, "QUEUE_URL", "", "the callback queue's URL (template: `CallbackQueue`)")),
+		envtab.Require(envtab.String(&c.table, "IDEMPOTENCY_TABLE", "", "the published-events table (template: `PublishedEventsTable`)")),
+		envtab.Duration(&c.window, "SWEEP_WINDOW", "2h", "how far back each run lists calls, 10m to 168h (parameter `SweepWindow`)", func(d time.Duration) error {
 			if d < minWindow || d > maxWindow {
 				return fmt.Errorf("must be a duration from %v to %v, such as 2h", minWindow, maxWindow)
 			}
 			return nil
 		}),
-		envtab.Int(&c.pageSize, "SWEEP_PAGE_SIZE", strconv.Itoa(defaultPageSize), "calls per List Calls page", 1, maxPageSize),
-		envtab.Int(&c.pageLimit, "SWEEP_PAGE_LIMIT", strconv.Itoa(defaultPageLimit), "most List Calls pages one run reads", 1, maxPageLimit),
+		envtab.Int(&c.pageSize, "SWEEP_PAGE_SIZE", strconv.Itoa(defaultPageSize), "calls per List Calls page, 1 to 1000", 1, maxPageSize),
+		envtab.Int(&c.pageLimit, "SWEEP_PAGE_LIMIT", strconv.Itoa(defaultPageLimit), "the most List Calls pages one run reads, 1 to 1000 (parameter `SweepPageLimit`)", 1, maxPageLimit),
 		envtab.Func("IDEMPOTENCY_TTL_HOURS", strconv.Itoa(int(idempotency.DefaultTTL/time.Hour)),
-			"how long publish remembers a published event id, in hours: the window must fit in it", func(v string) error {
+			"as publish's, 1 to 8760; a window longer than it is refused", func(v string) error {
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 1 || n > maxTTLHours {
 					return fmt.Errorf("must be an integer from 1 to %d", maxTTLHours)

@@ -29,8 +29,8 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "every problem at once",
 			env:  map[string]string{"SWEEP_WINDOW": "9m", "SWEEP_PAGE_SIZE": "1001", "SWEEP_PAGE_LIMIT": "0", "IDEMPOTENCY_TTL_HOURS": "8761"},
-			wantErr: []string{"SIGNALWIRE_SECRET_ID is required", "QUEUE_URL is required (the callback queue's URL)",
-				"IDEMPOTENCY_TABLE is required (the published-events table)", `SWEEP_WINDOW "9m" must be a duration from 10m0s to 168h0m0s, such as 2h`,
+			wantErr: []string{"SIGNALWIRE_SECRET_ID is required", "QUEUE_URL is required: the callback queue's URL",
+				"IDEMPOTENCY_TABLE is required: the published-events table", `SWEEP_WINDOW "9m" must be a duration from 10m0s to 168h0m0s, such as 2h`,
 				`SWEEP_PAGE_SIZE "1001" must be an integer from 1 to 1000`, `SWEEP_PAGE_LIMIT "0" must be an integer from 1 to 1000`,
 				`IDEMPOTENCY_TTL_HOURS "8761" must be an integer from 1 to 8760`},
 		},

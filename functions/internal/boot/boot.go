@@ -80,22 +80,22 @@ type Settings struct {
 // always among them.
 func Vars(s *Settings, serviceIDs ...string) env.Table {
 	return append(env.Table{
-		env.Require(env.String(&s.SecretID, "SIGNALWIRE_SECRET_ID", "", "name or ARN of the SignalWire secret")),
-		env.Duration(&s.CacheTTL, "SECRET_CACHE_TTL", "5m", "how long the secret is served from memory (at least 1s)",
+		env.Require(env.String(&s.SecretID, "SIGNALWIRE_SECRET_ID", "", "name or ARN of the secret holding `{\"project_id\": \"<uuid>\", \"api_token\": \"<token>\", \"space_url\": \"example.signalwire.com\"}` (the callback's also `signing_key`)")),
+		env.Duration(&s.CacheTTL, "SECRET_CACHE_TTL", "5m", "how long a fetched secret is reused; at least `1s` (`0` is refused: it made every read a Secrets Manager call)",
 			func(d time.Duration) error {
 				if d < MinCacheTTL {
 					return fmt.Errorf("is not a duration of at least %v such as 5m", MinCacheTTL)
 				}
 				return nil
 			}),
-		env.Duration(&s.StaleTTL, "SECRET_STALE_TTL", "1h", "how long past its TTL the last good secret keeps serving while Secrets Manager fails (0 to 24h; 0 turns it off)",
+		env.Duration(&s.StaleTTL, "SECRET_STALE_TTL", "1h", "how long past `SECRET_CACHE_TTL` the last good secret keeps serving while Secrets Manager throttles or fails (`0` to `24h`; `0`: never)",
 			func(d time.Duration) error {
 				if d < 0 || d > MaxStaleTTL {
 					return fmt.Errorf("is not a duration from 0 to %v such as 1h", MaxStaleTTL)
 				}
 				return nil
 			}),
-		env.Func(signalwire.EnvAllowLoopback, "", "true lets the secret's space_url name a plain-http loopback server (local runs and tests only)",
+		env.Func(signalwire.EnvAllowLoopback, "", "`true` lets the secret's `space_url` name a plain-http loopback server (the local runner and tests only; the template never sets it)",
 			func(v string) error {
 				switch v {
 				case "false":

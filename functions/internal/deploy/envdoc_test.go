@@ -19,10 +19,6 @@ var update = flag.Bool("update", false, "rewrite the Markdown configuration bloc
 // function's directory: <!-- env:getcall --> ... <!-- /env -->.
 var envBlock = regexp.MustCompile(`(?s)<!-- env:([a-z]+) -->\n(.*?)<!-- /env -->`)
 
-// undocumentedEnv are the functions whose configuration no Markdown file
-// has a table of yet: their variables are described in prose.
-var undocumentedEnv = map[string]bool{"driftcheck": true, "sweep": true}
-
 // renderEnv is the Markdown table of f's environment: every variable a
 // deployment or a local run may set (not those the runtime sets), with its
 // default and its doc.
@@ -47,7 +43,7 @@ func renderEnv(f function) string {
 
 // TestEnvDocs checks every marked configuration block of every Markdown
 // file against the function's Env table, and that each function has one
-// (or is listed in undocumentedEnv); with -update it rewrites the blocks.
+// (functions/NAME/README.md); with -update it rewrites the blocks.
 func TestEnvDocs(t *testing.T) {
 	t.Parallel()
 	byDir := map[string]function{}
@@ -100,11 +96,8 @@ func TestEnvDocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range functions {
-		if _, ok := seen[f.dir]; !ok && !undocumentedEnv[f.dir] {
+		if _, ok := seen[f.dir]; !ok {
 			t.Errorf("no Markdown file has a <!-- env:%s --> block for functions/%s's configuration", f.dir, f.dir)
-		}
-		if _, ok := seen[f.dir]; ok && undocumentedEnv[f.dir] {
-			t.Errorf("functions/%s's configuration has a block now; remove it from undocumentedEnv", f.dir)
 		}
 	}
 }

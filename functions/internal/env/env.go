@@ -136,7 +136,7 @@ func (t Table) Load(getenv func(string) string) error {
 		raw := getenv(v.Name)
 		if strings.TrimSpace(raw) == "" {
 			if v.Required {
-				errs = append(errs, fmt.Errorf("%s is required (%s)", v.Name, v.Doc))
+				errs = append(errs, fmt.Errorf("%s is required: %s", v.Name, v.Doc))
 				continue
 			}
 			if raw == "" {

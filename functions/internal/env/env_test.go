@@ -38,7 +38,7 @@ func TestLoad(t *testing.T) {
 		{
 			name:    "every problem at once",
 			env:     map[string]string{"SECRET_ID": "  ", "TTL": "0s", "N": "1001", "DEBUG": "maybe"},
-			wantErr: []string{"SECRET_ID is required (name or ARN of the secret)", `TTL "0s" must be positive`, `N "1001" must be an integer from 0 to 1000`, `DEBUG "maybe" must be true or false`},
+			wantErr: []string{"SECRET_ID is required: name or ARN of the secret", `TTL "0s" must be positive`, `N "1001" must be an integer from 0 to 1000`, `DEBUG "maybe" must be true or false`},
 		},
 	}
 	for _, tt := range tests {
