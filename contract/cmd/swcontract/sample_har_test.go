@@ -27,7 +27,7 @@ func TestSampleHAR(t *testing.T) {
 			out := stdout.String()
 			for _, want := range []string{
 				"checked 3, conformant 2, nonconformant 1, skipped 1",
-				"FAIL nonconformant: " + path + ", call " + drifted + ", HTTP 200",
+				"FAIL nonconformant: " + path + " entry 3 (GET https://example.signalwire.com/api/laml/2010-04-01/Accounts/b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d/Calls/" + drifted + "), HTTP 200",
 				"schema.enum      /direction: expected one of inbound, outbound, got outbound-api",
 			} {
 				if !strings.Contains(out, want) {
