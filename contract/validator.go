@@ -271,17 +271,18 @@ func (v *Validator) check(ex Exchange, prune bool) (Result, any) {
 	})
 	res := Result{Operation: c.operation, Findings: c.findings}
 	res.Conformant = res.Errors() == 0
-	res.Findings = capFindings(res.Findings, c.uncounted)
+	res.Findings = CapFindings(res.Findings, c.uncounted, "an exchange")
 	if res.Findings == nil {
 		res.Findings = []Finding{}
 	}
 	return res, c.doc
 }
 
-// capFindings keeps at most MaxFindings of the sorted findings fs, of which
+// CapFindings keeps at most MaxFindings of the sorted findings fs, of which
 // there are len(fs) + more: the most severe first, then a findings.truncated
-// finding counting the others.
-func capFindings(fs []Finding, more int) []Finding {
+// finding counting the others, whose message names what lists them (such
+// as "an exchange").
+func CapFindings(fs []Finding, more int, what string) []Finding {
 	if len(fs)+more <= MaxFindings {
 		return fs
 	}
@@ -311,8 +312,8 @@ func capFindings(fs []Finding, more int) []Finding {
 		Pointer:  PointerFindings,
 		Expected: expected,
 		Actual:   fmt.Sprintf("%d findings", total),
-		Message: fmt.Sprintf("%d of %d findings are left out: an exchange lists at most %d findings, this one included, the most severe first",
-			total-len(kept), total, MaxFindings),
+		Message: fmt.Sprintf("%d of %d findings are left out: %s lists at most %d findings, this one included, the most severe first",
+			total-len(kept), total, what, MaxFindings),
 		Fingerprint: Fingerprint(RuleTruncated, PointerFindings, expected),
 	})
 }

@@ -6,10 +6,8 @@
 package callevent
 
 import (
-	"bytes"
 	_ "embed" // for Schema
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -31,23 +29,7 @@ const SchemaID = "https://callwire.dev/schemas/callwire.call.event.v1.json"
 var Schema []byte
 
 var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	for id, b := range map[string][]byte{callv1.SchemaID: callv1.Schema, SchemaID: Schema} {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("callevent: parse schema %s: %w", id, err)
-		}
-		if err := c.AddResource(id, doc); err != nil {
-			return nil, fmt.Errorf("callevent: load schema %s: %w", id, err)
-		}
-	}
-	sch, err := c.Compile(SchemaID)
-	if err != nil {
-		return nil, fmt.Errorf("callevent: compile schema: %w", err)
-	}
-	return sch, nil
+	return callv1.Compile("callevent", SchemaID, map[string][]byte{callv1.SchemaID: callv1.Schema, SchemaID: Schema})
 })
 
 // Validate checks doc, an event detail, against Schema with format
@@ -55,20 +37,8 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 // "/" + status, and a present call has that SID and status. The error lists
 // each failing instance location with the reason.
 func Validate(doc []byte) error {
-	sch, err := compiled()
-	if err != nil {
+	if err := callv1.Check(compiled, doc, "callevent: detail", Name); err != nil {
 		return err
-	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
-	if err != nil {
-		return fmt.Errorf("callevent: detail is not JSON: %w", err)
-	}
-	if err := sch.Validate(v); err != nil {
-		ve, ok := errors.AsType[*jsonschema.ValidationError](err)
-		if !ok {
-			return fmt.Errorf("callevent: validate detail: %w", err)
-		}
-		return fmt.Errorf("callevent: detail violates %s: %s", Name, describe(ve))
 	}
 	var d struct {
 		EventID string `json:"event_id"`
@@ -96,29 +66,4 @@ func Validate(doc []byte) error {
 		return fmt.Errorf("callevent: detail violates %s: %s", Name, strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// describe lists the leaf failures of ve as "<instance location>: <reason>",
-// one per distinct pair, in the validator's order.
-func describe(ve *jsonschema.ValidationError) string {
-	var parts []string
-	seen := map[string]bool{}
-	for _, u := range ve.BasicOutput().Errors {
-		if u.Error == nil {
-			continue
-		}
-		loc := u.InstanceLocation
-		if loc == "" {
-			loc = "/"
-		}
-		p := loc + ": " + u.Error.String()
-		if !seen[p] {
-			seen[p] = true
-			parts = append(parts, p)
-		}
-	}
-	if len(parts) == 0 {
-		return ve.Error()
-	}
-	return strings.Join(parts, "; ")
 }

@@ -28,21 +28,7 @@ var Schema []byte
 // compiled compiles Schema once; the compiled schema is
 // immutable and safe for concurrent use.
 var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
-	if err != nil {
-		return nil, fmt.Errorf("callv1: parse output schema: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	if err := c.AddResource(SchemaID, doc); err != nil {
-		return nil, fmt.Errorf("callv1: load output schema: %w", err)
-	}
-	sch, err := c.Compile(SchemaID)
-	if err != nil {
-		return nil, fmt.Errorf("callv1: compile output schema: %w", err)
-	}
-	return sch, nil
+	return Compile("callv1", SchemaID, map[string][]byte{SchemaID: Schema})
 })
 
 // Validate checks doc, a callwire.call.v1 document, against
@@ -50,13 +36,45 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 // instance location (a JSON pointer) with the reason, for example
 // `callv1: output violates callwire.call.v1: /direction: value must be one of ...`.
 func Validate(doc []byte) error {
+	return Check(compiled, doc, "callv1: output", "callwire.call.v1")
+}
+
+// Compile compiles the draft 2020-12 schema id, with format assertions,
+// from resources (each $id with its document, id among them); errors begin
+// with pkg.
+func Compile(pkg, id string, resources map[string][]byte) (*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	for rid, b := range resources {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: parse schema %s: %w", pkg, rid, err)
+		}
+		if err := c.AddResource(rid, doc); err != nil {
+			return nil, fmt.Errorf("%s: load schema %s: %w", pkg, rid, err)
+		}
+	}
+	sch, err := c.Compile(id)
+	if err != nil {
+		return nil, fmt.Errorf("%s: compile schema: %w", pkg, err)
+	}
+	return sch, nil
+}
+
+// Check validates doc against the schema compiled returns and names it
+// in its errors as subject ("<package>: <document>", such as
+// "callv1: output") and schema (its name): "<subject> is not JSON", or
+// "<subject> violates <schema>: " followed by each failing instance
+// location with its reason.
+func Check(compiled func() (*jsonschema.Schema, error), doc []byte, subject, schema string) error {
 	sch, err := compiled()
 	if err != nil {
 		return err
 	}
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
 	if err != nil {
-		return fmt.Errorf("callv1: output is not JSON: %w", err)
+		return fmt.Errorf("%s is not JSON: %w", subject, err)
 	}
 	err = sch.Validate(v)
 	if err == nil {
@@ -64,9 +82,10 @@ func Validate(doc []byte) error {
 	}
 	ve, ok := errors.AsType[*jsonschema.ValidationError](err)
 	if !ok {
-		return fmt.Errorf("callv1: validate output: %w", err)
+		pkg, what, _ := strings.Cut(subject, ": ")
+		return fmt.Errorf("%s: validate %s: %w", pkg, what, err)
 	}
-	return fmt.Errorf("callv1: output violates callwire.call.v1: %s", describe(ve))
+	return fmt.Errorf("%s violates %s: %s", subject, schema, describe(ve))
 }
 
 // describe lists the leaf failures of ve as "<instance location>: <reason>",

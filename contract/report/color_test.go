@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/callwire/callwire/contract"
+	"github.com/callwire/callwire/contract/internal/ptytest"
 	"github.com/callwire/callwire/contract/report"
 )
 
@@ -16,7 +17,7 @@ func env(m map[string]string) func(string) string { return func(k string) string
 
 func TestColorFor(t *testing.T) {
 	t.Parallel()
-	_, tty := openPTY(t)
+	_, tty := ptytest.Open(t)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)

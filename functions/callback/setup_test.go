@@ -119,9 +119,9 @@ func setup(t testing.TB, secret string, opts ...option) *testEnv {
 	}
 	env := &testEnv{sm: sm, sq: sq, logs: &testkit.SyncBuffer{}, metrics: &testkit.SyncBuffer{}, clock: testclock.New(time.Date(2026, 3, 2, 14, 8, 0, 0, time.UTC))}
 	metrics := emf.NewWriter(env.metrics, Metrics)
-	// The source as main builds it (boot.Secrets, sourceOptions), on the
-	// test's clock.
-	src := boot.Secrets(awsCfg(smURL), cfg.Settings, append(sourceOptions(cfg, metrics), secrets.WithClock(env.clock.Now))...)
+	// The source as New builds it (boot.Start), on the test's clock.
+	src := boot.Secrets(awsCfg(smURL), cfg.Settings, boot.StaleCounter(metrics, emf.Dimensions("callback", cfg.FunctionName)),
+		secrets.WithRefreshInterval(cfg.refreshInterval), secrets.WithClock(env.clock.Now))
 	env.h = newHandlerFrom(deps{
 		cfg:     cfg,
 		keys:    signalwire.NewSecretCredentials(src, testkit.SecretID),

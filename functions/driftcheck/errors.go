@@ -14,13 +14,10 @@ import (
 // part of the interface. Drift itself is never a function error.
 // UpstreamUnavailable covers SignalWire unreachable, answering 5xx or 429
 // after the client's retries, or a List Calls page that does not decode.
-var errorTable = fail.Table{
-	Types: []string{fail.InvalidRequest, fail.CredentialsUnavailable, fail.AccessDenied, fail.UpstreamUnavailable, fail.Internal},
-	Overrides: []fail.Class{
-		{Sentinel: voice.ErrRateLimited, Type: fail.UpstreamUnavailable, Message: "SignalWire unavailable"},
-		{Sentinel: context.DeadlineExceeded, Type: fail.UpstreamUnavailable, Message: "SignalWire unavailable"},
-	},
-}
+var errorTable = fail.Scheduled(
+	fail.Class{Sentinel: voice.ErrRateLimited, Type: fail.UpstreamUnavailable, Message: "SignalWire unavailable"},
+	fail.Class{Sentinel: context.DeadlineExceeded, Type: fail.UpstreamUnavailable, Message: "SignalWire unavailable"},
+)
 
 // classify returns the errorType and message of err.
 func classify(err error) (typ, message string) {

@@ -2,9 +2,8 @@ package driftcheck
 
 import (
 	"testing"
-	"time"
 
-	"github.com/callwire/callwire/functions/internal/deploy/stack"
+	"github.com/callwire/callwire/functions/internal/testkit"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -14,16 +13,7 @@ import (
 // starts; otherwise a slow SignalWire leaves every run empty.
 func TestDeployTimeout(t *testing.T) {
 	t.Parallel()
-	s, err := stack.Load("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := stack.At(s.Template, "Resources", "DriftCheckFunction", "Properties", "Timeout")
-	secs, ok := raw.(int)
-	if !ok {
-		t.Fatalf("Timeout = %v, want a number of seconds", raw)
-	}
-	timeout := time.Duration(secs) * time.Second
+	timeout, _ := testkit.Timeout(t, "DriftCheckFunction")
 	perRequest := signalwire.NewHTTPClient().Timeout
 	if need := 2*perRequest + defaultStartMargin; timeout < need {
 		t.Errorf("Timeout %v is below %v: a List Calls page and one check (%v each) and the start margin %v", timeout, need, perRequest, defaultStartMargin)

@@ -2,14 +2,8 @@ package getcall
 
 import (
 	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/callwire/callwire/functions/internal/boot"
-	"github.com/callwire/callwire/functions/internal/emf"
-	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 )
 
@@ -20,17 +14,15 @@ func New(ctx context.Context, getenv func(string) string) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := boot.AWS(getenv)
+	rt, err := boot.Start(getenv, "getcall", cfg.Settings, Metrics)
 	if err != nil {
 		return nil, err
 	}
-	metrics := emf.NewWriter(os.Stdout, Metrics)
-	src := boot.Secrets(awsCfg, cfg.Settings, boot.StaleCounter(metrics, emf.Dimensions("getcall", cfg.FunctionName)))
 	return newHandlerFrom(deps{
 		cfg:     cfg,
-		calls:   retrieve.New(boot.Client(src, cfg.Settings), cfg.mode),
-		secrets: src,
-		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
-		metrics: metrics,
+		calls:   retrieve.New(boot.Client(rt.Secrets, cfg.Settings), cfg.mode),
+		secrets: rt.Secrets,
+		log:     rt.Log,
+		metrics: rt.Metrics,
 	}), nil
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callwire/callwire/functions/internal/deploy/stack"
+	"github.com/callwire/callwire/functions/internal/testkit"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -14,16 +14,7 @@ import (
 // cut short by a deadline the client's retry margin was not made for.
 func TestDeployTimeout(t *testing.T) {
 	t.Parallel()
-	s, err := stack.Load("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := stack.At(s.Template, "Resources", "GetCallFunction", "Properties", "Timeout")
-	secs, ok := raw.(int)
-	if !ok {
-		t.Fatalf("Timeout = %v, want a number of seconds", raw)
-	}
-	timeout := time.Duration(secs) * time.Second
+	timeout, _ := testkit.Timeout(t, "GetCallFunction")
 	perRequest := signalwire.NewHTTPClient().Timeout
 	if perRequest <= 0 {
 		t.Fatal("the SignalWire HTTP client has no timeout")

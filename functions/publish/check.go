@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/pipeline"
 	"github.com/callwire/callwire/functions/voice"
 )
@@ -101,25 +102,7 @@ func checkCall(d detail) []string {
 }
 
 // isLowerUUID reports whether s is a UUID in lower-case hex.
-func isLowerUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
-}
+func isLowerUUID(s string) bool { return contract.IsUUID(s) && s == strings.ToLower(s) }
 
 // isStatusWord reports whether s matches ^[a-z][a-z-]*$.
 func isStatusWord(s string) bool {

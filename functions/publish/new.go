@@ -2,17 +2,11 @@ package publish
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
 	"github.com/callwire/callwire/functions/internal/boot"
-	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/idempotency"
-	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/queue"
 	"github.com/callwire/callwire/functions/internal/retrieve"
 	"github.com/callwire/callwire/functions/signalwire"
@@ -25,16 +19,15 @@ func New(_ context.Context, getenv func(string) string) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := boot.AWS(getenv)
+	rt, err := boot.Start(getenv, "publish", cfg.Settings, Metrics)
 	if err != nil {
 		return nil, err
 	}
+	awsCfg := rt.AWS
 	// One attempt per retrieval: in a batch a 429 or a 5xx becomes an item
 	// failure that the queue brings back after the visibility timeout,
 	// never a wait inside the batch.
-	metrics := emf.NewWriter(os.Stdout, Metrics)
-	src := boot.Secrets(awsCfg, cfg.Settings, boot.StaleCounter(metrics, emf.Dimensions("publish", cfg.FunctionName)))
-	client := boot.Client(src, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
+	client := boot.Client(rt.Secrets, cfg.Settings, signalwire.WithRetry(1, time.Millisecond, time.Millisecond))
 	var dlq deadLetterSender
 	if cfg.deadLetterURL != "" {
 		dlq = queue.NewDeadLetters(awsCfg, cfg.deadLetterURL)
@@ -49,8 +42,8 @@ func New(_ context.Context, getenv func(string) string) (*Handler, error) {
 		// queue instead.
 		bus:     events.New(awsCfg, cfg.bus, cfg.source, events.OneAttempt),
 		dlq:     dlq,
-		secrets: src,
-		log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
-		metrics: metrics,
+		secrets: rt.Secrets,
+		log:     rt.Log,
+		metrics: rt.Metrics,
 	}), nil
 }

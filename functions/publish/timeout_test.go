@@ -2,9 +2,8 @@ package publish
 
 import (
 	"testing"
-	"time"
 
-	"github.com/callwire/callwire/functions/internal/deploy/stack"
+	"github.com/callwire/callwire/functions/internal/testkit"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -13,17 +12,9 @@ import (
 // batch at once) and the time kept for publishing after it.
 func TestDeployTimeout(t *testing.T) {
 	t.Parallel()
-	s, err := stack.Load("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := stack.At(s.Template, "Resources", "PublishFunction", "Properties", "Timeout")
-	secs, ok := raw.(int)
-	if !ok {
-		t.Fatalf("Timeout = %v, want a number of seconds", raw)
-	}
+	timeout, _ := testkit.Timeout(t, "PublishFunction")
 	perRequest := signalwire.NewHTTPClient().Timeout
-	if need := perRequest + publishReserve; time.Duration(secs)*time.Second < need {
-		t.Errorf("Timeout %ds is below one SignalWire request's bound plus the publish reserve (%v)", secs, need)
+	if need := perRequest + publishReserve; timeout < need {
+		t.Errorf("Timeout %v is below one SignalWire request's bound plus the publish reserve (%v)", timeout, need)
 	}
 }

@@ -46,6 +46,13 @@ func credentialsKeys(err error) []string {
 
 func TestParseCredentials(t *testing.T) {
 	t.Parallel()
+	base := `"project_id":"` + testProjectID + `","api_token":"` + testToken + `","space_url":"example.signalwire.com"`
+	plain := Credentials{ProjectID: testProjectID, APIToken: testToken, SpaceURL: "example.signalwire.com"}
+	with := func(current, previous string) Credentials {
+		c := plain
+		c.SigningKey, c.PreviousSigningKey = current, previous
+		return c
+	}
 	tests := []struct {
 		name     string
 		secret   string
@@ -133,6 +140,24 @@ func TestParseCredentials(t *testing.T) {
 			secret:   `{"api_token":"` + strings.Repeat("x", maxSecretSize) + `"}`,
 			wantKeys: []string{""},
 		},
+		{name: "no signing keys", secret: `{` + base + `}`, want: plain},
+		{name: "signing key", secret: `{` + base + `,"signing_key":"` + testSigningKey + `"}`, want: with(testSigningKey, "")},
+		{
+			name:   "both keys",
+			secret: `{` + base + `,"signing_key":"` + testSigningKey + `","previous_signing_key":"` + testPrevSigningKey + `"}`,
+			want:   with(testSigningKey, testPrevSigningKey),
+		},
+		{name: "null and empty mean absent", secret: `{` + base + `,"signing_key":null,"previous_signing_key":""}`, want: plain},
+		{name: "previous key alone", secret: `{` + base + `,"previous_signing_key":"` + testPrevSigningKey + `"}`, want: with("", testPrevSigningKey)},
+		{name: "key not a string", secret: `{` + base + `,"signing_key":42}`, wantKeys: []string{"signing_key"}},
+		{name: "previous key not a string", secret: `{` + base + `,"previous_signing_key":{"k":"` + testPrevSigningKey + `"}}`, wantKeys: []string{"previous_signing_key"}},
+		{name: "key with a trailing newline", secret: `{` + base + `,"signing_key":"` + testSigningKey + `\n"}`, wantKeys: []string{"signing_key"}},
+		{name: "previous key with a space", secret: `{` + base + `,"previous_signing_key":"PSK two"}`, wantKeys: []string{"previous_signing_key"}},
+		{
+			name:     "bad key reported with the missing ones",
+			secret:   `{"project_id":"` + testProjectID + `","signing_key":true}`,
+			wantKeys: []string{"api_token", "space_url", "signing_key"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,10 +184,13 @@ func TestParseCredentials(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("error %q does not contain %q", err, tt.wantMsg)
 			}
-			for _, secretPart := range []string{testToken, "987654321987", "\x01", "evil.example.com", "AC123"} {
+			for _, secretPart := range []string{testToken, testSigningKey, testPrevSigningKey, "987654321987", "\x01", "evil.example.com", "AC123"} {
 				if strings.Contains(err.Error(), secretPart) {
 					t.Errorf("error %q repeats a secret value %q", err, secretPart)
 				}
+			}
+			if _, ok := errors.AsType[*CredentialsError](err); !ok {
+				t.Errorf("error %v is not a *CredentialsError", err)
 			}
 		})
 	}

@@ -12,14 +12,11 @@ import (
 // errorTable is the sweep's view of fail.Classes. A window left unfinished
 // is not an error (it is a metric and an alarm); these are runs that could
 // not do their job. The messages also end the report's "stopped" line.
-var errorTable = fail.Table{
-	Types: []string{fail.InvalidRequest, fail.CredentialsUnavailable, fail.AccessDenied, fail.UpstreamUnavailable, fail.Internal},
-	Overrides: []fail.Class{
-		{Sentinel: voice.ErrRateLimited, Type: fail.UpstreamUnavailable, Message: "rate limited after retries"},
-		{Sentinel: voice.ErrUpstream, Type: fail.UpstreamUnavailable, Message: "unavailable"},
-		{Sentinel: context.DeadlineExceeded, Type: fail.UpstreamUnavailable, Message: "no answer in time"},
-	},
-}
+var errorTable = fail.Scheduled(
+	fail.Class{Sentinel: voice.ErrRateLimited, Type: fail.UpstreamUnavailable, Message: "rate limited after retries"},
+	fail.Class{Sentinel: voice.ErrUpstream, Type: fail.UpstreamUnavailable, Message: "unavailable"},
+	fail.Class{Sentinel: context.DeadlineExceeded, Type: fail.UpstreamUnavailable, Message: "no answer in time"},
+)
 
 // classify returns the class of err; anything unknown is our own failure.
 func classify(err error) fail.Class { return errorTable.Classify(err) }

@@ -2,18 +2,13 @@ package sweep
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/idempotency"
-	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/queue"
 )
 
@@ -24,20 +19,18 @@ func New(_ context.Context, getenv func(string) string) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := boot.AWS(getenv)
+	rt, err := boot.Start(getenv, "sweep", cfg.Settings, Metrics)
 	if err != nil {
 		return nil, err
 	}
-	metrics := emf.NewWriter(os.Stdout, Metrics)
-	client := boot.Client(boot.Secrets(awsCfg, cfg.Settings, boot.StaleCounter(metrics, emf.Dimensions("sweep", cfg.FunctionName))), cfg.Settings)
 	h := &Handler{
 		cfg:       cfg,
-		calls:     client,
-		published: idempotency.New(awsCfg, cfg.table),
-		queue:     queue.NewSender(awsCfg, cfg.queueURL),
+		calls:     boot.Client(rt.Secrets, cfg.Settings),
+		published: idempotency.New(rt.AWS, cfg.table),
+		queue:     queue.NewSender(rt.AWS, cfg.queueURL),
 		validator: sync.OnceValues(contract.New),
-		log:       slog.New(logcap.New(lambdacontext.NewLogHandler())),
-		metrics:   metrics,
+		log:       rt.Log,
+		metrics:   rt.Metrics,
 		dims:      emf.Dimensions("sweep", cfg.FunctionName),
 		now:       time.Now,
 	}

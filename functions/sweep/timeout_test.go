@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/callwire/callwire/functions/internal/deploy/stack"
+	"github.com/callwire/callwire/functions/internal/testkit"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -20,16 +21,7 @@ const pageBudget = 6 * time.Second
 // which no page is asked for; and the Timeout is one Lambda accepts.
 func TestDeployTimeout(t *testing.T) {
 	t.Parallel()
-	s, err := stack.Load("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := stack.At(s.Template, "Resources", "SweepFunction", "Properties", "Timeout")
-	secs, ok := raw.(int)
-	if !ok {
-		t.Fatalf("Timeout = %v, want a number of seconds", raw)
-	}
-	timeout := time.Duration(secs) * time.Second
+	timeout, s := testkit.Timeout(t, "SweepFunction")
 	if need := defaultPageLimit * pageBudget; timeout < need {
 		t.Errorf("Timeout %v is below %v: %d pages (the default page limit) at %v each", timeout, need, defaultPageLimit, pageBudget)
 	}

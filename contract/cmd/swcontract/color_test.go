@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/callwire/callwire/contract/internal/ptytest"
 )
 
 // runOnTerminal runs args with standard output on a pseudo-terminal and
 // returns the exit code and what the terminal showed.
 func runOnTerminal(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	master, tty := openPTY(t)
+	master, tty := ptytest.Open(t)
 	var shown bytes.Buffer
 	done := make(chan struct{})
 	go func() {

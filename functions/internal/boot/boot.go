@@ -27,12 +27,16 @@ package boot
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/env"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/signalwire"
 )
@@ -153,4 +157,35 @@ func StaleCounter(w *emf.Writer, dims map[string]string) secrets.Option {
 	return secrets.WithStaleHook(func(string, time.Duration) {
 		_ = w.Emit(dims, emf.Value{Name: emf.SecretStaleServes, Unit: emf.Count, Value: 1})
 	})
+}
+
+// Runtime is what a function's New builds, after loading its configuration,
+// before its own clients: the AWS configuration, the metrics writer, the
+// secret source and the logger.
+type Runtime struct {
+	AWS     aws.Config
+	Metrics *emf.Writer
+	Secrets *secrets.Source
+	Log     *slog.Logger
+}
+
+// Start builds the Runtime of the function named function (the metrics'
+// Function dimension) from getenv and s: the AWS configuration (AWS), an EMF
+// writer on stdout refusing any metric not in metrics, the secret source
+// (Secrets) counting stale serves (StaleCounter) and configured further by
+// opts, and a JSON logger with the request id whose lines are bounded
+// (logcap).
+func Start(getenv func(string) string, function string, s Settings, metrics []emf.Metric, opts ...secrets.Option) (Runtime, error) {
+	awsCfg, err := AWS(getenv)
+	if err != nil {
+		return Runtime{}, err
+	}
+	w := emf.NewWriter(os.Stdout, metrics)
+	opts = append([]secrets.Option{StaleCounter(w, emf.Dimensions(function, s.FunctionName))}, opts...)
+	return Runtime{
+		AWS:     awsCfg,
+		Metrics: w,
+		Secrets: Secrets(awsCfg, s, opts...),
+		Log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
+	}, nil
 }

@@ -131,7 +131,7 @@ func Check(fields []webhook.Field) ([]contract.Finding, error) {
 		}
 		return strings.Compare(a.Rule, b.Rule)
 	})
-	return capFindings(out), nil
+	return contract.CapFindings(out, 0, "a callback"), nil
 }
 
 // maxListedNames is how many undeclared names the finding lists, each cut
@@ -165,40 +165,6 @@ func undeclaredFinding(names []string) contract.Finding {
 		Message:     "body: " + what + " not documented for the voice status callback: " + b.String(),
 		Fingerprint: contract.FingerprintNames(contract.RuleUndeclared, "", expected, names),
 	}
-}
-
-// capFindings keeps at most contract.MaxFindings of the sorted findings fs,
-// as the contract suite does: the most severe first, then a
-// findings.truncated warning with the total.
-func capFindings(fs []contract.Finding) []contract.Finding {
-	if len(fs) <= contract.MaxFindings {
-		return fs
-	}
-	budget := contract.MaxFindings - 1
-	var count [4]int
-	for _, f := range fs {
-		count[f.Severity.Rank()]++
-	}
-	var keep [4]int
-	for rank := 3; rank >= 0; rank-- {
-		keep[rank] = min(count[rank], budget)
-		budget -= keep[rank]
-	}
-	kept := make([]contract.Finding, 0, contract.MaxFindings)
-	for _, f := range fs {
-		if r := f.Severity.Rank(); keep[r] > 0 {
-			keep[r]--
-			kept = append(kept, f)
-		}
-	}
-	expected := fmt.Sprintf("at most %d findings", contract.MaxFindings)
-	return append(kept, contract.Finding{
-		Rule: contract.RuleTruncated, Severity: contract.SeverityWarning, Pointer: contract.PointerFindings,
-		Expected: expected, Actual: fmt.Sprintf("%d findings", len(fs)),
-		Message: fmt.Sprintf("%d of %d findings are left out: a callback lists at most %d findings, this one included, the most severe first",
-			len(fs)-len(kept), len(fs), contract.MaxFindings),
-		Fingerprint: contract.Fingerprint(contract.RuleTruncated, contract.PointerFindings, expected),
-	})
 }
 
 // MalformedBody is the finding for a callback body that does not parse.

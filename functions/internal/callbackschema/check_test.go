@@ -158,7 +158,7 @@ func TestUndeclaredAggregatedAndCapped(t *testing.T) {
 		many[i] = contract.Finding{Rule: contract.RuleType, Severity: contract.SeverityError, Pointer: fmt.Sprintf("/F%03d", i)}
 	}
 	many = append(many, contract.Finding{Rule: contract.RuleUndeclared, Severity: contract.SeverityInfo})
-	capped := capFindings(many)
+	capped := contract.CapFindings(many, 0, "a callback")
 	if len(capped) != contract.MaxFindings || capped[len(capped)-1].Rule != contract.RuleTruncated ||
 		capped[len(capped)-1].Actual != "151 findings" || Errors(capped) != contract.MaxFindings-1 {
 		t.Errorf("capped to %d, last %+v", len(capped), capped[len(capped)-1])

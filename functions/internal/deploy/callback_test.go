@@ -15,34 +15,27 @@ func TestCallbackWiring(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
 	fn := []any{"Resources", "CallbackFunction", "Properties"}
-	p := func(base []any, rest ...any) []any { return append(slices.Clone(base), rest...) }
-	refTo := func(name string) any { return map[string]any{"Ref": name} }
-	getAttOf := func(res, attr string) any { return map[string]any{"Fn::GetAtt": []any{res, attr}} }
 	queue := []any{"Resources", "CallbackQueue", "Properties"}
 	dlq := []any{"Resources", "CallbackDeadLetterQueue", "Properties"}
 	perm := []any{"Resources", "CallbackUrlInvokePermission", "Properties"}
-	tests := []struct {
-		name string
-		path []any
-		want any
-	}{
-		{"function URL without IAM auth", p(fn, "FunctionUrlConfig", "AuthType"), "NONE"},
-		{"URL invoke permission is for URL requests only", p(perm, "InvokedViaFunctionUrl"), true},
-		{"URL invoke permission action", p(perm, "Action"), "lambda:InvokeFunction"},
-		{"URL invoke permission function", p(perm, "FunctionName"), refTo("CallbackFunction")},
-		{"own role", p(fn, "Role"), getAttOf("CallbackRole", "Arn")},
-		{"reserved concurrency from parameter", p(fn, "ReservedConcurrentExecutions"), map[string]any{"Fn::If": []any{
+	checkWiring(t, tmpl, []wiring{
+		{"function URL without IAM auth", pathOf(fn, "FunctionUrlConfig", "AuthType"), "NONE"},
+		{"URL invoke permission is for URL requests only", pathOf(perm, "InvokedViaFunctionUrl"), true},
+		{"URL invoke permission action", pathOf(perm, "Action"), "lambda:InvokeFunction"},
+		{"URL invoke permission function", pathOf(perm, "FunctionName"), refTo("CallbackFunction")},
+		{"own role", pathOf(fn, "Role"), getAttOf("CallbackRole", "Arn")},
+		{"reserved concurrency from parameter", pathOf(fn, "ReservedConcurrentExecutions"), map[string]any{"Fn::If": []any{
 			"HasCallbackReservedConcurrency", refTo("CallbackReservedConcurrency"), refTo("AWS::NoValue"),
 		}}},
-		{"queue URL", p(fn, "Environment", "Variables", "QUEUE_URL"), refTo("CallbackQueue")},
-		{"FETCH_ON from parameter", p(fn, "Environment", "Variables", "FETCH_ON"), refTo("CallbackFetchOn")},
-		{"public URL from parameter", p(fn, "Environment", "Variables", "CALLBACK_PUBLIC_URL"), refTo("CallbackPublicUrl")},
+		{"queue URL", pathOf(fn, "Environment", "Variables", "QUEUE_URL"), refTo("CallbackQueue")},
+		{"FETCH_ON from parameter", pathOf(fn, "Environment", "Variables", "FETCH_ON"), refTo("CallbackFetchOn")},
+		{"public URL from parameter", pathOf(fn, "Environment", "Variables", "CALLBACK_PUBLIC_URL"), refTo("CallbackPublicUrl")},
 		{"queue is a queue", []any{"Resources", "CallbackQueue", "Type"}, "AWS::SQS::Queue"},
-		{"queue delay from parameter", p(queue, "DelaySeconds"), refTo("CallbackQueueDelaySeconds")},
-		{"queue redrives to the DLQ", p(queue, "RedrivePolicy", "deadLetterTargetArn"), getAttOf("CallbackDeadLetterQueue", "Arn")},
-		{"queue encrypted", p(queue, "SqsManagedSseEnabled"), true},
+		{"queue delay from parameter", pathOf(queue, "DelaySeconds"), refTo("CallbackQueueDelaySeconds")},
+		{"queue redrives to the DLQ", pathOf(queue, "RedrivePolicy", "deadLetterTargetArn"), getAttOf("CallbackDeadLetterQueue", "Arn")},
+		{"queue encrypted", pathOf(queue, "SqsManagedSseEnabled"), true},
 		{"DLQ is a queue", []any{"Resources", "CallbackDeadLetterQueue", "Type"}, "AWS::SQS::Queue"},
-		{"DLQ encrypted", p(dlq, "SqsManagedSseEnabled"), true},
+		{"DLQ encrypted", pathOf(dlq, "SqsManagedSseEnabled"), true},
 		{"signature alarm threshold from parameter", []any{"Resources", "CallbackSignatureFailuresAlarm", "Properties", "Threshold"}, refTo("SignatureFailureThreshold")},
 		{"signature alarm metric", []any{"Resources", "CallbackSignatureFailuresAlarm", "Properties", "MetricName"}, "CallbackSignatureFailures"},
 		{"contract alarm metric", []any{"Resources", "CallbackContractFindingsAlarm", "Properties", "MetricName"}, "CallbackContractFindings"},
@@ -57,16 +50,7 @@ func TestCallbackWiring(t *testing.T) {
 		{"parameter CallbackQueueDelaySeconds default", []any{"Parameters", "CallbackQueueDelaySeconds", "Default"}, 30},
 		{"parameter CallbackQueueDelaySeconds maximum", []any{"Parameters", "CallbackQueueDelaySeconds", "MaxValue"}, 900},
 		{"parameter CallbackPublicUrl default", []any{"Parameters", "CallbackPublicUrl", "Default"}, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, _ := at(tmpl, tt.path...)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("%v (-want +got):\n%s", tt.path, diff)
-			}
-		})
-	}
+	})
 }
 
 // TestCallbackQueueRetention: the dead-letter queue keeps a message longer

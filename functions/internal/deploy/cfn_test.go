@@ -1,8 +1,11 @@
 package deploy
 
 import (
+	"slices"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/functions/internal/deploy/stack"
 )
@@ -61,3 +64,34 @@ var (
 )
 
 const serverlessFunction = stack.ServerlessFunction
+
+// wiring is one expectation of a wiring test: the template holds want at
+// path.
+type wiring struct {
+	name string
+	path []any
+	want any
+}
+
+// checkWiring checks each expectation in its own subtest.
+func checkWiring(t *testing.T, tmpl map[string]any, tests []wiring) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, _ := at(tmpl, tt.path...)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%v (-want +got):\n%s", tt.path, diff)
+			}
+		})
+	}
+}
+
+// pathOf is base followed by rest, base left as it was.
+func pathOf(base []any, rest ...any) []any { return append(slices.Clone(base), rest...) }
+
+// refTo is the template's {"Ref": name}.
+func refTo(name string) any { return map[string]any{"Ref": name} }
+
+// getAttOf is the template's {"Fn::GetAtt": [res, attr]}.
+func getAttOf(res, attr string) any { return map[string]any{"Fn::GetAtt": []any{res, attr}} }

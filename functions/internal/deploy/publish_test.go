@@ -37,31 +37,24 @@ func TestPublishWiring(t *testing.T) {
 	fn := []any{"Resources", "PublishFunction", "Properties"}
 	hints := []any{"Resources", "PublishFunction", "Properties", "Events", "Hints", "Properties"}
 	table := []any{"Resources", "PublishedEventsTable", "Properties"}
-	p := func(base []any, rest ...any) []any { return append(slices.Clone(base), rest...) }
-	refTo := func(name string) any { return map[string]any{"Ref": name} }
-	getAttOf := func(res, attr string) any { return map[string]any{"Fn::GetAtt": []any{res, attr}} }
-	tests := []struct {
-		name string
-		path []any
-		want any
-	}{
-		{"own role", p(fn, "Role"), getAttOf("PublishRole", "Arn")},
-		{"no reserved concurrency (the mapping caps it)", p(fn, "ReservedConcurrentExecutions"), nil},
-		{"bus", p(fn, "Environment", "Variables", "EVENT_BUS_NAME"), refTo("CallwireBus")},
-		{"source from parameter", p(fn, "Environment", "Variables", "EVENT_SOURCE"), refTo("CallEventSource")},
-		{"idempotency table", p(fn, "Environment", "Variables", "IDEMPOTENCY_TABLE"), refTo("PublishedEventsTable")},
-		{"idempotency TTL from parameter", p(fn, "Environment", "Variables", "IDEMPOTENCY_TTL_HOURS"), refTo("IdempotencyTtlHours")},
-		{"dead-letter queue", p(fn, "Environment", "Variables", "DEAD_LETTER_QUEUE_URL"), refTo("CallbackDeadLetterQueue")},
-		{"contract mode from parameter", p(fn, "Environment", "Variables", "CONTRACT_MODE"), refTo("ContractMode")},
-		{"event source is the callback queue", p(hints, "Queue"), getAttOf("CallbackQueue", "Arn")},
+	checkWiring(t, tmpl, []wiring{
+		{"own role", pathOf(fn, "Role"), getAttOf("PublishRole", "Arn")},
+		{"no reserved concurrency (the mapping caps it)", pathOf(fn, "ReservedConcurrentExecutions"), nil},
+		{"bus", pathOf(fn, "Environment", "Variables", "EVENT_BUS_NAME"), refTo("CallwireBus")},
+		{"source from parameter", pathOf(fn, "Environment", "Variables", "EVENT_SOURCE"), refTo("CallEventSource")},
+		{"idempotency table", pathOf(fn, "Environment", "Variables", "IDEMPOTENCY_TABLE"), refTo("PublishedEventsTable")},
+		{"idempotency TTL from parameter", pathOf(fn, "Environment", "Variables", "IDEMPOTENCY_TTL_HOURS"), refTo("IdempotencyTtlHours")},
+		{"dead-letter queue", pathOf(fn, "Environment", "Variables", "DEAD_LETTER_QUEUE_URL"), refTo("CallbackDeadLetterQueue")},
+		{"contract mode from parameter", pathOf(fn, "Environment", "Variables", "CONTRACT_MODE"), refTo("ContractMode")},
+		{"event source is the callback queue", pathOf(hints, "Queue"), getAttOf("CallbackQueue", "Arn")},
 		{"event source type", []any{"Resources", "PublishFunction", "Properties", "Events", "Hints", "Type"}, "SQS"},
-		{"only failed records come back", p(hints, "FunctionResponseTypes"), []any{"ReportBatchItemFailures"}},
-		{"concurrency cap from parameter", p(hints, "ScalingConfig", "MaximumConcurrency"), refTo("PublishMaximumConcurrency")},
-		{"batching window from parameter", p(hints, "MaximumBatchingWindowInSeconds"), refTo("PublishBatchWindowSeconds")},
-		{"table on demand", p(table, "BillingMode"), "PAY_PER_REQUEST"},
-		{"table key", p(table, "KeySchema"), []any{map[string]any{"AttributeName": idempotency.AttrID, "KeyType": "HASH"}}},
-		{"table key type", p(table, "AttributeDefinitions"), []any{map[string]any{"AttributeName": idempotency.AttrID, "AttributeType": "S"}}},
-		{"table TTL attribute", p(table, "TimeToLiveSpecification"), map[string]any{"AttributeName": idempotency.AttrExpiration, "Enabled": true}},
+		{"only failed records come back", pathOf(hints, "FunctionResponseTypes"), []any{"ReportBatchItemFailures"}},
+		{"concurrency cap from parameter", pathOf(hints, "ScalingConfig", "MaximumConcurrency"), refTo("PublishMaximumConcurrency")},
+		{"batching window from parameter", pathOf(hints, "MaximumBatchingWindowInSeconds"), refTo("PublishBatchWindowSeconds")},
+		{"table on demand", pathOf(table, "BillingMode"), "PAY_PER_REQUEST"},
+		{"table key", pathOf(table, "KeySchema"), []any{map[string]any{"AttributeName": idempotency.AttrID, "KeyType": "HASH"}}},
+		{"table key type", pathOf(table, "AttributeDefinitions"), []any{map[string]any{"AttributeName": idempotency.AttrID, "AttributeType": "S"}}},
+		{"table TTL attribute", pathOf(table, "TimeToLiveSpecification"), map[string]any{"AttributeName": idempotency.AttrExpiration, "Enabled": true}},
 		{"output table", []any{"Outputs", "PublishedEventsTableName", "Value"}, refTo("PublishedEventsTable")},
 		{"output function", []any{"Outputs", "PublishFunctionArn", "Value"}, getAttOf("PublishFunction", "Arn")},
 		{"output log group", []any{"Outputs", "PublishLogGroupName", "Value"}, refTo("PublishLogGroup")},
@@ -70,16 +63,7 @@ func TestPublishWiring(t *testing.T) {
 		{"parameter PublishMaximumConcurrency minimum (Lambda's)", []any{"Parameters", "PublishMaximumConcurrency", "MinValue"}, 2},
 		{"parameter PublishMaximumConcurrency maximum (Lambda's)", []any{"Parameters", "PublishMaximumConcurrency", "MaxValue"}, 1000},
 		{"parameter PublishBatchWindowSeconds maximum (Lambda's)", []any{"Parameters", "PublishBatchWindowSeconds", "MaxValue"}, 300},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, _ := at(tmpl, tt.path...)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("%v (-want +got):\n%s", tt.path, diff)
-			}
-		})
-	}
+	})
 }
 
 // TestPublishBatchFitsTheFunction: a batch is retrieved at once (batch size

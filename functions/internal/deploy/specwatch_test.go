@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,36 +14,20 @@ func TestSpecWatchWiring(t *testing.T) {
 	tmpl := mustTemplate(t)
 	fn := []any{"Resources", "SpecWatchFunction", "Properties"}
 	schedule := []any{"Resources", "SpecWatchFunction", "Properties", "Events", "Schedule", "Properties"}
-	p := func(base []any, rest ...any) []any { return append(slices.Clone(base), rest...) }
-	refTo := func(name string) any { return map[string]any{"Ref": name} }
-	getAttOf := func(res, attr string) any { return map[string]any{"Fn::GetAtt": []any{res, attr}} }
-	tests := []struct {
-		name string
-		path []any
-		want any
-	}{
-		{"own role", p(fn, "Role"), getAttOf("SpecWatchRole", "Arn")},
-		{"state in the idempotency table", p(fn, "Environment", "Variables", "IDEMPOTENCY_TABLE"), refTo("PublishedEventsTable")},
-		{"events on the callwire bus", p(fn, "Environment", "Variables", "EVENT_BUS_NAME"), refTo("CallwireBus")},
-		{"URL from parameter", p(fn, "Environment", "Variables", "SPEC_URL"), refTo("SpecWatchUrl")},
-		{"hosts from parameter", p(fn, "Environment", "Variables", "SPEC_ALLOWED_HOSTS"), refTo("SpecWatchAllowedHosts")},
-		{"no retry of a failed run", p(fn, "EventInvokeConfig", "MaximumRetryAttempts"), 0},
-		{"schedule expression", p(schedule, "ScheduleExpression"), refTo("SpecWatchSchedule")},
-		{"schedule role", p(schedule, "RoleArn"), getAttOf("SpecWatchScheduleRole", "Arn")},
-		{"schedule dead-letter queue", p(schedule, "DeadLetterConfig"), map[string]any{"Arn": getAttOf("SpecWatchScheduleDeadLetterQueue", "Arn")}},
+	checkWiring(t, tmpl, []wiring{
+		{"own role", pathOf(fn, "Role"), getAttOf("SpecWatchRole", "Arn")},
+		{"state in the idempotency table", pathOf(fn, "Environment", "Variables", "IDEMPOTENCY_TABLE"), refTo("PublishedEventsTable")},
+		{"events on the callwire bus", pathOf(fn, "Environment", "Variables", "EVENT_BUS_NAME"), refTo("CallwireBus")},
+		{"URL from parameter", pathOf(fn, "Environment", "Variables", "SPEC_URL"), refTo("SpecWatchUrl")},
+		{"hosts from parameter", pathOf(fn, "Environment", "Variables", "SPEC_ALLOWED_HOSTS"), refTo("SpecWatchAllowedHosts")},
+		{"no retry of a failed run", pathOf(fn, "EventInvokeConfig", "MaximumRetryAttempts"), 0},
+		{"schedule expression", pathOf(schedule, "ScheduleExpression"), refTo("SpecWatchSchedule")},
+		{"schedule role", pathOf(schedule, "RoleArn"), getAttOf("SpecWatchScheduleRole", "Arn")},
+		{"schedule dead-letter queue", pathOf(schedule, "DeadLetterConfig"), map[string]any{"Arn": getAttOf("SpecWatchScheduleDeadLetterQueue", "Arn")}},
 		{"parameter SpecWatchUrl default is the code's", []any{"Parameters", "SpecWatchUrl", "Default"}, specwatch.DefaultURL},
 		{"parameter SpecWatchAllowedHosts default is the code's", []any{"Parameters", "SpecWatchAllowedHosts", "Default"}, "raw.githubusercontent.com"},
 		{"output log group", []any{"Outputs", "SpecWatchLogGroupName", "Value"}, refTo("SpecWatchLogGroup")},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, _ := at(tmpl, tt.path...)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("%v (-want +got):\n%s", tt.path, diff)
-			}
-		})
-	}
+	})
 }
 
 // TestSpecWatchRole checks the spec watch's least privilege: its one item

@@ -3,12 +3,9 @@ package deploy
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestSweepWiring(t *testing.T) {
@@ -16,32 +13,25 @@ func TestSweepWiring(t *testing.T) {
 	tmpl := mustTemplate(t)
 	fn := []any{"Resources", "SweepFunction", "Properties"}
 	schedule := []any{"Resources", "SweepFunction", "Properties", "Events", "Schedule", "Properties"}
-	p := func(base []any, rest ...any) []any { return append(slices.Clone(base), rest...) }
-	refTo := func(name string) any { return map[string]any{"Ref": name} }
-	getAttOf := func(res, attr string) any { return map[string]any{"Fn::GetAtt": []any{res, attr}} }
-	tests := []struct {
-		name string
-		path []any
-		want any
-	}{
-		{"own role", p(fn, "Role"), getAttOf("SweepRole", "Arn")},
-		{"queue is the callback queue", p(fn, "Environment", "Variables", "QUEUE_URL"), refTo("CallbackQueue")},
-		{"idempotency table is publish's", p(fn, "Environment", "Variables", "IDEMPOTENCY_TABLE"), refTo("PublishedEventsTable")},
-		{"window from parameter", p(fn, "Environment", "Variables", "SWEEP_WINDOW"), refTo("SweepWindow")},
-		{"page limit from parameter", p(fn, "Environment", "Variables", "SWEEP_PAGE_LIMIT"), refTo("SweepPageLimit")},
-		{"idempotency TTL is publish's", p(fn, "Environment", "Variables", "IDEMPOTENCY_TTL_HOURS"), refTo("IdempotencyTtlHours")},
+	checkWiring(t, tmpl, []wiring{
+		{"own role", pathOf(fn, "Role"), getAttOf("SweepRole", "Arn")},
+		{"queue is the callback queue", pathOf(fn, "Environment", "Variables", "QUEUE_URL"), refTo("CallbackQueue")},
+		{"idempotency table is publish's", pathOf(fn, "Environment", "Variables", "IDEMPOTENCY_TABLE"), refTo("PublishedEventsTable")},
+		{"window from parameter", pathOf(fn, "Environment", "Variables", "SWEEP_WINDOW"), refTo("SweepWindow")},
+		{"page limit from parameter", pathOf(fn, "Environment", "Variables", "SWEEP_PAGE_LIMIT"), refTo("SweepPageLimit")},
+		{"idempotency TTL is publish's", pathOf(fn, "Environment", "Variables", "IDEMPOTENCY_TTL_HOURS"), refTo("IdempotencyTtlHours")},
 		{"pagination-loop alarm keeps its state between runs", []any{"Resources", "SweepPaginationLoopsAlarm", "Properties", "TreatMissingData"}, "ignore"},
-		{"pages of List Calls' largest size", p(fn, "Environment", "Variables", "SWEEP_PAGE_SIZE"), "1000"},
-		{"no function URL", p(fn, "FunctionUrlConfig"), nil},
-		{"no retry of a failed run", p(fn, "EventInvokeConfig", "MaximumRetryAttempts"), 0},
-		{"schedule type", p(fn, "Events", "Schedule", "Type"), "ScheduleV2"},
-		{"schedule expression", p(schedule, "ScheduleExpression"), refTo("SweepSchedule")},
-		{"schedule has no fixed name", p(schedule, "OmitName"), true},
-		{"schedule role", p(schedule, "RoleArn"), getAttOf("SweepScheduleRole", "Arn")},
-		{"schedule retries deliveries", p(schedule, "RetryPolicy", "MaximumRetryAttempts"), 5},
-		{"schedule gives up on a delivery after 15 minutes", p(schedule, "RetryPolicy", "MaximumEventAgeInSeconds"), 900},
-		{"schedule dead-letter queue", p(schedule, "DeadLetterConfig"), map[string]any{"Arn": getAttOf("SweepScheduleDeadLetterQueue", "Arn")}},
-		{"schedule input: the configured window, ending now", p(schedule, "Input"), "{}"},
+		{"pages of List Calls' largest size", pathOf(fn, "Environment", "Variables", "SWEEP_PAGE_SIZE"), "1000"},
+		{"no function URL", pathOf(fn, "FunctionUrlConfig"), nil},
+		{"no retry of a failed run", pathOf(fn, "EventInvokeConfig", "MaximumRetryAttempts"), 0},
+		{"schedule type", pathOf(fn, "Events", "Schedule", "Type"), "ScheduleV2"},
+		{"schedule expression", pathOf(schedule, "ScheduleExpression"), refTo("SweepSchedule")},
+		{"schedule has no fixed name", pathOf(schedule, "OmitName"), true},
+		{"schedule role", pathOf(schedule, "RoleArn"), getAttOf("SweepScheduleRole", "Arn")},
+		{"schedule retries deliveries", pathOf(schedule, "RetryPolicy", "MaximumRetryAttempts"), 5},
+		{"schedule gives up on a delivery after 15 minutes", pathOf(schedule, "RetryPolicy", "MaximumEventAgeInSeconds"), 900},
+		{"schedule dead-letter queue", pathOf(schedule, "DeadLetterConfig"), map[string]any{"Arn": getAttOf("SweepScheduleDeadLetterQueue", "Arn")}},
+		{"schedule input: the configured window, ending now", pathOf(schedule, "Input"), "{}"},
 		{"errors alarm keeps its state between runs", []any{"Resources", "SweepErrorsAlarm", "Properties", "TreatMissingData"}, "ignore"},
 		{"not-finished alarm keeps its state between runs", []any{"Resources", "SweepWindowsNotFinishedAlarm", "Properties", "TreatMissingData"}, "ignore"},
 		{"output function", []any{"Outputs", "SweepFunctionArn", "Value"}, getAttOf("SweepFunction", "Arn")},
@@ -52,16 +42,7 @@ func TestSweepWiring(t *testing.T) {
 		{"parameter SweepPageLimit default", []any{"Parameters", "SweepPageLimit", "Default"}, 50},
 		{"parameter SweepMaxGapMinutes default", []any{"Parameters", "SweepMaxGapMinutes", "Default"}, 45},
 		{"parameter SweepExclusive default (no reservation)", []any{"Parameters", "SweepExclusive", "Default"}, "false"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, _ := at(tmpl, tt.path...)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("%v (-want +got):\n%s", tt.path, diff)
-			}
-		})
-	}
+	})
 }
 
 // sweepFits checks one deployment's sweep parameters against each other

@@ -153,40 +153,33 @@ func TestTemplateWiring(t *testing.T) {
 	getcall := []any{"Resources", "GetCallFunction", "Properties"}
 	drift := []any{"Resources", "DriftCheckFunction", "Properties"}
 	schedule := []any{"Resources", "DriftCheckFunction", "Properties", "Events", "Schedule", "Properties"}
-	p := func(base []any, rest ...any) []any { return append(slices.Clone(base), rest...) }
-	refTo := func(name string) any { return map[string]any{"Ref": name} }
-	getAttOf := func(res, attr string) any { return map[string]any{"Fn::GetAtt": []any{res, attr}} }
-	tests := []struct {
-		name string
-		path []any
-		want any
-	}{
-		{"function URL uses IAM auth", p(getcall, "FunctionUrlConfig", "AuthType"), "AWS_IAM"},
-		{"rule is an EventBridge rule", p(getcall, "Events", "CallRequested", "Type"), "EventBridgeRule"},
-		{"rule listens on the callwire bus", p(getcall, "Events", "CallRequested", "Properties", "EventBusName"), refTo("CallwireBus")},
-		{"rule pattern", p(getcall, "Events", "CallRequested", "Properties", "Pattern"), map[string]any{
+	checkWiring(t, tmpl, []wiring{
+		{"function URL uses IAM auth", pathOf(getcall, "FunctionUrlConfig", "AuthType"), "AWS_IAM"},
+		{"rule is an EventBridge rule", pathOf(getcall, "Events", "CallRequested", "Type"), "EventBridgeRule"},
+		{"rule listens on the callwire bus", pathOf(getcall, "Events", "CallRequested", "Properties", "EventBusName"), refTo("CallwireBus")},
+		{"rule pattern", pathOf(getcall, "Events", "CallRequested", "Properties", "Pattern"), map[string]any{
 			"source":      []any{refTo("CallRequestSource")},
 			"detail-type": []any{refTo("CallRequestDetailType")},
 			"detail":      map[string]any{"call_sid": []any{map[string]any{"exists": true}}},
 		}},
-		{"async retries", p(getcall, "EventInvokeConfig", "MaximumRetryAttempts"), 2},
-		{"success destination type", p(getcall, "EventInvokeConfig", "DestinationConfig", "OnSuccess", "Type"), "EventBridge"},
-		{"success destination is the bus", p(getcall, "EventInvokeConfig", "DestinationConfig", "OnSuccess", "Destination"), getAttOf("CallwireBus", "Arn")},
-		{"failure destination type", p(getcall, "EventInvokeConfig", "DestinationConfig", "OnFailure", "Type"), "SQS"},
-		{"failure destination is the DLQ", p(getcall, "EventInvokeConfig", "DestinationConfig", "OnFailure", "Destination"), getAttOf("GetCallDeadLetterQueue", "Arn")},
+		{"async retries", pathOf(getcall, "EventInvokeConfig", "MaximumRetryAttempts"), 2},
+		{"success destination type", pathOf(getcall, "EventInvokeConfig", "DestinationConfig", "OnSuccess", "Type"), "EventBridge"},
+		{"success destination is the bus", pathOf(getcall, "EventInvokeConfig", "DestinationConfig", "OnSuccess", "Destination"), getAttOf("CallwireBus", "Arn")},
+		{"failure destination type", pathOf(getcall, "EventInvokeConfig", "DestinationConfig", "OnFailure", "Type"), "SQS"},
+		{"failure destination is the DLQ", pathOf(getcall, "EventInvokeConfig", "DestinationConfig", "OnFailure", "Destination"), getAttOf("GetCallDeadLetterQueue", "Arn")},
 		{"DLQ is a queue", []any{"Resources", "GetCallDeadLetterQueue", "Type"}, "AWS::SQS::Queue"},
 		{"bus is an event bus", []any{"Resources", "CallwireBus", "Type"}, "AWS::Events::EventBus"},
-		{"contract mode from parameter", p(getcall, "Environment", "Variables", "CONTRACT_MODE"), refTo("ContractMode")},
-		{"driftcheck does not retry a failed run", p(drift, "EventInvokeConfig", "MaximumRetryAttempts"), 0},
-		{"schedule type", p(drift, "Events", "Schedule", "Type"), "ScheduleV2"},
-		{"schedule expression", p(schedule, "ScheduleExpression"), refTo("DriftSchedule")},
-		{"schedule has no fixed name", p(schedule, "OmitName"), true},
-		{"schedule role", p(schedule, "RoleArn"), getAttOf("DriftScheduleRole", "Arn")},
-		{"schedule retries deliveries", p(schedule, "RetryPolicy", "MaximumRetryAttempts"), 5},
-		{"schedule gives up on a delivery after 15 minutes", p(schedule, "RetryPolicy", "MaximumEventAgeInSeconds"), 900},
-		{"schedule dead-letter queue", p(schedule, "DeadLetterConfig"), map[string]any{"Arn": getAttOf("DriftScheduleDeadLetterQueue", "Arn")}},
-		{"schedule input", p(schedule, "Input"), `{"probe_not_found": true}`},
-		{"sample size from parameter", p(drift, "Environment", "Variables", "DRIFT_SAMPLE_RECENT"), refTo("DriftSampleRecent")},
+		{"contract mode from parameter", pathOf(getcall, "Environment", "Variables", "CONTRACT_MODE"), refTo("ContractMode")},
+		{"driftcheck does not retry a failed run", pathOf(drift, "EventInvokeConfig", "MaximumRetryAttempts"), 0},
+		{"schedule type", pathOf(drift, "Events", "Schedule", "Type"), "ScheduleV2"},
+		{"schedule expression", pathOf(schedule, "ScheduleExpression"), refTo("DriftSchedule")},
+		{"schedule has no fixed name", pathOf(schedule, "OmitName"), true},
+		{"schedule role", pathOf(schedule, "RoleArn"), getAttOf("DriftScheduleRole", "Arn")},
+		{"schedule retries deliveries", pathOf(schedule, "RetryPolicy", "MaximumRetryAttempts"), 5},
+		{"schedule gives up on a delivery after 15 minutes", pathOf(schedule, "RetryPolicy", "MaximumEventAgeInSeconds"), 900},
+		{"schedule dead-letter queue", pathOf(schedule, "DeadLetterConfig"), map[string]any{"Arn": getAttOf("DriftScheduleDeadLetterQueue", "Arn")}},
+		{"schedule input", pathOf(schedule, "Input"), `{"probe_not_found": true}`},
+		{"sample size from parameter", pathOf(drift, "Environment", "Variables", "DRIFT_SAMPLE_RECENT"), refTo("DriftSampleRecent")},
 		{"email subscription is conditional", []any{"Resources", "AlarmEmailSubscription", "Condition"}, "HasAlarmEmail"},
 		{"email subscription endpoint", []any{"Resources", "AlarmEmailSubscription", "Properties", "Endpoint"}, refTo("AlarmEmail")},
 		{"email subscription topic", []any{"Resources", "AlarmEmailSubscription", "Properties", "TopicArn"}, refTo("AlarmTopic")},
@@ -211,16 +204,7 @@ func TestTemplateWiring(t *testing.T) {
 		{"parameter CallRequestDetailType default", []any{"Parameters", "CallRequestDetailType", "Default"}, "Call Retrieval Requested"},
 		{"parameter GetCallReservedConcurrency default (none)", []any{"Parameters", "GetCallReservedConcurrency", "Default"}, ""},
 		{"parameter DriftCheckExclusive default (no reservation)", []any{"Parameters", "DriftCheckExclusive", "Default"}, "false"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, _ := at(tmpl, tt.path...)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("%v (-want +got):\n%s", tt.path, diff)
-			}
-		})
-	}
+	})
 }
 
 // lambdaRecord is the shape of the record Lambda publishes to an

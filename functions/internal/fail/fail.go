@@ -74,6 +74,14 @@ type Table struct {
 	Overrides []Class
 }
 
+// Scheduled is the table of a function run on a schedule (driftcheck,
+// sweep), with its overrides: a run that cannot do its job was given an
+// invalid request, had no credentials or was refused them, found
+// SignalWire unavailable, or failed on its own.
+func Scheduled(overrides ...Class) Table {
+	return Table{Types: []string{InvalidRequest, CredentialsUnavailable, AccessDenied, UpstreamUnavailable, Internal}, Overrides: overrides}
+}
+
 // Classify returns the class of err in Classes, without overrides.
 func Classify(err error) Class { return Table{}.Classify(err) }
 

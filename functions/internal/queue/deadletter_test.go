@@ -2,32 +2,13 @@ package queue
 
 import (
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
-	"github.com/callwire/callwire/functions/internal/sqsserver"
 )
 
 // TestDeadLetters sends a message with its reason to a loopback SQS
 // endpoint with the real SDK and reads both back.
 func TestDeadLetters(t *testing.T) {
 	t.Parallel()
-	srv := sqsserver.New()
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	url, err := srv.CreateQueue("dlq", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDQUEUE", "queue-secret", ""),
-		BaseEndpoint: aws.String(base),
-	}
+	srv, cfg, url := loopbackQueue(t, "dlq")
 	d := NewDeadLetters(cfg, url)
 	const body = `{"call_sid":"c0c0ca11-0000-4a1e-8b0b-1ba0c0111ed1","status":"completed","source":"sweep"}`
 	if err := d.Send(t.Context(), body, "unknown_status"); err != nil {

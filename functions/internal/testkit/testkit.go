@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/callwire/callwire/functions/internal/deploy/stack"
 	"github.com/callwire/callwire/functions/internal/env"
 	"github.com/callwire/callwire/functions/internal/secrets"
 	"github.com/callwire/callwire/functions/internal/secretsserver"
@@ -99,4 +100,21 @@ func Getenv(tb testing.TB, table env.Table, m map[string]string) func(string) st
 		}
 		return m[name]
 	}
+}
+
+// Timeout is the Timeout template.yaml gives the function resource
+// logicalID, read from a test in functions/<name> (the module root two
+// folders up), with the stack it was read from.
+func Timeout(tb testing.TB, logicalID string) (time.Duration, *stack.Stack) {
+	tb.Helper()
+	s, err := stack.Load("../..")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	raw, _ := stack.At(s.Template, "Resources", logicalID, "Properties", "Timeout")
+	secs, ok := raw.(int)
+	if !ok {
+		tb.Fatalf("%s Timeout = %v, want a number of seconds", logicalID, raw)
+	}
+	return time.Duration(secs) * time.Second, s
 }

@@ -1,4 +1,6 @@
-package main
+// Package ptytest opens pseudo-terminals for the tests of what writes to a
+// terminal (colour, progress lines). Only tests import it.
+package ptytest
 
 import (
 	"fmt"
@@ -8,9 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openPTY opens a pseudo-terminal and returns its master and its terminal
+// Open opens a pseudo-terminal and returns its master and its terminal
 // end, closed when the test ends.
-func openPTY(t *testing.T) (master, tty *os.File) {
+func Open(t testing.TB) (master, tty *os.File) {
 	t.Helper()
 	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
