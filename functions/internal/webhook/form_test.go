@@ -181,3 +181,15 @@ func TestCheckLimits(t *testing.T) {
 		})
 	}
 }
+
+func TestEncodeJSON(t *testing.T) {
+	t.Parallel()
+	fields := []Field{{Name: "To", Value: "+1 <x>"}, {Name: "CallSid", Value: "a\"b"}, {Name: "To", Value: ""}}
+	want := `{"To":"+1 \u003cx\u003e","CallSid":"a\"b","To":""}`
+	if diff := cmp.Diff(want, EncodeJSON(fields)); diff != "" {
+		t.Errorf("EncodeJSON mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff("{}", EncodeJSON(nil)); diff != "" {
+		t.Errorf("EncodeJSON(nil) mismatch (-want +got):\n%s", diff)
+	}
+}
