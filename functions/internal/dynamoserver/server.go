@@ -324,6 +324,22 @@ type writeInput struct {
 	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure"`
 }
 
+// decodeWrite decodes a write request and checks its ReturnValues against
+// allowed. The request is never nil, its TableName empty where it did not
+// decode.
+func decodeWrite(body []byte, allowed ...string) (*writeInput, *fake.Error) {
+	var in writeInput
+	if e := fake.Decode(body, &in); e != nil {
+		return &writeInput{}, e
+	}
+	return &in, checkReturnValues(in.ReturnValues, allowed...)
+}
+
+// exprContext is the context the request's expressions are parsed in.
+func (in *writeInput) exprContext() *exprContext {
+	return newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+}
+
 // condition parses the request's condition expression (with none, every
 // item passes), then refuses any expression name or value that no expression
 // of the request used: it is the last expression parsed.
@@ -382,14 +398,11 @@ func itemSize(it item) int {
 }
 
 func (s *Server) putItem(body []byte) (any, string, *fake.Error) {
-	var in writeInput
-	if e := fake.Decode(body, &in); e != nil {
-		return nil, "", e
-	}
-	if e := checkReturnValues(in.ReturnValues, "ALL_OLD"); e != nil {
+	in, e := decodeWrite(body, "ALL_OLD")
+	if e != nil {
 		return nil, in.TableName, e
 	}
-	ctx := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	ctx := in.exprContext()
 	cond, e := in.condition(ctx)
 	if e != nil {
 		return nil, in.TableName, e
@@ -430,17 +443,14 @@ func orEmpty(it item) item {
 }
 
 func (s *Server) updateItem(body []byte) (any, string, *fake.Error) {
-	var in writeInput
-	if e := fake.Decode(body, &in); e != nil {
-		return nil, "", e
-	}
-	if e := checkReturnValues(in.ReturnValues, "ALL_OLD", "ALL_NEW"); e != nil {
+	in, e := decodeWrite(body, "ALL_OLD", "ALL_NEW")
+	if e != nil {
 		return nil, in.TableName, e
 	}
 	if in.UpdateExpression == nil {
 		return nil, in.TableName, validation("UpdateExpression is required")
 	}
-	ctx := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	ctx := in.exprContext()
 	upd, err := parseUpdate(*in.UpdateExpression, ctx)
 	if err != nil {
 		return nil, in.TableName, validation("Invalid UpdateExpression: " + err.Error())
@@ -484,14 +494,11 @@ func (s *Server) updateItem(body []byte) (any, string, *fake.Error) {
 }
 
 func (s *Server) deleteItem(body []byte) (any, string, *fake.Error) {
-	var in writeInput
-	if e := fake.Decode(body, &in); e != nil {
-		return nil, "", e
-	}
-	if e := checkReturnValues(in.ReturnValues, "ALL_OLD"); e != nil {
+	in, e := decodeWrite(body, "ALL_OLD")
+	if e != nil {
 		return nil, in.TableName, e
 	}
-	ctx := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	ctx := in.exprContext()
 	cond, e := in.condition(ctx)
 	if e != nil {
 		return nil, in.TableName, e
