@@ -67,14 +67,7 @@ func TestCorpusDrift(t *testing.T) {
 	for _, path := range recordingFiles(t, "drift") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
-			rec, err := recording.ReadRecording(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rec.Expect == nil || len(rec.Expect.Findings) == 0 {
-				t.Fatalf("a drift recording must say which findings it expects")
-			}
-			res := v.Check(rec.Exchange())
+			rec, res := checkExpecting(t, v, path, "drift")
 			if res.Conformant {
 				t.Errorf("conformant, want non-conformant; findings: %v", summarize(res.Findings))
 			}
@@ -95,14 +88,7 @@ func TestCorpusWarning(t *testing.T) {
 	for _, path := range recordingFiles(t, "warning") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			t.Parallel()
-			rec, err := recording.ReadRecording(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rec.Expect == nil || len(rec.Expect.Findings) == 0 {
-				t.Fatalf("a warning recording must say which findings it expects")
-			}
-			res := v.Check(rec.Exchange())
+			rec, res := checkExpecting(t, v, path, "warning")
 			if !res.Conformant {
 				t.Errorf("non-conformant, want conformant with warnings; findings: %v", summarize(res.Findings))
 			}
@@ -115,6 +101,20 @@ func TestCorpusWarning(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkExpecting reads the recording at path, which must say which findings
+// it expects (it is a recording of kind), and checks it.
+func checkExpecting(t *testing.T, v *contract.Validator, path, kind string) (*recording.Recording, contract.Result) {
+	t.Helper()
+	rec, err := recording.ReadRecording(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Expect == nil || len(rec.Expect.Findings) == 0 {
+		t.Fatalf("a %s recording must say which findings it expects", kind)
+	}
+	return rec, v.Check(rec.Exchange())
 }
 
 func recordingFiles(t *testing.T, sub string) []string {

@@ -231,6 +231,20 @@ func (d *fastDecoder) value(depth int, t *propTree) (any, bool) {
 	return nil, false
 }
 
+// keyword reads the true, false or null that starts at d.i, for the
+// scanners that need no value.
+func (d *fastDecoder) keyword() bool {
+	switch d.b[d.i] {
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	}
+	return false
+}
+
 func (d *fastDecoder) literal(lit string) bool {
 	if !bytes.HasPrefix(d.b[d.i:], []byte(lit)) {
 		return false
@@ -403,12 +417,8 @@ func (d *fastDecoder) skip(depth int) bool {
 		return ok
 	case c == '-' || '0' <= c && c <= '9':
 		return d.number()
-	case c == 't':
-		return d.literal("true")
-	case c == 'f':
-		return d.literal("false")
-	case c == 'n':
-		return d.literal("null")
+	case c == 't' || c == 'f' || c == 'n':
+		return d.keyword()
 	}
 	return false
 }
@@ -731,12 +741,8 @@ func (d *fastDecoder) scan(depth int, member string) bool {
 		}
 		d.visit(Literal{Start: start, End: d.i, Value: d.s[start:d.i], Number: true, Member: member})
 		return true
-	case c == 't':
-		return d.literal("true")
-	case c == 'f':
-		return d.literal("false")
-	case c == 'n':
-		return d.literal("null")
+	case c == 't' || c == 'f' || c == 'n':
+		return d.keyword()
 	}
 	return false
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"hash"
 	"net/http"
 )
 
@@ -95,13 +96,18 @@ type Finding struct {
 
 // Fingerprint returns the stable identity of a finding with this rule, pointer and expectation.
 func Fingerprint(rule, pointer, expected string) string {
+	return hex.EncodeToString(fingerprintHash(rule, pointer, expected).Sum(nil)[:8])
+}
+
+// fingerprintHash is the hash both fingerprints start from.
+func fingerprintHash(rule, pointer, expected string) hash.Hash {
 	h := sha256.New()
 	h.Write([]byte(rule))
 	h.Write([]byte{0})
 	h.Write([]byte(pointer))
 	h.Write([]byte{0})
 	h.Write([]byte(expected))
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	return h
 }
 
 // FingerprintNames is the fingerprint of a schema.undeclared or
@@ -109,12 +115,7 @@ func Fingerprint(rule, pointer, expected string) string {
 // expected, that also covers every name the finding is about (names sorted,
 // each once), so a new name changes it.
 func FingerprintNames(rule, pointer, expected string, names []string) string {
-	h := sha256.New()
-	h.Write([]byte(rule))
-	h.Write([]byte{0})
-	h.Write([]byte(pointer))
-	h.Write([]byte{0})
-	h.Write([]byte(expected))
+	h := fingerprintHash(rule, pointer, expected)
 	var n [binary.MaxVarintLen64]byte
 	for _, name := range names {
 		h.Write(n[:binary.PutUvarint(n[:], uint64(len(name)))])

@@ -344,7 +344,7 @@ func (c *checker) add(rule string, sev Severity, pointer, expected, actual, mess
 // (sorted, each once): it lists the first few, and its fingerprint covers
 // them all.
 func (c *checker) addNames(rule string, sev Severity, pointer, expected string, names []string, what string) {
-	list := listNames(names)
+	list := ListNames(names)
 	c.findings = append(c.findings, Finding{
 		Rule:        rule,
 		Severity:    sev,
@@ -359,8 +359,10 @@ func (c *checker) addNames(rule string, sev Severity, pointer, expected string, 
 // maxListedNames is how many names a finding about a set of names lists.
 const maxListedNames = 5
 
-// listNames lists the first names, each cut at 40 bytes, and counts the rest.
-func listNames(names []string) string {
+// ListNames lists the first names, quoted and each cut at 40 bytes, and
+// counts the rest, as a finding about a set of names does: `"a", "b" and 3
+// more`.
+func ListNames(names []string) string {
 	var b strings.Builder
 	for i, n := range names {
 		if i == maxListedNames {

@@ -438,41 +438,37 @@ func (b *bench) runPipeline(ctx context.Context) (*pipelineResult, error) {
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	var samplers sync.WaitGroup
 	defer func() { stopSampling(); samplers.Wait() }()
-	samplers.Go(func() {
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-sampleCtx.Done():
-				return
-			case <-tick.C:
-				if n, _ := led.pending(); n > res.maxPending {
-					res.maxPending = n
+	sample := func(every time.Duration, fn func()) {
+		samplers.Go(func() {
+			tick := time.NewTicker(every)
+			defer tick.Stop()
+			for {
+				select {
+				case <-sampleCtx.Done():
+					return
+				case <-tick.C:
+					fn()
 				}
 			}
+		})
+	}
+	sample(100*time.Millisecond, func() {
+		if n, _ := led.pending(); n > res.maxPending {
+			res.maxPending = n
 		}
 	})
-	samplers.Go(func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-sampleCtx.Done():
-				return
-			case <-tick.C:
-				_, rss, err := procMem(os.Getpid())
-				if err != nil {
-					continue
-				}
-				// The first 10% of the run (at least 5 s) warms up:
-				// connections, caches, the heap's GC target.
-				if time.Since(t0) >= max(o.duration/10, 5*time.Second) && res.rssFirst == 0 {
-					res.rssFirst = rss
-				}
-				res.rssLast, res.rssMax = rss, max(res.rssMax, rss)
-				res.rssSamples++
-			}
+	sample(time.Second, func() {
+		_, rss, err := procMem(os.Getpid())
+		if err != nil {
+			return
 		}
+		// The first 10% of the run (at least 5 s) warms up:
+		// connections, caches, the heap's GC target.
+		if time.Since(t0) >= max(o.duration/10, 5*time.Second) && res.rssFirst == 0 {
+			res.rssFirst = rss
+		}
+		res.rssLast, res.rssMax = rss, max(res.rssMax, rss)
+		res.rssSamples++
 	})
 
 	// The open-loop generator: calls are registered with SignalWire a

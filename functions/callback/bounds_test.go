@@ -53,7 +53,7 @@ func TestBoundsBeforeWork(t *testing.T) {
 		}), http.StatusRequestEntityTooLarge},
 		{"form body with more than 200 fields", formCallback(over), http.StatusRequestEntityTooLarge},
 		{"GET with more than 200 fields", getCallback(over), http.StatusRequestEntityTooLarge},
-		{"JSON body with more than 200 members", rawBodyCallback(jsonOf(over)), http.StatusRequestEntityTooLarge},
+		{"JSON body with more than 200 members", rawBodyCallback(webhook.EncodeJSON(over)), http.StatusRequestEntityTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,24 +31,6 @@ func getCallback(fields []webhook.Field) events.LambdaFunctionURLRequest {
 	delete(e.Headers, "content-type")
 	e.Headers[webhook.HeaderSignalWire] = webhook.SignForm(testKey, demoURL+"?"+e.RawQueryString, nil)
 	return e
-}
-
-// jsonOf is a JSON object of fields, in their order.
-func jsonOf(fields []webhook.Field) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, f := range fields {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		n, _ := json.Marshal(f.Name)
-		v, _ := json.Marshal(f.Value)
-		b.Write(n)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.String()
 }
 
 // rawBodyCallback is a POST JSON callback signed with the raw-body scheme.
@@ -80,8 +61,8 @@ func TestSchemePicksParser(t *testing.T) {
 	t.Parallel()
 	mine := lambdatest.CallbackFields(sid, "completed", 4)
 	theirs := lambdatest.CallbackFields(otherSID, "completed", 999999999)
-	theirsJSON := jsonOf(theirs)
-	mineJSON := jsonOf(mine)
+	theirsJSON := webhook.EncodeJSON(theirs)
+	mineJSON := webhook.EncodeJSON(mine)
 	sumOf := func(s string) string { x := sha256.Sum256([]byte(s)); return hex.EncodeToString(x[:]) }
 	// A caller-influenced value (a SIP header, a caller name) holding what
 	// would be fields if its boundaries moved.
@@ -265,14 +246,14 @@ func TestRepeatedJSONMember(t *testing.T) {
 	t.Parallel()
 	env := setup(t, secretJSON(testKey, ""))
 	fields := append(lambdatest.CallbackFields(sid, "completed", 4), webhook.Field{Name: "Direction", Value: "inbound"})
-	if resp := env.invoke(t, rawBodyCallback(jsonOf(fields))); resp.StatusCode != http.StatusNoContent {
+	if resp := env.invoke(t, rawBodyCallback(webhook.EncodeJSON(fields))); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("status %d %s", resp.StatusCode, resp.Body)
 	}
 	if !strings.Contains(env.logs.String(), `"rule":"form.repeated","pointer":"/Direction"`) {
 		t.Errorf("repeated member not reported: %s", env.logs.String())
 	}
 	fields = append(lambdatest.CallbackFields(sid, "completed", 4), webhook.Field{Name: "CallSid", Value: otherSID})
-	if resp := env.invoke(t, rawBodyCallback(jsonOf(fields))); resp.StatusCode != http.StatusBadRequest {
+	if resp := env.invoke(t, rawBodyCallback(webhook.EncodeJSON(fields))); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("repeated CallSid: status %d %s", resp.StatusCode, resp.Body)
 	}
 	if q := env.queued(t); len(q) != 1 || q[0].CallSID != sid {

@@ -83,13 +83,11 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(res); err != nil {
+	b, err := marshalJSON(res)
+	if err != nil {
 		return nil, functionError(classify(fmt.Errorf("%w: encode response: %w", voice.ErrInternal, err)), "")
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 // Handle serves one event: a direct invoke, an EventBridge event or an HTTP

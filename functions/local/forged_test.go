@@ -144,7 +144,7 @@ func TestPipelineForgedContent(t *testing.T) {
 	t.Cleanup(end.Close)
 	logs := &testkit.SyncBuffer{}
 	start := func(fn string, env []string) *lambdatest.Emulator {
-		emu, err := lambdatest.Start(ctx, lambdatest.Config{RIE: rieBinary, Bootstrap: bootstraps[fn], Env: env, FunctionName: fn, Logs: logs})
+		emu, err := lambdatest.Start(ctx, lambdatest.Config{RIE: getcall.RIE, Bootstrap: bootstraps[fn], Env: env, FunctionName: fn, Logs: logs})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,7 @@ func runEnv(t *testing.T) (dir, bootstrap string) {
 	needEmulator(t)
 	dir = t.TempDir()
 	bootstrap = filepath.Join(dir, "bootstrap")
-	if err := os.Symlink(getcallBootstrap, bootstrap); err != nil {
+	if err := os.Symlink(getcall.Bootstrap, bootstrap); err != nil {
 		t.Fatal(err)
 	}
 	return dir, bootstrap
@@ -210,8 +210,8 @@ func TestWarmInvocations(t *testing.T) {
 	}
 	t.Cleanup(demo.Close)
 	emu, err := lambdatest.Start(t.Context(), lambdatest.Config{
-		RIE:          rieBinary,
-		Bootstrap:    getcallBootstrap,
+		RIE:          getcall.RIE,
+		Bootstrap:    getcall.Bootstrap,
 		Env:          demo.Environ(os.Environ()),
 		FunctionName: "getcall",
 	})

@@ -55,7 +55,7 @@ func TestSignals(t *testing.T) {
 		{name: "building", marker: "local: building the bootstrap of ./functions/cmd/getcall",
 			args: func(t *testing.T) []string { return []string{"-work", t.TempDir()} }},
 		{name: "emulator running", marker: "local: invoking getcall 100000 times",
-			args: func(*testing.T) []string { return []string{"-bootstrap", getcallBootstrap, "-n", "100000"} }},
+			args: func(*testing.T) []string { return []string{"-bootstrap", getcall.Bootstrap, "-n", "100000"} }},
 		{name: "mid-pipeline", marker: "local: callback invoke 2/",
 			args: func(*testing.T) []string { return []string{"-pipeline", "-n", "100000"} }},
 	}

@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,7 +17,6 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/callwire/callwire/contract/callevent"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/events"
@@ -117,22 +115,8 @@ func TestPublishAgainstMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range out.Messages {
-			var ev struct {
-				Source     string          `json:"source"`
-				DetailType string          `json:"detail-type"`
-				Detail     json.RawMessage `json:"detail"`
-			}
-			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &ev); err != nil {
-				t.Fatal(err)
-			}
-			if err := callevent.Validate(ev.Detail); err != nil {
-				t.Errorf("event from moto: %v", err)
-			}
-			var d detailDoc
-			if err := json.Unmarshal(ev.Detail, &d); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, d.EventID)
+			ev := testkit.ParseDeliveredEvent(t, m.Body)
+			got = append(got, ev.EventID)
 			assertNoSecrets(t, "event", string(ev.Detail))
 		}
 	}

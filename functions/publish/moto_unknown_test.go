@@ -26,7 +26,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/callwire/callwire/contract/callevent"
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/events"
@@ -186,34 +185,8 @@ func (m *motoBus) eventsPerID(t *testing.T) map[string]int {
 	t.Helper()
 	m.inFlight.Wait()
 	n := map[string]int{}
-	for empty := 0; empty < 2; {
-		out, err := m.sqs.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(m.target), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(out.Messages) == 0 {
-			empty++
-			continue
-		}
-		for _, msg := range out.Messages {
-			var ev struct {
-				Detail json.RawMessage `json:"detail"`
-			}
-			if err := json.Unmarshal([]byte(aws.ToString(msg.Body)), &ev); err != nil {
-				t.Fatal(err)
-			}
-			if err := callevent.Validate(ev.Detail); err != nil {
-				t.Errorf("event: %v", err)
-			}
-			var d detailDoc
-			if err := json.Unmarshal(ev.Detail, &d); err != nil {
-				t.Fatal(err)
-			}
-			n[d.EventID]++
-			if _, err := m.sqs.DeleteMessage(t.Context(), &sqs.DeleteMessageInput{QueueUrl: aws.String(m.target), ReceiptHandle: msg.ReceiptHandle}); err != nil {
-				t.Fatal(err)
-			}
-		}
+	for _, ev := range testkit.DrainEvents(t, m.sqs, m.target, 0) {
+		n[ev.EventID]++
 	}
 	return n
 }

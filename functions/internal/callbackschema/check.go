@@ -134,35 +134,21 @@ func Check(fields []webhook.Field) ([]contract.Finding, error) {
 	return contract.CapFindings(out, 0, "a callback"), nil
 }
 
-// maxListedNames is how many undeclared names the finding lists, each cut
-// at 40 bytes, as the contract suite's findings do.
-const maxListedNames = 5
-
 // undeclaredFinding is the one finding for every undeclared field of a
 // callback, as the contract suite reports undeclared properties: one per
 // object, listing the first names, counting the rest, and fingerprinting
 // them all.
 func undeclaredFinding(names []string) contract.Finding {
 	slices.Sort(names)
-	var b strings.Builder
-	for i, n := range names {
-		if i == maxListedNames {
-			fmt.Fprintf(&b, " and %d more", len(names)-i)
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Quote(contract.Truncate(n, 40)))
-	}
+	list := contract.ListNames(names)
 	what := "1 field is"
 	if len(names) > 1 {
 		what = strconv.Itoa(len(names)) + " fields are"
 	}
 	const expected = "declared property"
 	return contract.Finding{
-		Rule: contract.RuleUndeclared, Severity: contract.SeverityInfo, Pointer: "", Expected: expected, Actual: b.String(),
-		Message:     "body: " + what + " not documented for the voice status callback: " + b.String(),
+		Rule: contract.RuleUndeclared, Severity: contract.SeverityInfo, Pointer: "", Expected: expected, Actual: list,
+		Message:     "body: " + what + " not documented for the voice status callback: " + list,
 		Fingerprint: contract.FingerprintNames(contract.RuleUndeclared, "", expected, names),
 	}
 }

@@ -22,9 +22,9 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/callwire/callwire/contract/callevent"
 	"github.com/callwire/callwire/functions/internal/idempotency"
 	"github.com/callwire/callwire/functions/internal/lambdatest"
+	"github.com/callwire/callwire/functions/internal/testkit"
 )
 
 // sweepInput is the sweep's window: the week to the callback's call.
@@ -298,38 +298,8 @@ func drain(t *testing.T, w *world, publish *lambdatest.Emulator) {
 func readEvents(t *testing.T, w *world, atLeast int) []string {
 	t.Helper()
 	var ids []string
-	for empty := 0; empty < 2 || len(ids) < atLeast && empty < 5; {
-		out, err := w.sqs.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(w.target), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(out.Messages) == 0 {
-			empty++
-			continue
-		}
-		for _, m := range out.Messages {
-			var ev struct {
-				Source     string          `json:"source"`
-				DetailType string          `json:"detail-type"`
-				Detail     json.RawMessage `json:"detail"`
-			}
-			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &ev); err != nil {
-				t.Fatal(err)
-			}
-			if err := callevent.Validate(ev.Detail); err != nil {
-				t.Errorf("event: %v", err)
-			}
-			var d struct {
-				EventID string `json:"event_id"`
-			}
-			if err := json.Unmarshal(ev.Detail, &d); err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, d.EventID)
-			if _, err := w.sqs.DeleteMessage(t.Context(), &sqs.DeleteMessageInput{QueueUrl: aws.String(w.target), ReceiptHandle: m.ReceiptHandle}); err != nil {
-				t.Fatal(err)
-			}
-		}
+	for _, ev := range testkit.DrainEvents(t, w.sqs, w.target, atLeast) {
+		ids = append(ids, ev.EventID)
 	}
 	return ids
 }

@@ -253,6 +253,20 @@ func (s *Server) describeTable(body []byte) (any, string, *fake.Error) {
 
 // tableLocked returns the table named name, or the fault set on it, or
 // ResourceNotFoundException.
+// keyLocked returns the named table and the map key that key is stored
+// under. s.mu must be held.
+func (s *Server) keyLocked(name string, key item) (*table, string, *fake.Error) {
+	t, e := s.tableLocked(name)
+	if e != nil {
+		return nil, "", e
+	}
+	k, e := t.keyOf(key)
+	if e != nil {
+		return nil, "", e
+	}
+	return t, k, nil
+}
+
 func (s *Server) tableLocked(name string) (*table, *fake.Error) {
 	if e := s.FaultFor(name); e != nil {
 		return nil, e
@@ -310,17 +324,47 @@ type writeInput struct {
 	ReturnValuesOnConditionCheckFailure string            `json:"ReturnValuesOnConditionCheckFailure"`
 }
 
-// condition parses the request's condition expression; with none, every
-// item passes.
-func (in *writeInput) condition(ctx *exprContext) (condition, *fake.Error) {
-	if in.ConditionExpression == nil {
-		return func(item) bool { return true }, nil
+// decodeWrite decodes a write request and checks its ReturnValues against
+// allowed. The request is never nil, its TableName empty where it did not
+// decode.
+func decodeWrite(body []byte, allowed ...string) (*writeInput, *fake.Error) {
+	var in writeInput
+	if e := fake.Decode(body, &in); e != nil {
+		return &writeInput{}, e
 	}
-	c, err := parseCondition(*in.ConditionExpression, ctx)
-	if err != nil {
-		return nil, validation("Invalid ConditionExpression: " + err.Error())
+	return &in, checkReturnValues(in.ReturnValues, allowed...)
+}
+
+// exprContext is the context the request's expressions are parsed in.
+func (in *writeInput) exprContext() *exprContext {
+	return newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+}
+
+// condition parses the request's condition expression (with none, every
+// item passes), then refuses any expression name or value that no expression
+// of the request used: it is the last expression parsed.
+func (in *writeInput) condition(ctx *exprContext) (condition, *fake.Error) {
+	c := condition(func(item) bool { return true })
+	if in.ConditionExpression != nil {
+		var err error
+		if c, err = parseCondition(*in.ConditionExpression, ctx); err != nil {
+			return nil, validation("Invalid ConditionExpression: " + err.Error())
+		}
+	}
+	if e := ctx.unused(); e != nil {
+		return nil, e
 	}
 	return c, nil
+}
+
+// current returns the item stored under k, or the error for a condition it
+// fails.
+func (in *writeInput) current(t *table, k string, cond condition) (item, *fake.Error) {
+	old := t.items[k]
+	if !cond(orEmpty(old)) {
+		return nil, in.conditionFailed(old)
+	}
+	return old, nil
 }
 
 // conditionFailed is the error for a failed condition, carrying the old item
@@ -354,19 +398,13 @@ func itemSize(it item) int {
 }
 
 func (s *Server) putItem(body []byte) (any, string, *fake.Error) {
-	var in writeInput
-	if e := fake.Decode(body, &in); e != nil {
-		return nil, "", e
-	}
-	if e := checkReturnValues(in.ReturnValues, "ALL_OLD"); e != nil {
-		return nil, in.TableName, e
-	}
-	ctx := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
-	cond, e := in.condition(ctx)
+	in, e := decodeWrite(body, "ALL_OLD")
 	if e != nil {
 		return nil, in.TableName, e
 	}
-	if e := ctx.unused(); e != nil {
+	ctx := in.exprContext()
+	cond, e := in.condition(ctx)
+	if e != nil {
 		return nil, in.TableName, e
 	}
 	if itemSize(in.Item) > maxItemSize {
@@ -385,9 +423,9 @@ func (s *Server) putItem(body []byte) (any, string, *fake.Error) {
 	if e != nil {
 		return nil, t.name, validation("One or more parameter values were invalid: Missing the key " + t.hashKey + " in the item")
 	}
-	old := t.items[k]
-	if !cond(orEmpty(old)) {
-		return nil, t.name, in.conditionFailed(old)
+	old, e := in.current(t, k, cond)
+	if e != nil {
+		return nil, t.name, e
 	}
 	t.items[k] = in.Item
 	out := map[string]any{}
@@ -405,17 +443,14 @@ func orEmpty(it item) item {
 }
 
 func (s *Server) updateItem(body []byte) (any, string, *fake.Error) {
-	var in writeInput
-	if e := fake.Decode(body, &in); e != nil {
-		return nil, "", e
-	}
-	if e := checkReturnValues(in.ReturnValues, "ALL_OLD", "ALL_NEW"); e != nil {
+	in, e := decodeWrite(body, "ALL_OLD", "ALL_NEW")
+	if e != nil {
 		return nil, in.TableName, e
 	}
 	if in.UpdateExpression == nil {
 		return nil, in.TableName, validation("UpdateExpression is required")
 	}
-	ctx := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	ctx := in.exprContext()
 	upd, err := parseUpdate(*in.UpdateExpression, ctx)
 	if err != nil {
 		return nil, in.TableName, validation("Invalid UpdateExpression: " + err.Error())
@@ -424,27 +459,20 @@ func (s *Server) updateItem(body []byte) (any, string, *fake.Error) {
 	if e != nil {
 		return nil, in.TableName, e
 	}
-	if e := ctx.unused(); e != nil {
-		return nil, in.TableName, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, e := s.tableLocked(in.TableName)
+	t, k, e := s.keyLocked(in.TableName, in.Key)
 	if e != nil {
 		return nil, in.TableName, e
-	}
-	k, e := t.keyOf(in.Key)
-	if e != nil {
-		return nil, t.name, e
 	}
 	for _, a := range upd.set {
 		if a.path == t.hashKey {
 			return nil, t.name, validation("Cannot update attribute " + t.hashKey + ". This attribute is part of the key")
 		}
 	}
-	old := t.items[k]
-	if !cond(orEmpty(old)) {
-		return nil, t.name, in.conditionFailed(old)
+	old, e := in.current(t, k, cond)
+	if e != nil {
+		return nil, t.name, e
 	}
 	base := old
 	if base == nil {
@@ -466,34 +494,24 @@ func (s *Server) updateItem(body []byte) (any, string, *fake.Error) {
 }
 
 func (s *Server) deleteItem(body []byte) (any, string, *fake.Error) {
-	var in writeInput
-	if e := fake.Decode(body, &in); e != nil {
-		return nil, "", e
-	}
-	if e := checkReturnValues(in.ReturnValues, "ALL_OLD"); e != nil {
+	in, e := decodeWrite(body, "ALL_OLD")
+	if e != nil {
 		return nil, in.TableName, e
 	}
-	ctx := newExprContext(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	ctx := in.exprContext()
 	cond, e := in.condition(ctx)
 	if e != nil {
 		return nil, in.TableName, e
 	}
-	if e := ctx.unused(); e != nil {
-		return nil, in.TableName, e
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, e := s.tableLocked(in.TableName)
+	t, k, e := s.keyLocked(in.TableName, in.Key)
 	if e != nil {
 		return nil, in.TableName, e
 	}
-	k, e := t.keyOf(in.Key)
+	old, e := in.current(t, k, cond)
 	if e != nil {
 		return nil, t.name, e
-	}
-	old := t.items[k]
-	if !cond(orEmpty(old)) {
-		return nil, t.name, in.conditionFailed(old)
 	}
 	delete(t.items, k)
 	out := map[string]any{}
@@ -544,13 +562,9 @@ func (s *Server) getItem(body []byte) (any, string, *fake.Error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, e := s.tableLocked(in.TableName)
+	t, k, e := s.keyLocked(in.TableName, in.Key)
 	if e != nil {
 		return nil, in.TableName, e
-	}
-	k, e := t.keyOf(in.Key)
-	if e != nil {
-		return nil, t.name, e
 	}
 	out := map[string]any{}
 	if it, ok := t.items[k]; ok {

@@ -22,7 +22,7 @@ func startFixture(t *testing.T, cfg Config) (*Emulator, *syncBuffer) {
 	t.Helper()
 	needEmulator(t)
 	logs := &syncBuffer{}
-	cfg.RIE, cfg.Bootstrap, cfg.Logs = fixtureRIE, fixtureBootstrap, logs
+	cfg.RIE, cfg.Bootstrap, cfg.Logs = fixture.RIE, fixture.Bootstrap, logs
 	if cfg.FunctionName == "" {
 		cfg.FunctionName = "fixturefn"
 	}
@@ -176,9 +176,9 @@ func TestStartErrors(t *testing.T) {
 			t.Parallel()
 			cfg := tt.cfg
 			if cfg.RIE == "" {
-				cfg.RIE = fixtureRIE
+				cfg.RIE = fixture.RIE
 			}
-			cfg.Bootstrap = fixtureBootstrap
+			cfg.Bootstrap = fixture.Bootstrap
 			e, err := Start(t.Context(), cfg)
 			if err == nil {
 				_ = e.Close()

@@ -131,3 +131,22 @@ func EncodeForm(fields []Field) string {
 	}
 	return b.String()
 }
+
+// EncodeJSON encodes fields as a JSON object, in their order: the JSON body
+// SignalWire documents for a callback.
+func EncodeJSON(fields []Field) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		n, _ := json.Marshal(f.Name)
+		v, _ := json.Marshal(f.Value)
+		b.Write(n)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.String()
+}

@@ -9,14 +9,40 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// parseCase is a body and the fields it parses to, or the ErrBody it is.
+type parseCase struct {
+	name    string
+	body    string
+	want    []Field
+	wantErr bool
+}
+
+// runParseCases runs each case through parse, named name in failures.
+func runParseCases(t *testing.T, name string, parse func([]byte) ([]Field, error), tests []parseCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := parse([]byte(tt.body))
+			if tt.wantErr {
+				if !errors.Is(err, ErrBody) {
+					t.Fatalf("%s error = %v, want ErrBody", name, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", name, diff)
+			}
+		})
+	}
+}
+
 func TestParseForm(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		body    string
-		want    []Field
-		wantErr bool
-	}{
+	runParseCases(t, "ParseForm", ParseForm, []parseCase{
 		{name: "empty", body: "", want: nil},
 		{name: "order of arrival kept", body: "b=2&a=1", want: []Field{{"b", "2"}, {"a", "1"}}},
 		{name: "repeated names kept", body: "a=1&b=x&a=2", want: []Field{{"a", "1"}, {"b", "x"}, {"a", "2"}}},
@@ -27,25 +53,7 @@ func TestParseForm(t *testing.T) {
 		{name: "semicolon is data", body: "a=1;b=2", want: []Field{{"a", "1;b=2"}}},
 		{name: "bad escape in value", body: "a=1&b=%zz", wantErr: true},
 		{name: "truncated escape in name", body: "a%2=1", wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := ParseForm([]byte(tt.body))
-			if tt.wantErr {
-				if !errors.Is(err, ErrBody) {
-					t.Fatalf("ParseForm error = %v, want ErrBody", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ParseForm (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 func TestParseFormErrorQuotesNothing(t *testing.T) {
@@ -58,12 +66,7 @@ func TestParseFormErrorQuotesNothing(t *testing.T) {
 
 func TestParseJSON(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		body    string
-		want    []Field
-		wantErr bool
-	}{
+	runParseCases(t, "ParseJSON", ParseJSON, []parseCase{
 		{name: "scalars in order of arrival", body: `{"b":"x","a":4,"c":true}`, want: []Field{{"b", "x"}, {"a", "4"}, {"c", "true"}}},
 		{name: "repeated member kept twice", body: `{"a":"1","b":false,"a":"2"}`, want: []Field{{"a", "1"}, {"b", "false"}, {"a", "2"}}},
 		{name: "escapes decoded", body: `{"a\u0026b":"x\"y"}`, want: []Field{{"a&b", `x"y`}}},
@@ -79,25 +82,7 @@ func TestParseJSON(t *testing.T) {
 		{name: "null", body: `null`, wantErr: true},
 		{name: "trailing data", body: `{"a":1} {}`, wantErr: true},
 		{name: "form", body: `a=1`, wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := ParseJSON([]byte(tt.body))
-			if tt.wantErr {
-				if !errors.Is(err, ErrBody) {
-					t.Fatalf("ParseJSON error = %v, want ErrBody", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("ParseJSON (-want +got):\n%s", diff)
-			}
-		})
-	}
+	})
 }
 
 // FuzzParseForm: no panic; a parsed form re-encodes to a body that parses to
@@ -179,5 +164,17 @@ func TestCheckLimits(t *testing.T) {
 				t.Errorf("error %v is not a *LimitError naming only the bound", err)
 			}
 		})
+	}
+}
+
+func TestEncodeJSON(t *testing.T) {
+	t.Parallel()
+	fields := []Field{{Name: "To", Value: "+1 <x>"}, {Name: "CallSid", Value: "a\"b"}, {Name: "To", Value: ""}}
+	want := `{"To":"+1 \u003cx\u003e","CallSid":"a\"b","To":""}`
+	if diff := cmp.Diff(want, EncodeJSON(fields)); diff != "" {
+		t.Errorf("EncodeJSON mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff("{}", EncodeJSON(nil)); diff != "" {
+		t.Errorf("EncodeJSON(nil) mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -282,7 +281,7 @@ func TestVerifyFlipsOnAnyChange(t *testing.T) {
 		sig := SignForm(key, u, form)
 		if raw {
 			mk = jsonPost
-			body = []byte(jsonOf(form))
+			body = []byte(EncodeJSON(form))
 			sig = SignRawBody(key, u, body)
 		}
 		req := mk(u, body)
@@ -409,24 +408,6 @@ func FuzzURLVariants(f *testing.F) {
 			}
 		}
 	})
-}
-
-// jsonOf is a JSON object of fields, in their order.
-func jsonOf(fields []Field) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, f := range fields {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		n, _ := json.Marshal(f.Name)
-		v, _ := json.Marshal(f.Value)
-		b.Write(n)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.String()
 }
 
 // TestMediaKindRFC9110: the Content-Type that picks a body's parser is read
