@@ -310,10 +310,11 @@ func heapInUse() uint64 {
 }
 
 // TestLoad runs 2,000 sequential and 400 concurrent (64 at a time)
-// invocations of the handler (1,000 and 200 with -short; 10,000 and 1,000
-// with CALLWIRE_LOAD=full) over the mix of loadMix, and checks every answer,
-// then that goroutines, file descriptors and the heap are back where they
-// were. The default size already passes the 1,000 invocations after which
+// invocations of the handler (1,000 and 200 with -short or under the race
+// detector, which .ci/test runs it under before running it again at the
+// default size without; 10,000 and 1,000 with CALLWIRE_LOAD=full) over the
+// mix of loadMix, and checks every answer, then that goroutines, file
+// descriptors and the heap are back where they were. The default size already passes the 1,000 invocations after which
 // the heap must stop growing; the full size is for a release check.
 //
 // The concurrent invocations run in two halves, before and after the
@@ -328,9 +329,10 @@ func TestLoad(t *testing.T) { //nolint:paralleltest // counts process-wide gorou
 	switch {
 	case os.Getenv("CALLWIRE_LOAD") == "full":
 		sequential, concurrent = 10_000, 1_000
-	case testing.Short():
+	case testing.Short() || raceDetector:
 		sequential, concurrent = 1_000, 200
 	}
+	t.Logf("%d sequential and %d concurrent invocations (race detector: %v)", sequential, concurrent, raceDetector)
 	conformant, drifted := loadGoldens(t)
 	rec, err := recording.ReadRecording(filepath.Join(testdataDir, "recordings", "conformant", "200-completed-inbound-human.json"))
 	if err != nil {

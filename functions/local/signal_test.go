@@ -39,6 +39,9 @@ func TestSignals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := runnerCompiled(); err != nil {
+		t.Fatal(err)
+	}
 	runner := filepath.Join(t.TempDir(), "local")
 	build := exec.CommandContext(t.Context(), gocmd, "build", "-o", runner, "./functions/local")
 	build.Dir = root

@@ -5,10 +5,26 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/callwire/callwire/contract"
 )
+
+// runnerCompiled compiles the runner once per test binary with "go tool -n
+// local", which builds it into the build cache and prints its path. The
+// tests that run "go tool local" or "go build" the runner call it first, so
+// they find it compiled instead of compiling it side by side from a cold
+// cache, each the whole of it: concurrent go commands do not share work in
+// progress.
+var runnerCompiled = sync.OnceValue(func() error {
+	cmd := exec.Command("go", "tool", "-n", "local")
+	cmd.Dir = filepath.Join(testdataDir, "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return errors.New("go tool -n local: " + err.Error() + "\n" + string(out))
+	}
+	return nil
+})
 
 // TestGoToolExitCodes runs the runner as "go tool local" from the module
 // root (go.mod declares it as a tool), as scripts do, and checks that its
@@ -21,6 +37,9 @@ func TestGoToolExitCodes(t *testing.T) {
 	gocmd, err := exec.LookPath("go")
 	if err != nil {
 		t.Skipf("no go command: %v", err)
+	}
+	if err := runnerCompiled(); err != nil {
+		t.Fatal(err)
 	}
 	tests := []struct {
 		name   string

@@ -89,7 +89,7 @@ func BuildBootstrapProgress(ctx context.Context, root, pkg, outDir string, progr
 	args = append(args, "-ldflags=-s -w", "-o", out, pkg)
 	// One writer for both streams, so the go command writes them through
 	// one pipe, in order.
-	err := runGo(ctx, root, w, w, env, args...)
+	err := runGoLocked(ctx, root, w, w, env, args...)
 	if pc, ok := w.(*packageCounter); ok {
 		pc.flush()
 	}
@@ -146,7 +146,7 @@ func RIEPath(ctx context.Context, root string) (string, error) {
 	// "go tool -n" builds the tool into the build cache and prints its path
 	// instead of running it; a second call costs a fraction of a second.
 	var stdout, stderr bytes.Buffer
-	if err := runGo(ctx, root, &stdout, &stderr, nil, "tool", "-n", rieTool); err != nil {
+	if err := runGoLocked(ctx, root, &stdout, &stderr, nil, "tool", "-n", rieTool); err != nil {
 		return "", &BuildError{Target: "aws-lambda-rie", Err: err, Output: stderr.Bytes()}
 	}
 	path := strings.TrimRight(stdout.String(), "\r\n")
@@ -155,6 +155,17 @@ func RIEPath(ctx context.Context, root string) (string, error) {
 		return "", fmt.Errorf("lambdatest: build aws-lambda-rie: go tool -n printed %q, not an executable", path)
 	}
 	return path, nil
+}
+
+// runGoLocked is runGo holding the build lock (see lockBuilds), for the go
+// commands that compile.
+func runGoLocked(ctx context.Context, root string, stdout, stderr io.Writer, env []string, args ...string) error {
+	release, err := lockBuilds(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return runGo(ctx, root, stdout, stderr, env, args...)
 }
 
 // runGo runs the go command with args in root, with env added to the

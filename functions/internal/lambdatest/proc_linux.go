@@ -101,3 +101,16 @@ func Running(pid int) bool {
 	_, state, ok := procStat(pid)
 	return ok && state != 'Z'
 }
+
+// tryLock takes an exclusive flock on f without waiting: false when another
+// open file holds it.
+func tryLock(f *os.File) (bool, error) {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// unlock releases the flock tryLock took.
+func unlock(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
