@@ -28,6 +28,7 @@ import (
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/idempotency"
+	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -89,8 +90,9 @@ type Deps struct {
 }
 
 // New loads the configuration through getenv and builds the clients from
-// the Lambda environment, once per cold start; metrics go to stdout. It
-// makes no request.
+// the Lambda environment, once per cold start; metrics go to stdout (with
+// SecretStaleServes counted as every function counts it), and log lines are
+// bounded as every function's are (logcap). It makes no request.
 func New(_ context.Context, getenv func(string) string, stdout io.Writer) (*Handler, error) {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -100,14 +102,15 @@ func New(_ context.Context, getenv func(string) string, stdout io.Writer) (*Hand
 	if err != nil {
 		return nil, err
 	}
-	_, client := boot.Clients(awsCfg, cfg.Settings)
+	metrics := emf.NewWriter(stdout, Metrics)
+	src := boot.Secrets(awsCfg, cfg.Settings, boot.StaleCounter(metrics, emf.Dimensions("specwatch", cfg.FunctionName)))
 	return NewFrom(Deps{
 		Config:  cfg,
 		State:   idempotency.New(awsCfg, cfg.Table),
 		Bus:     events.New(awsCfg, cfg.Bus, cfg.Source),
-		Calls:   client,
-		Log:     lambdacontext.NewLogger(),
-		Metrics: emf.NewWriter(stdout, Metrics),
+		Calls:   boot.Client(src, cfg.Settings),
+		Log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
+		Metrics: metrics,
 	}), nil
 }
 
