@@ -9,12 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/callwire/callwire/functions/internal/boot"
@@ -43,40 +38,11 @@ func TestPublishAgainstMoto(t *testing.T) {
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		BaseEndpoint: aws.String(motoURL),
 	}
-	ebc, ddbc, sqsc := eventbridge.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
+	sqsc := sqs.NewFromConfig(cfg)
 	name := fmt.Sprintf("callwire-publish-%d", time.Now().UnixNano())
 
-	if _, err := ebc.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
-		t.Fatal(err)
-	}
-	q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"DelaySeconds": "0"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	attrs, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ebc.PutRule(ctx, &eventbridge.PutRuleInput{
-		Name: aws.String(name), EventBusName: aws.String(name),
-		EventPattern: aws.String(`{"source":["callwire"],"detail-type":["Call Retrieved"]}`),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ebc.PutTargets(ctx, &eventbridge.PutTargetsInput{
-		Rule: aws.String(name), EventBusName: aws.String(name),
-		Targets: []ebtypes.Target{{Id: aws.String("queue"), Arn: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ddbc.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String(idempotency.AttrID), KeyType: ddbtypes.KeyTypeHash}},
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(idempotency.AttrID), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	target := testkit.RuleTarget(t, cfg, name, name)
+	testkit.IdempotencyTable(t, cfg, name)
 
 	sm, smURL := testkit.SecretsManager(t)
 	sw, swURL := startReplay(t)
@@ -110,7 +76,7 @@ func TestPublishAgainstMoto(t *testing.T) {
 
 	var got []string
 	for deadline := time.Now().Add(3 * time.Second); len(got) < 3 && time.Now().Before(deadline); {
-		out, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		out, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(target), MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,12 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/callwire/callwire/functions/internal/boot"
 	"github.com/callwire/callwire/functions/internal/emf"
@@ -61,43 +56,15 @@ func startMotoBus(t *testing.T) *motoBus {
 	if motoURL == "" {
 		t.Skip("CALLWIRE_MOTO_URL is not set: no moto_server to check the publisher against (CI starts one)")
 	}
-	ctx := t.Context()
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		BaseEndpoint: aws.String(motoURL),
 	}
 	m := &motoBus{sqs: sqs.NewFromConfig(cfg)}
-	ebc, ddbc := eventbridge.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg)
 	name := fmt.Sprintf("callwire-unknown-%d", time.Now().UnixNano())
-	if _, err := ebc.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String(name)}); err != nil {
-		t.Fatal(err)
-	}
-	q, err := m.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"DelaySeconds": "0"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.target = aws.ToString(q.QueueUrl)
-	attrs, err := m.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ebc.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), EventBusName: aws.String(name),
-		EventPattern: aws.String(`{"source":["callwire"],"detail-type":["Call Retrieved"]}`)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ebc.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), EventBusName: aws.String(name),
-		Targets: []ebtypes.Target{{Id: aws.String("queue"), Arn: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)])}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ddbc.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String(idempotency.AttrID), KeyType: ddbtypes.KeyTypeHash}},
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(idempotency.AttrID), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	m.target = testkit.RuleTarget(t, cfg, name, name)
+	testkit.IdempotencyTable(t, cfg, name)
 
 	proxy := httptest.NewServer(m.proxy(t, motoURL))
 	t.Cleanup(proxy.Close)
