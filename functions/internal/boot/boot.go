@@ -1,7 +1,9 @@
 // Package boot builds, once per cold start, what every callwire function
-// needs: the settings every function reads from its environment (Settings),
-// the AWS configuration its AWS clients share (AWS), and the Secrets Manager
-// source and SignalWire client that reads its credentials from it (Clients).
+// needs: the settings every function reads from its environment (Settings,
+// declared by Vars), the AWS configuration its AWS clients share (AWS), the
+// Secrets Manager source (Secrets) and the SignalWire client that reads its
+// credentials from it (Client); Start joins them with the metrics writer
+// and the bounded logger.
 //
 // AWS reads the environment Lambda gives a function and nothing else:
 // region, environment or container credentials, and endpoint overrides. It
@@ -113,23 +115,6 @@ func Vars(s *Settings, serviceIDs ...string) env.Table {
 			}),
 		env.Runtime(env.String(&s.FunctionName, "AWS_LAMBDA_FUNCTION_NAME", "", "the deployed function's name (set by Lambda): the metrics' FunctionName dimension")),
 	}, AWSVars(append([]string{"Secrets Manager"}, serviceIDs...)...)...)
-}
-
-// LoadSettings reads the settings through getenv and returns every problem.
-func LoadSettings(getenv func(string) string) (Settings, []error) {
-	var s Settings
-	if err := Vars(&s).Load(getenv); err != nil {
-		return s, []error{err}
-	}
-	return s, nil
-}
-
-// Clients returns the secret source (a Secrets Manager client built from
-// awsCfg, caching for s.CacheTTL) and a SignalWire client whose credentials
-// are the secret s.SecretID, built with opts (such as signalwire.WithRetry).
-func Clients(awsCfg aws.Config, s Settings, opts ...signalwire.Option) (*secrets.Source, *signalwire.Client) {
-	src := Secrets(awsCfg, s)
-	return src, Client(src, s, opts...)
 }
 
 // Client returns a SignalWire client whose credentials are the secret

@@ -13,10 +13,10 @@ import (
 	"github.com/callwire/callwire/functions/internal/secretsserver"
 )
 
-// TestLoadSettingsSecretTTLs checks the two secret durations: a cache TTL
+// TestVarsSecretTTLs checks the two secret durations: a cache TTL
 // that would make every read a Secrets Manager call is refused, and the
 // stale TTL is bounded.
-func TestLoadSettingsSecretTTLs(t *testing.T) {
+func TestVarsSecretTTLs(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name          string
@@ -43,17 +43,18 @@ func TestLoadSettingsSecretTTLs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s, errs := LoadSettings(mapEnv(map[string]string{
+			var s Settings
+			err := Vars(&s).Load(mapEnv(map[string]string{
 				"SIGNALWIRE_SECRET_ID": testSecretID, "SECRET_CACHE_TTL": tt.cache, "SECRET_STALE_TTL": tt.stale,
 			}))
 			if tt.wantErrPrefix != "" {
-				if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), tt.wantErrPrefix) {
-					t.Errorf("errors = %v, want one starting %s", errs, tt.wantErrPrefix)
+				if err == nil || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), tt.wantErrPrefix) {
+					t.Errorf("error = %v, want one starting %s", err, tt.wantErrPrefix)
 				}
 				return
 			}
-			if len(errs) > 0 {
-				t.Fatalf("errors = %v", errs)
+			if err != nil {
+				t.Fatalf("error = %v", err)
 			}
 			if diff := cmp.Diff([]time.Duration{tt.wantCache, tt.wantStale}, []time.Duration{s.CacheTTL, s.StaleTTL}); diff != "" {
 				t.Errorf("CacheTTL, StaleTTL (-want +got):\n%s", diff)
@@ -80,9 +81,9 @@ func TestSecretsStaleTTL(t *testing.T) {
 				"AWS_ENDPOINT_URL_SECRETS_MANAGER": ts.URL,
 				"SIGNALWIRE_SECRET_ID":             testSecretID, "SECRET_CACHE_TTL": "1s", "SECRET_STALE_TTL": stale,
 			}
-			settings, errs := LoadSettings(mapEnv(m))
-			if len(errs) > 0 {
-				t.Fatal(errs)
+			var settings Settings
+			if err := Vars(&settings).Load(mapEnv(m)); err != nil {
+				t.Fatal(err)
 			}
 			cfg, err := AWS(mapEnv(m))
 			if err != nil {

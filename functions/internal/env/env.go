@@ -194,13 +194,3 @@ func (t Table) Lookup(name string) (Var, bool) {
 	}
 	return Var{}, false
 }
-
-// Check parses value as the variable named name would be, without keeping
-// it: what a deploy test uses to see that a template's value is accepted.
-func (t Table) Check(name, value string) error {
-	v, ok := t.Lookup(name)
-	if !ok {
-		return fmt.Errorf("%s is not declared", name)
-	}
-	return Table{v}.Load(func(string) string { return value })
-}

@@ -76,39 +76,3 @@ var errMustBePositive = errorString("must be positive")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
-
-func TestCheck(t *testing.T) {
-	t.Parallel()
-	var n int
-	tab := Table{Int(&n, "N", "", "", 1, 5)}
-	if err := tab.Check("N", "3"); err != nil {
-		t.Error(err)
-	}
-	if err := tab.Check("N", "9"); err == nil {
-		t.Error("Check accepted 9")
-	}
-	if err := tab.Check("M", "1"); err == nil {
-		t.Error("Check accepted an undeclared name")
-	}
-}
-
-func TestLoadEchoesNoSecretAndNoMegabyte(t *testing.T) {
-	t.Parallel()
-	refuse := func(string) error { return errorString("is refused") }
-	tests := []struct {
-		name, raw, want, never string
-	}{
-		{"userinfo", "https://user:hunter2@h.example/x", `"https://redacted@h.example/x" is refused`, "hunter2"},
-		{"userinfo of an unparsable URL", "https://user:hunter2@h.example/%zz", `"https://redacted@h.example/%zz" is refused`, "hunter2"},
-		{"long", strings.Repeat("é", 100), `"` + strings.Repeat("é", 32) + `..." is refused`, strings.Repeat("é", 33)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := Table{Func("V", "", "a value", refuse)}.Load(func(string) string { return tt.raw })
-			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), tt.never) {
-				t.Errorf("error %v, want it to contain %q and never %q", err, tt.want, tt.never)
-			}
-		})
-	}
-}
