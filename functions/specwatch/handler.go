@@ -12,14 +12,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
 	"time"
 	"unicode/utf8"
-
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/callwire/callwire/contract"
 	"github.com/callwire/callwire/contract/specdiff"
@@ -28,7 +25,6 @@ import (
 	"github.com/callwire/callwire/functions/internal/emf"
 	"github.com/callwire/callwire/functions/internal/events"
 	"github.com/callwire/callwire/functions/internal/idempotency"
-	"github.com/callwire/callwire/functions/internal/logcap"
 	"github.com/callwire/callwire/functions/signalwire"
 )
 
@@ -90,27 +86,25 @@ type Deps struct {
 }
 
 // New loads the configuration through getenv and builds the clients from
-// the Lambda environment, once per cold start; metrics go to stdout (with
-// SecretStaleServes counted as every function counts it), and log lines are
-// bounded as every function's are (logcap). It makes no request.
-func New(_ context.Context, getenv func(string) string, stdout io.Writer) (*Handler, error) {
+// the Lambda environment with boot.Start, once per cold start, as every
+// function does: metrics on stdout (SecretStaleServes counted), log lines
+// bounded (logcap). It makes no request.
+func New(_ context.Context, getenv func(string) string) (*Handler, error) {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := boot.AWS(getenv)
+	rt, err := boot.Start(getenv, "specwatch", cfg.Settings, Metrics)
 	if err != nil {
 		return nil, err
 	}
-	metrics := emf.NewWriter(stdout, Metrics)
-	src := boot.Secrets(awsCfg, cfg.Settings, boot.StaleCounter(metrics, emf.Dimensions("specwatch", cfg.FunctionName)))
 	return NewFrom(Deps{
 		Config:  cfg,
-		State:   idempotency.New(awsCfg, cfg.Table),
-		Bus:     events.New(awsCfg, cfg.Bus, cfg.Source),
-		Calls:   boot.Client(src, cfg.Settings),
-		Log:     slog.New(logcap.New(lambdacontext.NewLogHandler())),
-		Metrics: metrics,
+		State:   idempotency.New(rt.AWS, cfg.Table),
+		Bus:     events.New(rt.AWS, cfg.Bus, cfg.Source),
+		Calls:   boot.Client(rt.Secrets, cfg.Settings),
+		Log:     rt.Log,
+		Metrics: rt.Metrics,
 	}), nil
 }
 

@@ -1,7 +1,6 @@
 package specwatch
 
 import (
-	"io"
 	"testing"
 
 	"github.com/callwire/callwire/functions/internal/logcap"
@@ -16,7 +15,7 @@ func TestNewBoundsLogLines(t *testing.T) {
 		"IDEMPOTENCY_TABLE": "callwire-published", "EVENT_BUS_NAME": "callwire", "SIGNALWIRE_SECRET_ID": "callwire/signalwire",
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "example-secret",
 	}
-	h, err := New(t.Context(), func(k string) string { return env[k] }, io.Discard)
+	h, err := New(t.Context(), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

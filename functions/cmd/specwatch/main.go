@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	h, err := specwatch.New(context.Background(), os.Getenv, os.Stdout)
+	h, err := specwatch.New(context.Background(), os.Getenv)
 	if err != nil {
 		log.Fatalf("specwatch: init: %v", err)
 	}
