@@ -112,6 +112,8 @@ type Writer struct {
 func NewWriter(w io.Writer, declared []Metric) *Writer {
 	d := make(map[string]Metric, len(declared))
 	for _, m := range declared {
+		// Sorted once here, as check compares them with each record's.
+		m.Dims = slices.Sorted(slices.Values(m.Dims))
 		d[m.Name] = m
 	}
 	return &Writer{w: w, now: time.Now, declared: d}
@@ -128,8 +130,7 @@ func (w *Writer) check(dims map[string]string, values []Value) error {
 	slices.Sort(extra)
 	for _, v := range values {
 		m, ok := w.declared[v.Name]
-		want := slices.Sorted(slices.Values(m.Dims))
-		if !ok || m.Unit != v.Unit || !slices.Equal(want, extra) {
+		if !ok || m.Unit != v.Unit || !slices.Equal(m.Dims, extra) {
 			return &UndeclaredError{Name: v.Name, Unit: v.Unit, Dims: extra}
 		}
 	}
